@@ -1,0 +1,48 @@
+"""Opening a backend by name: the one entry point the CLI, the explorer and notebooks share."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from graph.backend import GraphBackend
+
+BACKENDS = ("embedded", "neo4j")
+
+
+@lru_cache(maxsize=4)
+def _embedded(path: str | None, shacl: bool) -> GraphBackend:
+    from graph.nx_backend import NetworkxBackend
+
+    return NetworkxBackend.load(path, shacl=shacl)
+
+
+def open_backend(kind: str = "embedded", *, evidence: Path | str | None = None,
+                 uri: str | None = None, username: str | None = None,
+                 password: str | None = None, database: str | None = None,
+                 shacl: bool = True, cached: bool = True) -> GraphBackend:
+    """Open the embedded graph (validated from YAML) or a Neo4j database.
+
+    ``embedded`` reads ``evidence`` (default: the shipped evidence base) and caches the result
+    per path, so the explorer and a notebook share one in-memory graph. ``neo4j`` takes the URI
+    and credentials from the arguments or from NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD /
+    NEO4J_DATABASE.
+    """
+    if kind in ("embedded", "networkx", "nx"):
+        path = str(evidence) if evidence else None
+        if cached:
+            return _embedded(path, shacl)
+        from graph.nx_backend import NetworkxBackend
+
+        return NetworkxBackend.load(path, shacl=shacl)
+    if kind == "neo4j":
+        from graph.neo4j_backend import Neo4jBackend
+
+        return Neo4jBackend.connect(
+            uri or os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687"),
+            username or os.environ.get("NEO4J_USERNAME", "neo4j"),
+            password if password is not None else os.environ.get("NEO4J_PASSWORD", ""),
+            database=database or os.environ.get("NEO4J_DATABASE") or None,
+        )
+    raise ValueError(f"unknown backend {kind!r}; use one of: {', '.join(BACKENDS)}")

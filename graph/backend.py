@@ -1,0 +1,610 @@
+"""The graph-backend interface, and the queries written once on top of it.
+
+A backend implements a handful of *primitives* — fetch nodes, fetch the links of some nodes,
+list ids of a class, find search candidates, count — and inherits every user-facing query
+(:meth:`GraphBackend.search`, ``node``, ``neighbors``, ``paths``, ``shared``, ``coverage``,
+``claims``…). The networkx and Neo4j backends therefore rank, cap and break ties identically, and
+one contract test suite holds both to the same answers.
+"""
+
+from __future__ import annotations
+
+import difflib
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from graph.models import (
+    CitationInfo,
+    ClaimInfo,
+    Coverage,
+    CoverageCell,
+    Hop,
+    Neighbor,
+    Node,
+    NodeRef,
+    Path,
+    SearchHit,
+    SharedItem,
+    SharedResult,
+    Stats,
+)
+from graph.text import best_match, normalize
+from loaders.errors import IntersectionsError
+from ontology.schema import (
+    CLASS_BY_NAME,
+    EVIDENCE_CLASSES,
+    EVIDENCE_LAYER_PREDICATES,
+    PREDICATE_BY_NAME,
+    expand_classes,
+)
+
+#: Hard caps that keep any single query bounded, whatever the graph size.
+MAX_HOPS = 6
+MAX_PATHS = 200
+PATHS_PER_TARGET = 3
+MAX_FRONTIER = 20_000
+
+
+class EdgeView(NamedTuple):
+    """One stored link as the primitives return it."""
+
+    subject: str
+    predicate: str
+    object: str
+    claims: tuple[str, ...] = ()
+    properties: dict[str, Any] = {}
+
+
+class UnknownNodeError(IntersectionsError, KeyError):
+    """No node has this id; carries the nearest ids to suggest."""
+
+    def __init__(self, node_id: str, suggestions: list[str]) -> None:
+        self.node_id = node_id
+        self.suggestions = suggestions
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"no node with id {node_id!r}.{hint}")
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def _category_rank(category: str) -> int:
+    return 1 if category in EVIDENCE_CLASSES else 0
+
+
+class GraphBackend(ABC):
+    """Read-only access to one evidence base."""
+
+    name: str = "abstract"
+
+    # ------------------------------------------------------------------ primitives
+    @abstractmethod
+    def _node_data(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Attributes of the given nodes (missing ids are absent from the result).
+
+        Each dict has at least ``category``, ``label``, ``alt_labels``, ``definition``,
+        ``sources`` and the node's other properties, decoded to Python values.
+        """
+
+    @abstractmethod
+    def _edges_of(self, ids: Iterable[str],
+                  predicates: frozenset[str] | None = None) -> list[EdgeView]:
+        """Every link touching any of the given nodes (either direction), optionally filtered."""
+
+    @abstractmethod
+    def _ids_of(self, categories: frozenset[str]) -> list[str]:
+        """Ids of all nodes whose category is in ``categories`` (sorted)."""
+
+    @abstractmethod
+    def _search_candidates(self, query_tokens: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
+        """(id, attrs) of at least every node where each query token occurs inside some word
+        of its label or of one synonym. Extra candidates are fine: ranking filters them."""
+
+    @abstractmethod
+    def _counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """(nodes per category, links per predicate)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections (no-op for in-memory backends)."""
+
+    def __enter__(self) -> GraphBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ helpers
+    def _refs(self, ids: Iterable[str]) -> dict[str, NodeRef]:
+        data = self._node_data(ids)
+        return {i: NodeRef(i, d["category"], d["label"]) for i, d in data.items()}
+
+    def _require(self, node_id: str) -> dict[str, Any]:
+        data = self._node_data([node_id]).get(node_id)
+        if data is None:
+            raise UnknownNodeError(node_id, self.suggest(node_id))
+        return data
+
+    def suggest(self, text: str, n: int = 3) -> list[str]:
+        """Nearest ids for a mistyped id or label."""
+        local = text.split(":", 1)[-1].replace("-", " ")
+        hits = [h.node.id for h in self.search(local, limit=n)]
+        if len(hits) < n:
+            all_ids = self._ids_of(frozenset(CLASS_BY_NAME))
+            for i in difflib.get_close_matches(text, all_ids, n=n, cutoff=0.5):
+                if i not in hits:
+                    hits.append(i)
+        return hits[:n]
+
+    # ------------------------------------------------------------------ queries
+    def stats(self) -> Stats:
+        by_cat, by_pred = self._counts()
+        return Stats(sum(by_cat.values()), sum(by_pred.values()), dict(sorted(by_cat.items())),
+                     dict(sorted(by_pred.items())))
+
+    def search(self, text: str, categories: Iterable[str] | None = None,
+               limit: int = 20) -> list[SearchHit]:
+        """Nodes whose label or synonym matches ``text``, best first.
+
+        Ranking: match score (exact > prefix > word prefixes > substring), concepts before
+        claims and citations, shorter labels first, then id.
+        """
+        q = normalize(text)
+        if not q:
+            return []
+        wanted = expand_classes(list(categories) if categories else None)
+        hits = []
+        for node_id, d in self._search_candidates(q.split()):
+            if wanted is not None and d["category"] not in wanted:
+                continue
+            score, matched = best_match(q, d["label"], d.get("alt_labels") or ())
+            if score > 0:
+                hits.append(SearchHit(NodeRef(node_id, d["category"], d["label"]), score,
+                                      matched))
+        hits.sort(key=lambda h: (-h.score, _category_rank(h.node.category),
+                                 len(h.node.label), h.node.id))
+        return hits[:limit]
+
+    def node(self, node_id: str) -> Node:
+        d = dict(self._require(node_id))
+        return Node(
+            id=node_id,
+            category=d.pop("category"),
+            label=d.pop("label"),
+            alt_labels=tuple(d.pop("alt_labels", None) or ()),
+            definition=d.pop("definition", None),
+            sources=tuple(d.pop("sources", None) or ()),
+            properties=d,
+        )
+
+    def nodes(self, category: str) -> list[NodeRef]:
+        """Every node of a class (and its subclasses), sorted by label."""
+        wanted = expand_classes([category]) or frozenset()
+        refs = self._refs(self._ids_of(wanted))
+        return sorted(refs.values(), key=lambda r: (r.label.casefold(), r.id))
+
+    def neighbors(self, node_id: str, categories: Iterable[str] | None = None,
+                  predicates: Iterable[str] | None = None, *, include_evidence: bool = False,
+                  limit: int | None = None) -> list[Neighbor]:
+        """Links of a node. Claims and citations are left out unless ``include_evidence``."""
+        self._require(node_id)
+        wanted = expand_classes(list(categories) if categories else None)
+        preds = frozenset(predicates) if predicates else None
+        if preds:
+            unknown = preds - set(PREDICATE_BY_NAME)
+            if unknown:
+                raise ValueError(f"unknown relation(s): {', '.join(sorted(unknown))}")
+        edges = self._edges_of([node_id], preds)
+        other_ids = {e.object if e.subject == node_id else e.subject for e in edges}
+        refs = self._refs(other_ids)
+        out = []
+        for e in edges:
+            out_dir = e.subject == node_id
+            other = refs.get(e.object if out_dir else e.subject)
+            if other is None:
+                continue
+            if not include_evidence and (other.category in EVIDENCE_CLASSES):
+                continue
+            if wanted is not None and other.category not in wanted:
+                continue
+            out.append(Neighbor(other, e.predicate, "out" if out_dir else "in", e.claims))
+        out.sort(key=lambda n: (n.predicate, n.direction, n.node.label.casefold(), n.node.id))
+        return out[:limit] if limit else out
+
+    # -- paths ------------------------------------------------------------------------
+    def _walkable(self, edge: EdgeView, at: str, node_cat: dict[str, str],
+                  to_evidence: bool, preds: frozenset[str] | None) -> str | None:
+        """The node an edge leads to from ``at``, or None when the walk may not take it."""
+        other = edge.object if edge.subject == at else edge.subject
+        if preds is not None and edge.predicate not in preds:
+            return None
+        here = node_cat.get(at)
+        if edge.predicate in EVIDENCE_LAYER_PREDICATES:
+            if not to_evidence:
+                return None
+            # concept → claim (via "about"), claim → citation; never back out of evidence
+            if here == "Claim":
+                return other if edge.subject == at and edge.predicate != "about" else None
+            if here == "Citation":
+                return None
+            return other if edge.predicate == "about" and edge.object == at else None
+        if here in EVIDENCE_CLASSES:
+            return None
+        return other
+
+    def paths(self, from_id: str, to_category: str | None = None, *, to_id: str | None = None,
+              max_hops: int = 4, limit: int = 10,
+              predicates: Iterable[str] | None = None) -> list[Path]:
+        """Simple paths from a node to nodes of a class (or one node), best first.
+
+        Paths walk links in either direction; each hop reports the stored direction and the
+        claims and citations on that link. Ranking: fewest hops, then most distinct claims,
+        then most citations, then end label and ids (so backends agree). For every reachable
+        target the ``PATHS_PER_TARGET`` best shortest routes are kept.
+        """
+        if to_category is None and to_id is None:
+            raise ValueError("give a destination: a type (to_category) or a node (to_id)")
+        max_hops = max(1, min(int(max_hops), MAX_HOPS))
+        limit = max(1, min(int(limit), MAX_PATHS))
+        start = self._require(from_id)
+        wanted = expand_classes([to_category]) if to_category else None
+        if to_id is not None:
+            self._require(to_id)
+        to_evidence = bool(wanted and wanted & EVIDENCE_CLASSES) or bool(
+            to_id and self._node_data([to_id])[to_id]["category"] in EVIDENCE_CLASSES)
+        preds = frozenset(predicates) if predicates else None
+
+        node_cat: dict[str, str] = {from_id: start["category"]}
+        dist: dict[str, int] = {from_id: 0}
+        preds_of: dict[str, list[tuple[str, EdgeView]]] = defaultdict(list)
+        targets: list[str] = []
+        frontier = [from_id]
+        for depth in range(1, max_hops + 1):
+            if not frontier:
+                break
+            edges = self._edges_of(frontier[:MAX_FRONTIER])
+            new_ids = {e.subject for e in edges} | {e.object for e in edges}
+            unknown = [i for i in new_ids if i not in node_cat]
+            for i, d in self._node_data(unknown).items():
+                node_cat[i] = d["category"]
+            frontier_set = set(frontier)
+            next_frontier: set[str] = set()
+            for e in sorted(edges, key=lambda e: (e.subject, e.predicate, e.object)):
+                for at in ((e.subject,) if e.subject in frontier_set else ()) + (
+                        (e.object,) if e.object in frontier_set else ()):
+                    other = self._walkable(e, at, node_cat, to_evidence, preds)
+                    if other is None or other not in node_cat:
+                        continue
+                    if other in dist and dist[other] < depth:
+                        continue
+                    if other not in dist:
+                        dist[other] = depth
+                        is_target = (other == to_id) if to_id else (
+                            wanted is not None and node_cat[other] in wanted)
+                        if is_target:
+                            targets.append(other)
+                        else:
+                            next_frontier.add(other)
+                    preds_of[other].append((at, e))
+            found = len(targets)
+            if (to_id and to_id in dist) or found >= limit:
+                break
+            frontier = sorted(next_frontier)
+
+        if not targets:
+            return []
+        paths: list[tuple[list[str], list[EdgeView]]] = []
+        for t in targets:
+            for route in self._routes(from_id, t, preds_of, PATHS_PER_TARGET * 4):
+                paths.append(route)
+        all_ids = {n for route, _ in paths for n in route}
+        refs = self._refs(all_ids)
+        claim_ids = {c for _, es in paths for e in es for c in e.claims}
+        cites = self._citations_of_claims(claim_ids)
+        built = []
+        for route, es in paths:
+            hops = tuple(
+                Hop(refs[a], refs[b], e.predicate, e.subject == a, e.claims,
+                    tuple(dict.fromkeys(c for cl in e.claims for c in cites.get(cl, ()))))
+                for a, b, e in zip(route[:-1], route[1:], es, strict=True))
+            built.append(Path(tuple(refs[n] for n in route), hops))
+        built.sort(key=lambda p: (p.length, -len(p.claims), -len(p.citations),
+                                  p.end.label.casefold(), tuple(n.id for n in p.nodes),
+                                  tuple(h.predicate for h in p.hops)))
+        per_target: dict[str, int] = defaultdict(int)
+        out = []
+        for p in built:
+            if per_target[p.end.id] >= PATHS_PER_TARGET:
+                continue
+            per_target[p.end.id] += 1
+            out.append(p)
+            if len(out) >= limit:
+                break
+        return out
+
+    @staticmethod
+    def _routes(source: str, target: str, preds_of: dict[str, list[tuple[str, EdgeView]]],
+                cap: int) -> list[tuple[list[str], list[EdgeView]]]:
+        """Shortest routes source → target through the BFS predecessor lists (capped)."""
+        out: list[tuple[list[str], list[EdgeView]]] = []
+
+        def walk(node: str, nodes: list[str], edges: list[EdgeView]) -> None:
+            if len(out) >= cap:
+                return
+            if node == source:
+                out.append((nodes[::-1], edges[::-1]))
+                return
+            for prev, e in preds_of.get(node, ()):
+                if prev in nodes:
+                    continue
+                walk(prev, [*nodes, prev], [*edges, e])
+
+        walk(target, [target], [])
+        return out
+
+    def _citations_of_claims(self, claim_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        ids = list(claim_ids)
+        if not ids:
+            return {}
+        out: dict[str, list[str]] = defaultdict(list)
+        for e in self._edges_of(ids, frozenset({"supported_by"})):
+            out[e.subject].append(e.object)
+        return {k: tuple(sorted(v)) for k, v in out.items()}
+
+    # -- intersections -----------------------------------------------------------------
+    def narrower(self, node_id: str, max_depth: int = 6) -> list[str]:
+        """Ids below a node in its SKOS hierarchy (not including the node)."""
+        seen: list[str] = []
+        frontier = [node_id]
+        for _ in range(max_depth):
+            edges = self._edges_of(frontier, frozenset({"broader"}))
+            nxt = sorted({e.subject for e in edges if e.object in frontier} - set(seen)
+                         - {node_id})
+            if not nxt:
+                break
+            seen.extend(nxt)
+            frontier = nxt
+        return seen
+
+    def broader_chain(self, ids: Iterable[str], max_depth: int = 6) -> dict[str, set[str]]:
+        """For each id, the set of its ancestors in the SKOS hierarchy."""
+        parents: dict[str, set[str]] = defaultdict(set)
+        frontier = set(ids)
+        seen = set(frontier)
+        for _ in range(max_depth):
+            if not frontier:
+                break
+            edges = self._edges_of(frontier, frozenset({"broader"}))
+            nxt = set()
+            for e in edges:
+                if e.subject in frontier:
+                    parents[e.subject].add(e.object)
+                    if e.object not in seen:
+                        nxt.add(e.object)
+            seen |= nxt
+            frontier = nxt
+        out: dict[str, set[str]] = {}
+        for i in ids:
+            acc: set[str] = set()
+            stack = list(parents.get(i, ()))
+            while stack:
+                p = stack.pop()
+                if p not in acc:
+                    acc.add(p)
+                    stack.extend(parents.get(p, ()))
+            out[i] = acc
+        return out
+
+    def _reach(self, node_id: str, wanted: frozenset[str] | None,
+               include_narrower: bool, exclude: set[str]) -> dict[str, list[Neighbor]]:
+        ids = [node_id, *(self.narrower(node_id) if include_narrower else [])]
+        edges = self._edges_of(ids)
+        others = {e.object if e.subject in ids else e.subject for e in edges}
+        refs = self._refs(others | set(ids))
+        out: dict[str, list[Neighbor]] = defaultdict(list)
+        idset = set(ids)
+        for e in edges:
+            if e.predicate in EVIDENCE_LAYER_PREDICATES or e.predicate == "broader":
+                continue
+            for at, other, direction in ((e.subject, e.object, "out"),
+                                         (e.object, e.subject, "in")):
+                if at not in idset or other in idset or other in exclude:
+                    continue
+                ref = refs.get(other)
+                if ref is None or ref.category in EVIDENCE_CLASSES:
+                    continue
+                if wanted is not None and ref.category not in wanted:
+                    continue
+                out[other].append(Neighbor(refs[at], e.predicate, direction, e.claims))
+        return out
+
+    def shared(self, a_id: str, b_id: str, via_category: str | None = None, *,
+               include_narrower: bool = True) -> SharedResult:
+        """What two nodes have in common (e.g. tactics used in both IPV and sex trafficking).
+
+        A node counts for A when A — or, with ``include_narrower``, a sub-type of A — links to
+        it directly. Each item says which node of A's side links to it, how, and with which
+        claims.
+        """
+        a, b = self._require(a_id), self._require(b_id)
+        wanted = expand_classes([via_category]) if via_category else None
+        exclude = {a_id, b_id}
+        ra = self._reach(a_id, wanted, include_narrower, exclude)
+        rb = self._reach(b_id, wanted, include_narrower, exclude)
+        refs = self._refs(set(ra) | set(rb))
+
+        def items(keys: Iterable[str]) -> tuple[SharedItem, ...]:
+            rows = [SharedItem(refs[k], tuple(ra.get(k, ())), tuple(rb.get(k, ())))
+                    for k in keys]
+            rows.sort(key=lambda s: (s.node.category, s.node.label.casefold(), s.node.id))
+            return tuple(rows)
+
+        return SharedResult(
+            NodeRef(a_id, a["category"], a["label"]), NodeRef(b_id, b["category"], b["label"]),
+            via_category, items(set(ra) & set(rb)), items(set(ra) - set(rb)),
+            items(set(rb) - set(ra)))
+
+    # -- coverage (service-gap map) -----------------------------------------------------
+    def coverage(self, rows: str = "Harm", cols: str = "PreventionStrategy", *,
+                 via: str = "Intervention", rollup: bool = True,
+                 top_level_only: bool = False) -> Coverage:
+        """Matrix rows × cols → the ``via`` nodes (interventions) linked to both.
+
+        An intervention covers a row when it links to the row node — or, with ``rollup``, to
+        any node below it in the hierarchy. Cells with no intervention are the gaps; they are
+        not listed (``Coverage.cell`` returns an empty cell for them). ``claims`` of a cell are
+        the claims about its interventions or about both the row and the column.
+        """
+        row_cats = expand_classes([rows]) or frozenset()
+        col_cats = expand_classes([cols]) or frozenset()
+        via_cats = expand_classes([via]) or frozenset()
+        row_ids, col_ids = self._ids_of(row_cats), self._ids_of(col_cats)
+        if top_level_only:
+            anc = self.broader_chain(row_ids + col_ids)
+            row_set, col_set = set(row_ids), set(col_ids)
+            row_ids = [r for r in row_ids if not (anc[r] & row_set)]
+            col_ids = [c for c in col_ids if not (anc[c] & col_set)]
+        via_ids = self._ids_of(via_cats)
+        edges = self._edges_of(via_ids) if via_ids else []
+        via_set = set(via_ids)
+        linked: dict[str, set[str]] = defaultdict(set)
+        about: dict[str, set[str]] = defaultdict(set)  # node → claims about it
+        for e in edges:
+            if e.predicate == "about":
+                about[e.object].add(e.subject)
+                continue
+            if e.predicate in EVIDENCE_LAYER_PREDICATES:
+                continue
+            if e.subject in via_set:
+                linked[e.subject].add(e.object)
+            if e.object in via_set:
+                linked[e.object].add(e.subject)
+        row_set, col_set = set(row_ids), set(col_ids)
+        anc = self.broader_chain({t for ts in linked.values() for t in ts}) if rollup else {}
+        cell_items: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for i, targets in linked.items():
+            expanded = set(targets)
+            for t in targets:
+                expanded |= anc.get(t, set())
+            rs = expanded & row_set
+            cs = expanded & col_set
+            for r in rs:
+                for c in cs:
+                    if r != c:
+                        cell_items[(r, c)].add(i)
+        rc_claims = self._edges_of(row_ids + col_ids, frozenset({"about"})) if cell_items else []
+        for e in rc_claims:
+            about[e.object].add(e.subject)
+        refs = self._refs(row_ids + col_ids + sorted(via_set & set().union(*cell_items.values()))
+                          if cell_items else row_ids + col_ids)
+        cells = []
+        for (r, c), items in sorted(cell_items.items()):
+            claims = set().union(*(about.get(i, set()) for i in items)) | (
+                about.get(r, set()) & about.get(c, set()))
+            cells.append(CoverageCell(r, c, tuple(sorted((refs[i] for i in items),
+                                                         key=lambda x: (x.label, x.id))),
+                                      tuple(sorted(claims))))
+
+        def order(ids: list[str]) -> tuple[NodeRef, ...]:
+            return tuple(sorted((refs[i] for i in ids), key=lambda x: (x.label.casefold(), x.id)))
+
+        return Coverage(order(row_ids), order(col_ids), via, tuple(cells))
+
+    # -- evidence ----------------------------------------------------------------------
+    def citation(self, cite_id: str) -> CitationInfo:
+        return self._citation_infos([cite_id])[cite_id]
+
+    def _citation_infos(self, ids: Iterable[str]) -> dict[str, CitationInfo]:
+        out = {}
+        for i, d in self._node_data(ids).items():
+            d = dict(d)
+            out[i] = CitationInfo(
+                id=i, title=d.pop("label"), authors=tuple(d.pop("authors", None) or ()),
+                year=d.pop("year", None), venue=d.pop("venue", None), doi=d.pop("doi", None),
+                url=d.pop("url", None), kind=d.pop("kind", None),
+                document_kind=d.pop("document_kind", None),
+                properties={k: v for k, v in d.items()
+                            if k not in ("category", "alt_labels", "definition")})
+        return out
+
+    def claims(self, ids: Iterable[str] | None = None, *, about: str | None = None,
+               source: str | None = None, evidence_kind: str | None = None,
+               flag: str | None = None, year: int | None = None,
+               text: str | None = None) -> list[ClaimInfo]:
+        """Claims with their citations and provenance, filtered; sorted by source then id.
+
+        ``year`` keeps claims with at least one citation of that year; ``text`` matches the
+        statement, label or the label of a node it is about (case/accent-insensitive).
+        """
+        if ids is not None:
+            claim_ids = sorted(set(ids))
+        elif about is not None:
+            self._require(about)
+            claim_ids = sorted({e.subject for e in self._edges_of([about], frozenset({"about"}))
+                                if e.object == about})
+        else:
+            claim_ids = self._ids_of(frozenset({"Claim"}))
+        data = self._node_data(claim_ids)
+        claim_ids = [c for c in claim_ids if c in data and data[c]["category"] == "Claim"]
+        edges = self._edges_of(claim_ids, EVIDENCE_LAYER_PREDICATES)
+        about_of: dict[str, list[str]] = defaultdict(list)
+        cites_of: dict[str, list[str]] = defaultdict(list)
+        stated: dict[str, tuple[str, str | None]] = {}
+        for e in edges:
+            if e.subject not in data:
+                continue
+            if e.predicate == "about":
+                about_of[e.subject].append(e.object)
+            elif e.predicate == "supported_by":
+                cites_of[e.subject].append(e.object)
+            elif e.predicate == "stated_in":
+                stated[e.subject] = (e.object, e.properties.get("locator"))
+        refs = self._refs({x for v in about_of.values() for x in v})
+        cinfo = self._citation_infos({x for v in cites_of.values() for x in v}
+                                     | {s for s, _ in stated.values()})
+        q = normalize(text) if text else ""
+        out = []
+        for c in claim_ids:
+            d = data[c]
+            st = stated.get(c)
+            info = ClaimInfo(
+                id=c, label=d["label"], statement=d.get("definition") or "",
+                about=tuple(sorted((refs[x] for x in about_of[c] if x in refs),
+                                   key=lambda r: r.label.casefold())),
+                citations=tuple(cinfo[x] for x in sorted(cites_of[c]) if x in cinfo),
+                stated_in=cinfo.get(st[0]) if st else None,
+                locator=st[1] if st else None,
+                statistics=tuple(d.get("statistics") or ()),
+                flags=tuple(d.get("flags") or ()),
+                evidence_kind=d.get("evidence_kind") or "unknown",
+            )
+            if source and (info.stated_in is None or info.stated_in.id != source):
+                continue
+            if evidence_kind and info.evidence_kind != evidence_kind:
+                continue
+            if flag and flag not in info.flags:
+                continue
+            if year and not any(ci.year == year for ci in info.citations):
+                continue
+            if q and q not in normalize(" ".join(
+                    [info.statement, info.label, *(a.label for a in info.about)])):
+                continue
+            out.append(info)
+        out.sort(key=lambda i: (i.stated_in.id if i.stated_in else "", i.id))
+        return out
+
+    def evidence_for(self, node_id: str) -> list[ClaimInfo]:
+        """Claims about a node, and claims behind any link of the node."""
+        self._require(node_id)
+        ids: set[str] = set()
+        for e in self._edges_of([node_id]):
+            if e.predicate == "about" and e.object == node_id:
+                ids.add(e.subject)
+            ids.update(e.claims)
+        return self.claims(sorted(ids)) if ids else []
+
+    def citations(self, ids: Iterable[str] | None = None) -> list[CitationInfo]:
+        cite_ids = sorted(set(ids)) if ids is not None else self._ids_of(frozenset({"Citation"}))
+        infos = self._citation_infos(cite_ids)
+        return sorted(infos.values(), key=lambda c: (c.year or 0, c.id))

@@ -1,0 +1,95 @@
+"""The embedded backend: the evidence base in a networkx MultiDiGraph, no server needed."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.backend import EdgeView, GraphBackend
+from graph.text import normalize
+from loaders.evidence import EvidenceBase, load_evidence_base
+from loaders.writers.base import write_records
+from loaders.writers.networkx_writer import NetworkxWriter
+
+_EDGE_RESERVED = {"predicate", "claims"}
+
+
+class NetworkxBackend(GraphBackend):
+    """Primitives over an in-memory graph plus a token index for search."""
+
+    name = "networkx"
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self.graph = graph
+        self._by_category: dict[str, list[str]] = defaultdict(list)
+        self._postings: dict[str, set[str]] = defaultdict(set)
+        for node_id, d in graph.nodes(data=True):
+            self._by_category[d["category"]].append(node_id)
+            for text in (d["label"], *(d.get("alt_labels") or ())):
+                for tok in normalize(text).split():
+                    self._postings[tok].add(node_id)
+        for ids in self._by_category.values():
+            ids.sort()
+        self._vocab = sorted(self._postings)
+
+    @classmethod
+    def from_evidence_base(cls, eb: EvidenceBase) -> NetworkxBackend:
+        return cls(write_records(eb.records(), NetworkxWriter()))
+
+    @classmethod
+    def load(cls, path: Path | str | None = None, *, shacl: bool = True) -> NetworkxBackend:
+        """Validate and load an evidence-base folder (the shipped one by default)."""
+        return cls.from_evidence_base(load_evidence_base(path, shacl=shacl))
+
+    # ------------------------------------------------------------------ primitives
+    def _node_data(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        nodes = self.graph.nodes
+        return {i: nodes[i] for i in ids if i in nodes}
+
+    def _edges_of(self, ids: Iterable[str],
+                  predicates: frozenset[str] | None = None) -> list[EdgeView]:
+        g = self.graph
+        seen: set[tuple[str, str, str]] = set()
+        out = []
+        for i in ids:
+            if i not in g:
+                continue
+            for s, o, k, d in (*g.out_edges(i, keys=True, data=True),
+                               *g.in_edges(i, keys=True, data=True)):
+                if predicates is not None and k not in predicates:
+                    continue
+                key = (s, k, o)
+                if key in seen:
+                    continue
+                seen.add(key)
+                props = {x: v for x, v in d.items() if x not in _EDGE_RESERVED}
+                out.append(EdgeView(s, k, o, tuple(d.get("claims") or ()), props))
+        return out
+
+    def _ids_of(self, categories: frozenset[str]) -> list[str]:
+        out: list[str] = []
+        for c in sorted(categories):
+            out.extend(self._by_category.get(c, ()))
+        return sorted(out)
+
+    def _search_candidates(self, query_tokens: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
+        result: set[str] | None = None
+        for q in query_tokens:
+            ids: set[str] = set()
+            for tok in self._vocab:
+                if q in tok:
+                    ids |= self._postings[tok]
+            result = ids if result is None else result & ids
+            if not result:
+                return []
+        nodes = self.graph.nodes
+        return [(i, nodes[i]) for i in sorted(result or ())]
+
+    def _counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        by_cat = {c: len(ids) for c, ids in self._by_category.items()}
+        by_pred = Counter(k for _, _, k in self.graph.edges(keys=True))
+        return by_cat, dict(by_pred)

@@ -1,0 +1,387 @@
+"""The curated evidence base: YAML files → validated, typed records.
+
+:class:`EvidenceBaseSource` reads every ``*.yaml`` under a directory (the shipped one by default),
+parses each entry into its family model (:mod:`loaders.entries`) and turns it into
+:class:`~loaders.records.NodeRecord` / :class:`~loaders.records.EdgeRecord`. :func:`load_evidence_base`
+then checks the whole: unique ids, references that resolve to the right classes, claims with
+citations and provenance, evidence links with claims, and finally SHACL over the RDF form. Any
+problem raises :class:`~loaders.errors.ValidationFailed` before a single record is written.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from loaders.entries import (
+    FAMILY_MODELS,
+    CitationEntry,
+    ClaimEntry,
+    ConceptEntry,
+    LinkEntry,
+    dump_value,
+    property_fields,
+    relation_fields,
+)
+from loaders.errors import Problem, ValidationFailed
+from loaders.records import EdgeRecord, NodeRecord, Record, SourceRef
+from loaders.yamlio import line_of, load_yaml, locate, to_plain
+from ontology.schema import (
+    CLASS_BY_FAMILY,
+    PREDICATE_BY_NAME,
+    is_a,
+)
+
+
+def default_evidence_dir() -> Path:
+    """The evidence base shipped inside the package (works from a wheel or a checkout)."""
+    return Path(str(resources.files("loaders") / "data" / "evidence"))
+
+
+@dataclass
+class _Parsed:
+    """A record plus where it was written."""
+
+    record: Record
+    file: str
+    line: int | None
+
+
+class EvidenceBaseSource:
+    """One source: a directory (or single file) of evidence-base YAML."""
+
+    name = "evidence"
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path else default_evidence_dir()
+        self.problems: list[Problem] = []
+        self._parsed: list[_Parsed] = []
+
+    # -- reading ------------------------------------------------------------------------
+    def files(self) -> list[Path]:
+        if self.path.is_file():
+            return [self.path]
+        if not self.path.exists():
+            raise ValidationFailed([Problem(str(self.path), None, None, "missing",
+                                            "no such file or directory",
+                                            "pass the folder that holds the YAML files")])
+        return sorted(p for p in self.path.rglob("*.yaml") if p.is_file())
+
+    def _display(self, p: Path) -> str:
+        try:
+            return str(p.relative_to(Path.cwd()))
+        except ValueError:
+            return str(p)
+
+    def parse(self) -> Iterator[Record]:
+        """Yield records of every valid entry; invalid ones are collected in ``problems``."""
+        for item in self._parse_all():
+            yield item.record
+
+    def _parse_all(self) -> list[_Parsed]:
+        if self._parsed:
+            return self._parsed
+        out: list[_Parsed] = []
+        for path in self.files():
+            out.extend(self._parse_file(path))
+        self._parsed = out
+        return out
+
+    def _parse_file(self, path: Path) -> Iterator[_Parsed]:
+        display = self._display(path)
+        doc, problems = load_yaml(path, display)
+        self.problems.extend(problems)
+        if doc is None:
+            return
+        if not isinstance(doc, dict):
+            self.problems.append(Problem(display, 1, None, "file-shape",
+                                         "the file must be a mapping of family names to lists",
+                                         "start lines with e.g. 'risk_factors:' and list entries "
+                                         "under it with '- id: ...'"))
+            return
+        for family, items in doc.items():
+            fam_line = line_of(doc, family)
+            if family not in FAMILY_MODELS:
+                near = difflib.get_close_matches(str(family), FAMILY_MODELS, n=1)
+                self.problems.append(Problem(
+                    display, fam_line, None, "unknown-family", f"unknown section {family!r}",
+                    f"did you mean {near[0]!r}?" if near else
+                    "known sections: " + ", ".join(FAMILY_MODELS)))
+                continue
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                self.problems.append(Problem(display, fam_line, None, "family-shape",
+                                             f"{family!r} must be a list of entries",
+                                             "put '- ' before each entry"))
+                continue
+            for idx, entry in enumerate(items):
+                line = line_of(items, idx)
+                yield from self._parse_entry(family, entry, display, line)
+
+    def _parse_entry(self, family: str, entry: Any, display: str,
+                     line: int | None) -> Iterator[_Parsed]:
+        model = FAMILY_MODELS[family]
+        rid = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            self.problems.append(Problem(display, line, None, "entry-shape",
+                                         "an entry must be a mapping of keys to values",
+                                         "write 'key: value' lines under '- '"))
+            return
+        try:
+            parsed = model.model_validate(to_plain(entry))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                field_path = ".".join(str(x) for x in loc) or "(entry)"
+                msg = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden":
+                    near = difflib.get_close_matches(str(loc[-1]), model.model_fields, n=1)
+                    hint = f"did you mean {near[0]!r}?" if near else \
+                        "allowed keys: " + ", ".join(model.model_fields)
+                    msg = f"unknown key {loc[-1]!r}"
+                elif err["type"] == "missing":
+                    hint = f"add '{loc[-1]}:'"
+                elif err["type"] == "literal_error":
+                    hint = None
+                elif err["type"] == "string_pattern_mismatch":
+                    hint = "ids look like 'prefix:words-with-dashes', lowercase"
+                else:
+                    hint = None
+                self.problems.append(Problem(display, locate(entry, loc) or line, rid,
+                                             "schema", f"{field_path}: {msg}", hint))
+            return
+        origin = f"{display}:{line}" if line else display
+        for rec in _to_records(family, parsed, origin):
+            yield _Parsed(rec, display, line)
+
+
+def _sources(entries: list[Any]) -> tuple[SourceRef, ...]:
+    return tuple(SourceRef(citation=s.citation, locator=s.locator) for s in entries)
+
+
+def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
+    """One validated entry → its node record and the edges it states inline."""
+    model = type(entry)
+    if isinstance(entry, LinkEntry):
+        yield EdgeRecord(subject=entry.subject, predicate=entry.predicate, object=entry.object,
+                         claims=tuple(entry.claims),
+                         properties={"note": entry.note} if entry.note else {},
+                         origin=origin)
+        return
+    spec = CLASS_BY_FAMILY[family]
+    props: dict[str, Any] = {}
+    for f in property_fields(model):
+        v = getattr(entry, f)
+        if v not in (None, [], ""):
+            props[f] = dump_value(v)
+    if isinstance(entry, ClaimEntry):
+        label = entry.label or _shorten(entry.statement)
+        node = NodeRecord(id=entry.id, category=spec.name, label=label,
+                          definition=entry.statement,
+                          properties={k: v for k, v in props.items()
+                                      if k not in ("statement", "label")} | (
+                              {"note": entry.note} if entry.note else {}),
+                          sources=(SourceRef(citation=entry.stated_in.citation,
+                                             locator=entry.stated_in.locator),),
+                          origin=origin)
+        yield node
+        for target in entry.about:
+            yield EdgeRecord(subject=entry.id, predicate="about", object=target, origin=origin)
+        for cite in entry.supported_by:
+            yield EdgeRecord(subject=entry.id, predicate="supported_by", object=cite,
+                             origin=origin)
+        yield EdgeRecord(subject=entry.id, predicate="stated_in",
+                         object=entry.stated_in.citation,
+                         properties={"locator": entry.stated_in.locator}, origin=origin)
+        return
+    if isinstance(entry, CitationEntry):
+        yield NodeRecord(id=entry.id, category=spec.name, label=entry.title,
+                         definition=None,
+                         properties={k: v for k, v in props.items() if k != "title"},
+                         sources=_sources(entry.sources), origin=origin)
+        return
+    assert isinstance(entry, ConceptEntry)
+    if entry.mappings:
+        props["mappings"] = [dump_value(m) for m in entry.mappings]
+    if entry.note:
+        props["note"] = entry.note
+    yield NodeRecord(id=entry.id, category=spec.name, label=entry.label,
+                     alt_labels=tuple(entry.alt_labels), definition=entry.definition,
+                     properties=props, sources=_sources(entry.sources), origin=origin)
+    for pred in relation_fields(model):
+        for target in getattr(entry, pred):
+            yield EdgeRecord(subject=entry.id, predicate=pred, object=target, origin=origin)
+
+
+def _shorten(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+@dataclass
+class EvidenceBase:
+    """A validated evidence base: nodes by id and edges by (subject, predicate, object)."""
+
+    nodes: dict[str, NodeRecord] = field(default_factory=dict)
+    edges: dict[tuple[str, str, str], EdgeRecord] = field(default_factory=dict)
+    origin: str = ""
+
+    def records(self) -> Iterator[Record]:
+        yield from self.nodes.values()
+        yield from self.edges.values()
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for n in self.nodes.values():
+            out[n.category] = out.get(n.category, 0) + 1
+        return out
+
+
+def assemble(parsed: list[_Parsed], problems: list[Problem]) -> EvidenceBase:
+    """Check ids and references across all records; merge repeated edges (union of claims)."""
+    eb = EvidenceBase()
+    where: dict[str, tuple[str, int | None]] = {}
+    for item in parsed:
+        rec = item.record
+        if isinstance(rec, NodeRecord):
+            if rec.id in eb.nodes:
+                f, ln = where[rec.id]
+                problems.append(Problem(item.file, item.line, rec.id, "duplicate-id",
+                                        f"id already used at {f}:{ln}",
+                                        "give one of them another id, or merge the two"))
+                continue
+            eb.nodes[rec.id] = rec
+            where[rec.id] = (item.file, item.line)
+    for item in parsed:
+        rec = item.record
+        if isinstance(rec, EdgeRecord):
+            ok = _check_edge(rec, eb.nodes, item, problems)
+            if not ok:
+                continue
+            prev = eb.edges.get(rec.key)
+            if prev is not None:
+                claims = tuple(dict.fromkeys((*prev.claims, *rec.claims)))
+                rec = prev.model_copy(update={"claims": claims,
+                                              "properties": prev.properties | rec.properties})
+            eb.edges[rec.key] = rec
+    for node in eb.nodes.values():
+        _check_node_refs(node, eb.nodes, where, problems)
+    return eb
+
+
+def _suggest(target: str, nodes: dict[str, NodeRecord]) -> str:
+    near = difflib.get_close_matches(target, nodes.keys(), n=3, cutoff=0.6)
+    return ("did you mean " + " or ".join(repr(n) for n in near) + "?") if near else \
+        "add an entry with this id, or correct the reference"
+
+
+def _check_edge(rec: EdgeRecord, nodes: dict[str, NodeRecord], item: _Parsed,
+                problems: list[Problem]) -> bool:
+    spec = PREDICATE_BY_NAME[rec.predicate]
+    who = rec.subject
+    ok = True
+    for end, ident, allowed in (("subject", rec.subject, spec.domain),
+                                ("object", rec.object, spec.range)):
+        node = nodes.get(ident)
+        if node is None:
+            problems.append(Problem(item.file, item.line, who, "unknown-reference",
+                                    f"{rec.predicate} → {ident!r}: no entry has this id"
+                                    if end == "object" else f"unknown {end} {ident!r}",
+                                    _suggest(ident, nodes)))
+            ok = False
+        elif not is_a(node.category, allowed):
+            problems.append(Problem(
+                item.file, item.line, who, "wrong-target",
+                f"{rec.predicate} cannot have a {node.category} ({ident}) as its {end}",
+                f"{rec.predicate} {end}s must be one of: {', '.join(allowed)}"))
+            ok = False
+    if spec.evidence and not rec.claims:
+        problems.append(Problem(item.file, item.line, who, "link-without-evidence",
+                                f"{rec.subject} {rec.predicate} {rec.object} lists no claims",
+                                "add 'claims: [claim:...]' naming the claims that support it"))
+        ok = False
+    for c in rec.claims:
+        node = nodes.get(c)
+        if node is None or node.category != "Claim":
+            problems.append(Problem(item.file, item.line, who, "unknown-claim",
+                                    f"{rec.predicate} → {rec.object} cites {c!r}, "
+                                    "which is not a claim", _suggest(c, nodes)))
+            ok = False
+    if rec.predicate == "broader" and ok:
+        a, b = nodes[rec.subject].category, nodes[rec.object].category
+        if not (is_a(a, b) or is_a(b, a)):
+            problems.append(Problem(item.file, item.line, who, "broader-across-vocabularies",
+                                    f"broader links a {a} to a {b}",
+                                    "broader/narrower stays inside one vocabulary"))
+            ok = False
+    if rec.predicate == "stated_in" and ok and \
+            nodes[rec.object].properties.get("kind") != "source_document":
+        problems.append(Problem(item.file, item.line, who, "stated-in-not-a-document",
+                                f"{rec.object} is not one of the curated source documents",
+                                "stated_in names a citation with kind: source_document"))
+        ok = False
+    return ok
+
+
+def _check_node_refs(node: NodeRecord, nodes: dict[str, NodeRecord],
+                     where: dict[str, tuple[str, int | None]], problems: list[Problem]) -> None:
+    f, ln = where[node.id]
+    for s in node.sources:
+        target = nodes.get(s.citation)
+        if target is None or target.category != "Citation":
+            problems.append(Problem(f, ln, node.id, "unknown-source",
+                                    f"source {s.citation!r} is not a citation",
+                                    _suggest(s.citation, nodes)))
+    for li in node.properties.get("listed_in", []):
+        target = nodes.get(li["citation"])
+        if target is None or target.category != "Citation":
+            problems.append(Problem(f, ln, node.id, "unknown-source",
+                                    f"listed_in {li['citation']!r} is not a citation",
+                                    _suggest(li["citation"], nodes)))
+
+
+def check_evidence_links(eb: EvidenceBase, problems: list[Problem]) -> None:
+    """Derived invariants: a claim backing a link should be about an end of that link."""
+    about: dict[str, set[str]] = {}
+    for (s, p, o) in eb.edges:
+        if p == "about":
+            about.setdefault(s, set()).add(o)
+    for rec in eb.edges.values():
+        for c in rec.claims:
+            targets = about.get(c, set())
+            if rec.subject not in targets and rec.object not in targets:
+                node = eb.nodes[c]
+                file, _, line = (node.origin or "").rpartition(":")
+                problems.append(Problem(
+                    file or (node.origin or "?"), int(line) if line.isdigit() else None, c,
+                    "claim-not-about-link",
+                    f"supports {rec.subject} {rec.predicate} {rec.object} but is about neither",
+                    f"add {rec.subject} or {rec.object} to the claim's 'about'"))
+
+
+def load_evidence_base(path: Path | str | None = None, *, shacl: bool = True) -> EvidenceBase:
+    """Read, check and return the evidence base; raise ValidationFailed listing every problem."""
+    source = EvidenceBaseSource(path)
+    parsed = source._parse_all()
+    problems = list(source.problems)
+    eb = assemble(parsed, problems)
+    if not problems:
+        check_evidence_links(eb, problems)
+    if not problems and shacl:
+        from loaders.shacl import shacl_problems
+
+        problems.extend(shacl_problems(eb))
+    if problems:
+        raise ValidationFailed(problems)
+    eb.origin = str(source.path)
+    return eb

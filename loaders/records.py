@@ -1,0 +1,69 @@
+"""Typed records every source yields and every writer consumes.
+
+Sources (the YAML evidence base, bibliographies, service directories…) turn their input into
+:class:`NodeRecord` and :class:`EdgeRecord`; writers (networkx, RDF, Neo4j, GraphML, CSV) only ever
+see these. Values in ``properties`` are JSON-compatible (str, int, float, bool, lists and dicts of
+those) so every writer can store them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SourceRef(BaseModel):
+    """Where an entry comes from: a citation id and a locator inside it (slide, section, page)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    citation: str
+    locator: str | None = None
+
+
+class NodeRecord(BaseModel):
+    """One entry of the evidence base as a graph node."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    category: str
+    label: str
+    alt_labels: tuple[str, ...] = ()
+    definition: str | None = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+    sources: tuple[SourceRef, ...] = ()
+    #: where the entry was written (``file:line``), for messages; not part of the data.
+    origin: str | None = Field(default=None, exclude=True)
+
+    def as_attrs(self) -> dict[str, Any]:
+        """Flat attribute dict (what the embedded graph stores on a node)."""
+        return {
+            "category": self.category,
+            "label": self.label,
+            "alt_labels": list(self.alt_labels),
+            "definition": self.definition,
+            "sources": [s.model_dump() for s in self.sources],
+            **self.properties,
+        }
+
+
+class EdgeRecord(BaseModel):
+    """One relation between two entries; ``claims`` are the Claims that support it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    predicate: str
+    object: str
+    claims: tuple[str, ...] = ()
+    properties: dict[str, Any] = Field(default_factory=dict)
+    origin: str | None = Field(default=None, exclude=True)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.subject, self.predicate, self.object)
+
+
+Record = NodeRecord | EdgeRecord

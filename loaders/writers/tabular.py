@@ -1,0 +1,93 @@
+"""Records → GraphML and CSV, for Gephi, Cytoscape desktop, spreadsheets and R/pandas."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from loaders.records import EdgeRecord, NodeRecord
+from loaders.writers.base import Writer
+
+NODE_COLUMNS = ["id", "category", "label", "alt_labels", "definition", "sources", "properties"]
+EDGE_COLUMNS = ["subject", "predicate", "object", "claims", "properties"]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def node_row(node: NodeRecord) -> dict[str, str]:
+    return {
+        "id": node.id,
+        "category": node.category,
+        "label": node.label,
+        "alt_labels": "|".join(node.alt_labels),
+        "definition": node.definition or "",
+        "sources": _cell([s.model_dump(exclude_none=True) for s in node.sources]),
+        "properties": _cell(node.properties) if node.properties else "",
+    }
+
+
+def edge_row(edge: EdgeRecord) -> dict[str, str]:
+    return {
+        "subject": edge.subject,
+        "predicate": edge.predicate,
+        "object": edge.object,
+        "claims": "|".join(edge.claims),
+        "properties": _cell(edge.properties) if edge.properties else "",
+    }
+
+
+class GraphMLWriter(Writer):
+    """GraphML keeps only scalar attributes: lists and dicts are stored as JSON text."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.graph = nx.MultiDiGraph()
+
+    def write_node(self, node: NodeRecord) -> None:
+        self.graph.add_node(node.id, **node_row(node))
+
+    def write_edge(self, edge: EdgeRecord) -> None:
+        row = edge_row(edge)
+        self.graph.add_edge(edge.subject, edge.object, key=edge.predicate,
+                            predicate=row["predicate"], claims=row["claims"],
+                            properties=row["properties"])
+
+    def finalize(self) -> Path:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        nx.write_graphml(self.graph, self.path)
+        return self.path
+
+
+class CsvWriter(Writer):
+    """Two files in a folder: ``nodes.csv`` and ``edges.csv`` (UTF-8, header row)."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+        self.nodes: list[dict[str, str]] = []
+        self.edges: list[dict[str, str]] = []
+
+    def write_node(self, node: NodeRecord) -> None:
+        self.nodes.append(node_row(node))
+
+    def write_edge(self, edge: EdgeRecord) -> None:
+        self.edges.append(edge_row(edge))
+
+    def finalize(self) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name, cols, rows in (("nodes.csv", NODE_COLUMNS, self.nodes),
+                                 ("edges.csv", EDGE_COLUMNS, self.edges)):
+            with (self.folder / name).open("w", newline="", encoding="utf-8") as fh:
+                w = csv.DictWriter(fh, fieldnames=cols)
+                w.writeheader()
+                w.writerows(rows)
+        return self.folder
