@@ -55,7 +55,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")
 
 
 def fail(message: str, code: int) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -64,7 +64,7 @@ def run_guarded(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except ValidationFailed as exc:
-        err.print(str(exc), highlight=False, markup=False)
+        err.print(str(exc), highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_INVALID) from None
     except UnknownNodeError as exc:
         fail(str(exc), EXIT_UNKNOWN)
