@@ -90,7 +90,7 @@ def validate(evidence: EvidenceOpt = None, json_out: JsonOpt = False) -> None:
     """Check the evidence base (schema, ids, references, claims, SHACL) without loading it."""
     from loaders.evidence import load_evidence_base
 
-    eb = run_guarded(lambda: load_evidence_base(evidence))
+    eb = run_guarded(lambda: load_evidence_base(evidence, use_cache=False))
     counts = eb.counts()
     if json_out:
         emit_json({"valid": True, "nodes": len(eb.nodes), "edges": len(eb.edges),
@@ -264,7 +264,7 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f",
 
     def go() -> Any:
         writer = get_writer(fmt, out)
-        eb = load_evidence_base(evidence)
+        eb = load_evidence_base(evidence, use_cache=False)
         return write_records(eb.records(), writer), eb
 
     _, eb = run_guarded(go)

@@ -1,16 +1,20 @@
 """The curated evidence base: YAML files → validated, typed records.
 
-:class:`EvidenceBaseSource` reads every ``*.yaml`` under a directory (the shipped one by default),
-parses each entry into its family model (:mod:`loaders.entries`) and turns it into
-:class:`~loaders.records.NodeRecord` / :class:`~loaders.records.EdgeRecord`. :func:`load_evidence_base`
-then checks the whole: unique ids, references that resolve to the right classes, claims with
-citations and provenance, evidence links with claims, and finally SHACL over the RDF form. Any
-problem raises :class:`~loaders.errors.ValidationFailed` before a single record is written.
+:class:`EvidenceBaseSource` reads every ``*.yaml`` under a directory (the shipped one by
+default), parses each entry into its family model (:mod:`loaders.entries`) and turns it into
+:class:`~loaders.records.NodeRecord` / :class:`~loaders.records.EdgeRecord`.
+:func:`load_evidence_base` then checks the whole: unique ids, references that resolve to the
+right classes, claims with citations and provenance, evidence links with claims, and finally
+SHACL over the RDF form. Any problem raises :class:`~loaders.errors.ValidationFailed` before a
+single record is written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -369,8 +373,30 @@ def check_evidence_links(eb: EvidenceBase, problems: list[Problem]) -> None:
                     f"add {rec.subject} or {rec.object} to the claim's 'about'"))
 
 
-def load_evidence_base(path: Path | str | None = None, *, shacl: bool = True) -> EvidenceBase:
-    """Read, check and return the evidence base; raise ValidationFailed listing every problem."""
+def _fingerprint(files: list[Path]) -> str:
+    """Content hash of the evidence files and the shapes they are checked against."""
+    from ontology.build import SHAPES_FILE
+
+    h = hashlib.sha256()
+    for f in [*files, SHAPES_FILE]:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _cache_marker(fingerprint: str) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "intersections" / f"shacl-ok-{fingerprint[:32]}"
+
+
+def load_evidence_base(path: Path | str | None = None, *, shacl: bool = True,
+                       use_cache: bool = True) -> EvidenceBase:
+    """Read, check and return the evidence base; raise ValidationFailed listing every problem.
+
+    SHACL is the slowest check (seconds); when the very same files already passed it, a marker
+    in the user cache lets read-only uses (CLI queries, the explorer) skip it. ``validate`` and
+    every loader that writes pass ``use_cache=False``.
+    """
     source = EvidenceBaseSource(path)
     parsed = source._parse_all()
     problems = list(source.problems)
@@ -378,9 +404,15 @@ def load_evidence_base(path: Path | str | None = None, *, shacl: bool = True) ->
     if not problems:
         check_evidence_links(eb, problems)
     if not problems and shacl:
-        from loaders.shacl import shacl_problems
+        marker = _cache_marker(_fingerprint(source.files())) if use_cache else None
+        if marker is None or not marker.exists():
+            from loaders.shacl import shacl_problems
 
-        problems.extend(shacl_problems(eb))
+            problems.extend(shacl_problems(eb))
+            if not problems and use_cache and marker is not None:
+                with contextlib.suppress(OSError):
+                    marker.parent.mkdir(parents=True, exist_ok=True)
+                    marker.touch()
     if problems:
         raise ValidationFailed(problems)
     eb.origin = str(source.path)

@@ -1,4 +1,4 @@
-"""Generate the ontology (OWL + SKOS schemes) and SHACL shapes as Turtle from :mod:`ontology.schema`.
+"""Generate the ontology (OWL + SKOS) and SHACL shapes as Turtle from :mod:`ontology.schema`.
 
 The Turtle files in this folder are committed so they can be read, diffed and used by other
 tools; ``intersections ontology`` regenerates them and a test fails when they are stale, so the

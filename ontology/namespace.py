@@ -12,7 +12,8 @@ from rdflib.namespace import DefinedNamespace
 
 #: Base IRI of the ontology's own terms.
 ONTOLOGY_IRI = "https://w3id.org/intersections/ontology#"
-#: Base IRI of evidence-base entries: ``risk:foster-care-placement`` → ``…/id/risk/foster-care-placement``.
+#: Base IRI of evidence-base entries:
+#: ``risk:foster-care-placement`` → ``…/id/risk/foster-care-placement``.
 ID = Namespace("https://w3id.org/intersections/id/")
 #: Concept schemes (one per vocabulary family).
 SCHEME = Namespace("https://w3id.org/intersections/scheme/")

@@ -209,7 +209,7 @@ def neo4j_labels(class_name: str) -> tuple[str, ...]:
 
 
 def neo4j_rel_type(predicate: str) -> str:
-    """The Neo4j relationship type of a predicate (``increases_risk_of`` → ``INCREASES_RISK_OF``)."""
+    """Neo4j relationship type of a predicate: ``increases_risk_of`` → ``INCREASES_RISK_OF``."""
     if predicate not in PREDICATE_BY_NAME:
         raise ValueError(f"not an ontology relation: {predicate!r}")
     return predicate.upper()
