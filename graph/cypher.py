@@ -1,0 +1,315 @@
+"""Every Cypher statement Intersections sends to Neo4j, and how values are stored there.
+
+Each builder returns ``(query, params)``. Values always travel as parameters; labels and
+relationship types are spliced into the text only after :func:`ontology.schema.neo4j_label(s)` /
+:func:`ontology.schema.neo4j_rel_type` accepted them, so no user text can reach a query as
+Cypher. The one label that is not an ontology class, :data:`LOAD_STATE_LABEL`, is a constant.
+
+Stored shape (what the loader writes and the backend reads back):
+
+* a node per entry, labels ``Entity`` + the class lineage (``Entity:Harm:TraffickingType``),
+  properties ``id``, ``category``, ``label``, ``alt_labels``, ``definition``, ``sources`` and the
+  entry's own properties; scalars and lists of one scalar type are native Neo4j values, anything
+  else (dicts, lists of dicts, mixed lists) is a JSON string whose key is listed in ``_json``, and
+  keys whose value is null are listed in ``_nulls`` — so the backend returns exactly the Python
+  values the embedded graph holds;
+* a relationship per link, type from the predicate, with ``claims`` and the link's properties;
+* bookkeeping properties, all starting with ``_``: ``_dataset`` (which load owns it),
+  ``_version`` (hash of the loaded content; older versions are pruned), ``_search`` (normalised
+  label + synonyms, text-indexed for search);
+* one ``(:_LoadState {dataset})`` node per dataset: ``status`` (``loading`` / ``complete``),
+  ``version``, ``run_id``, timestamps and counts. Readers refuse a dataset that is not complete.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from graph.text import normalize
+from ontology.schema import CLASSES, PREDICATES, neo4j_label, neo4j_labels, neo4j_rel_type
+
+Statement = tuple[str, dict[str, Any]]
+
+ENTITY = neo4j_label("Entity")
+#: Internal label of the per-dataset load bookkeeping node (not an ontology class).
+LOAD_STATE_LABEL = "_LoadState"
+#: Property names the loader owns; entry properties may not use them.
+RESERVED_KEYS = frozenset({"id"})
+INTERNAL_PREFIX = "_"
+JSON_KEYS = "_json"
+NULL_KEYS = "_nulls"
+SEARCH_KEY = "_search"
+DATASET_KEY = "_dataset"
+VERSION_KEY = "_version"
+_INT64 = (-(2**63), 2**63 - 1)
+
+ALL_REL_TYPES = tuple(neo4j_rel_type(p.name) for p in PREDICATES)
+ALL_CLASS_LABELS = tuple(neo4j_label(c.name) for c in CLASSES)
+
+
+# --------------------------------------------------------------------------- values
+def _native_scalar(v: Any) -> bool:
+    if isinstance(v, bool | str | float):
+        return True
+    return isinstance(v, int) and _INT64[0] <= v <= _INT64[1]
+
+
+def _native(v: Any) -> bool:
+    """True when Neo4j stores ``v`` as-is and gives back an equal Python value."""
+    if _native_scalar(v):
+        return True
+    if isinstance(v, list | tuple):
+        if not v:
+            return True
+        kinds = {bool if isinstance(x, bool) else type(x) for x in v}
+        return len(kinds) == 1 and all(_native_scalar(x) for x in v)
+    return False
+
+
+def encode_properties(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Python attributes → a Neo4j property map (JSON for nested values, nulls remembered)."""
+    out: dict[str, Any] = {}
+    as_json: list[str] = []
+    nulls: list[str] = []
+    for key, value in attrs.items():
+        if key in RESERVED_KEYS or key.startswith(INTERNAL_PREFIX):
+            raise ValueError(f"property name {key!r} is reserved for the Neo4j loader")
+        if value is None:
+            nulls.append(key)
+        elif _native(value):
+            out[key] = list(value) if isinstance(value, tuple) else value
+        else:
+            out[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            as_json.append(key)
+    if as_json:
+        out[JSON_KEYS] = sorted(as_json)
+    if nulls:
+        out[NULL_KEYS] = sorted(nulls)
+    return out
+
+
+def decode_properties(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Inverse of :func:`encode_properties`; drops ``id`` and bookkeeping (``_*``) keys."""
+    json_keys = set(props.get(JSON_KEYS) or ())
+    out: dict[str, Any] = {}
+    for key, value in props.items():
+        if key in RESERVED_KEYS or key.startswith(INTERNAL_PREFIX):
+            continue
+        out[key] = json.loads(value) if key in json_keys else value
+    for key in props.get(NULL_KEYS) or ():
+        out[key] = None
+    return out
+
+
+def search_text(label: str, alt_labels: Iterable[str]) -> str:
+    """The normalised words of a label and its synonyms, space separated (for CONTAINS)."""
+    return " ".join(t for t in (normalize(label), *(normalize(a) for a in alt_labels)) if t)
+
+
+# --------------------------------------------------------------------------- schema
+def schema_statements() -> list[str]:
+    """Constraints and indexes, created before the first write (idempotent)."""
+    return [
+        f"CREATE CONSTRAINT intersections_entity_id IF NOT EXISTS "
+        f"FOR (n:{ENTITY}) REQUIRE n.id IS UNIQUE",
+        f"CREATE CONSTRAINT intersections_load_state IF NOT EXISTS "
+        f"FOR (s:{LOAD_STATE_LABEL}) REQUIRE s.dataset IS UNIQUE",
+        f"CREATE INDEX intersections_entity_category IF NOT EXISTS "
+        f"FOR (n:{ENTITY}) ON (n.category)",
+        f"CREATE INDEX intersections_entity_dataset IF NOT EXISTS "
+        f"FOR (n:{ENTITY}) ON (n.{DATASET_KEY})",
+        f"CREATE TEXT INDEX intersections_entity_search IF NOT EXISTS "
+        f"FOR (n:{ENTITY}) ON (n.{SEARCH_KEY})",
+    ]
+
+
+def await_indexes(seconds: int = 120) -> Statement:
+    return "CALL db.awaitIndexes($seconds)", {"seconds": seconds}
+
+
+# --------------------------------------------------------------------------- writes
+def merge_nodes(category: str, rows: Sequence[Mapping[str, Any]]) -> Statement:
+    """Upsert nodes of one class: replace all properties, set its labels, drop stale labels.
+
+    Each row is ``{"id": ..., "props": {...}}`` where ``props`` already holds ``id`` and the
+    bookkeeping keys.
+    """
+    labels = neo4j_labels(category)
+    for lab in labels:
+        neo4j_label(lab)
+    stale = [lab for lab in ALL_CLASS_LABELS if lab not in labels]
+    remove = f"\nREMOVE n:{':'.join(stale)}" if stale else ""
+    query = (
+        "UNWIND $rows AS row\n"
+        f"MERGE (n:{ENTITY} {{id: row.id}})\n"
+        "SET n = row.props\n"
+        f"SET n:{':'.join(labels)}"
+        f"{remove}\n"
+        "RETURN count(n) AS written"
+    )
+    return query, {"rows": list(rows)}
+
+
+def merge_edges(predicate: str, rows: Sequence[Mapping[str, Any]]) -> Statement:
+    """Upsert links of one relation; each row is ``{"s": id, "o": id, "props": {...}}``."""
+    rel = neo4j_rel_type(predicate)
+    query = (
+        "UNWIND $rows AS row\n"
+        f"MATCH (s:{ENTITY} {{id: row.s}})\n"
+        f"MATCH (o:{ENTITY} {{id: row.o}})\n"
+        f"MERGE (s)-[r:{rel}]->(o)\n"
+        "SET r = row.props\n"
+        "RETURN count(r) AS written"
+    )
+    return query, {"rows": list(rows)}
+
+
+def prune_edges(dataset: str, version: str, limit: int) -> Statement:
+    """Delete (a batch of) this dataset's links that the current version no longer has."""
+    query = (
+        f"MATCH (:{ENTITY})-[r]->(:{ENTITY})\n"
+        f"WHERE r.{DATASET_KEY} = $dataset AND r.{VERSION_KEY} <> $version\n"
+        "WITH r LIMIT $limit\n"
+        "DELETE r\n"
+        "RETURN count(*) AS deleted"
+    )
+    return query, {"dataset": dataset, "version": version, "limit": limit}
+
+
+def prune_nodes(dataset: str, version: str, limit: int) -> Statement:
+    """Delete (a batch of) this dataset's nodes that the current version no longer has."""
+    query = (
+        f"MATCH (n:{ENTITY})\n"
+        f"WHERE n.{DATASET_KEY} = $dataset AND n.{VERSION_KEY} <> $version\n"
+        "WITH n LIMIT $limit\n"
+        "DETACH DELETE n\n"
+        "RETURN count(*) AS deleted"
+    )
+    return query, {"dataset": dataset, "version": version, "limit": limit}
+
+
+def delete_dataset_nodes(dataset: str, limit: int) -> Statement:
+    """Delete (a batch of) every node of a dataset (for unloading)."""
+    query = (
+        f"MATCH (n:{ENTITY})\n"
+        f"WHERE n.{DATASET_KEY} = $dataset\n"
+        "WITH n LIMIT $limit\n"
+        "DETACH DELETE n\n"
+        "RETURN count(*) AS deleted"
+    )
+    return query, {"dataset": dataset, "limit": limit}
+
+
+def delete_load_state(dataset: str) -> Statement:
+    return (f"MATCH (s:{LOAD_STATE_LABEL} {{dataset: $dataset}}) DELETE s",
+            {"dataset": dataset})
+
+
+def set_load_state(dataset: str, props: Mapping[str, Any]) -> Statement:
+    """Create or update the bookkeeping node of a dataset (``props`` are merged in)."""
+    query = (
+        f"MERGE (s:{LOAD_STATE_LABEL} {{dataset: $dataset}})\n"
+        "SET s += $props\n"
+        "RETURN properties(s) AS state"
+    )
+    return query, {"dataset": dataset, "props": dict(props)}
+
+
+# --------------------------------------------------------------------------- reads
+def load_state(dataset: str) -> Statement:
+    return (f"MATCH (s:{LOAD_STATE_LABEL} {{dataset: $dataset}}) RETURN properties(s) AS state",
+            {"dataset": dataset})
+
+
+def all_load_states() -> Statement:
+    return (f"MATCH (s:{LOAD_STATE_LABEL}) RETURN properties(s) AS state ORDER BY s.dataset",
+            {})
+
+
+def node_data(ids: Sequence[str]) -> Statement:
+    query = (
+        "UNWIND $ids AS id\n"
+        f"MATCH (n:{ENTITY} {{id: id}})\n"
+        "RETURN n.id AS id, properties(n) AS props"
+    )
+    return query, {"ids": list(ids)}
+
+
+def _rel_pattern(predicates: Iterable[str] | None) -> str:
+    names = sorted(predicates) if predicates is not None else [p.name for p in PREDICATES]
+    return "|".join(neo4j_rel_type(p) for p in names)
+
+
+def edges_of(ids: Sequence[str], predicates: Iterable[str] | None = None) -> Statement:
+    """Every link (of the given relations) touching any of the nodes, either direction."""
+    query = (
+        "UNWIND $ids AS id\n"
+        f"MATCH (n:{ENTITY} {{id: id}})-[r:{_rel_pattern(predicates)}]-(:{ENTITY})\n"
+        "RETURN DISTINCT startNode(r).id AS s, type(r) AS t, endNode(r).id AS o, "
+        "properties(r) AS props"
+    )
+    return query, {"ids": list(ids)}
+
+
+def ids_of(categories: Iterable[str]) -> Statement:
+    query = (
+        f"MATCH (n:{ENTITY})\n"
+        "WHERE n.category IN $categories\n"
+        "RETURN n.id AS id"
+    )
+    return query, {"categories": sorted(categories)}
+
+
+def search_candidates(tokens: Sequence[str]) -> Statement:
+    """Nodes whose label/synonym words contain every token (text index on the longest one).
+
+    Returns only what ranking needs (category, label, synonyms) so a short, common token does
+    not ship every node's full property map.
+    """
+    ordered = sorted(tokens, key=len, reverse=True)
+    query = (
+        f"MATCH (n:{ENTITY})\n"
+        f"WHERE n.{SEARCH_KEY} CONTAINS $first\n"
+        f"  AND all(t IN $tokens WHERE n.{SEARCH_KEY} CONTAINS t)\n"
+        "RETURN n.id AS id, n.category AS category, n.label AS label, "
+        "n.alt_labels AS alt_labels"
+    )
+    return query, {"first": ordered[0], "tokens": ordered}
+
+
+def count_nodes() -> Statement:
+    return (f"MATCH (n:{ENTITY}) RETURN n.category AS key, count(*) AS n", {})
+
+
+def count_edges() -> Statement:
+    """Links per type between entities, relations of the ontology only."""
+    return (f"MATCH (:{ENTITY})-[r:{_rel_pattern(None)}]->(:{ENTITY}) "
+            "RETURN type(r) AS key, count(*) AS n", {})
+
+
+def count_dataset(dataset: str) -> Statement:
+    """Nodes and links a dataset owns (for load reports and status)."""
+    query = (
+        f"MATCH (n:{ENTITY}) WHERE n.{DATASET_KEY} = $dataset\n"
+        "WITH count(n) AS nodes\n"
+        f"OPTIONAL MATCH (:{ENTITY})-[r]->(:{ENTITY}) WHERE r.{DATASET_KEY} = $dataset\n"
+        "RETURN nodes, count(r) AS relationships"
+    )
+    return query, {"dataset": dataset}
+
+
+def count_unowned() -> Statement:
+    """Nodes no load owns (a user's own data), which loads never touch."""
+    return (f"MATCH (n) WHERE n.{DATASET_KEY} IS NULL AND NOT n:{LOAD_STATE_LABEL} "
+            "RETURN count(n) AS n", {})
+
+
+def server_components() -> Statement:
+    return ("CALL dbms.components() YIELD name, versions, edition "
+            "RETURN name, versions[0] AS version, edition", {})
+
+
+def ping() -> Statement:
+    return "RETURN 1 AS ok", {}

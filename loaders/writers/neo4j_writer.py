@@ -1,0 +1,364 @@
+"""Records → a Neo4j database, idempotently and without ever showing half an evidence base.
+
+:class:`Neo4jWriter` collects and checks every record first (labels and relationship types from
+the ontology, endpoints present, property names free, values storable) — nothing is sent to the
+server until all records passed. :meth:`Neo4jWriter.finalize` then:
+
+1. creates constraints and indexes (``IF NOT EXISTS``);
+2. marks the dataset ``loading`` in its ``(:_LoadState {dataset})`` node — readers refuse it now;
+3. upserts nodes and relationships in batched ``UNWIND $rows … MERGE`` managed write
+   transactions, every one tagged ``_dataset`` and ``_version`` (a hash of the loaded content);
+4. deletes this dataset's nodes and relationships of any other version (entries removed since the
+   last load) — nodes no load owns are never touched;
+5. marks the dataset ``complete`` with its version and counts.
+
+If the server fails part-way, the dataset stays ``loading`` (explorer and CLI refuse it) and a
+re-run converges to exactly the state of a clean load. ``per_row=True`` sends one transaction per
+node/relationship; it exists only so the benchmark can show what batching buys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from graph import cypher
+from graph.neo4j_backend import (
+    DEFAULT_DATASET,
+    Neo4jUnavailable,
+    open_driver,
+    redact,
+    translate_error,
+)
+from loaders.errors import Problem, ValidationFailed
+from loaders.evidence import EvidenceBase
+from loaders.records import EdgeRecord, NodeRecord
+from loaders.writers.base import Writer, write_records
+from ontology.schema import neo4j_labels, neo4j_rel_type
+
+DEFAULT_BATCH_SIZE = 1_000
+PRUNE_BATCH = 10_000
+
+#: Progress callback: (phase, rows done in this call, rows in total). May raise to abort
+#: (tests use that to simulate a failure mid-load).
+BatchHook = Callable[[str, int, int], None]
+
+
+class Neo4jLoadInterrupted(Neo4jUnavailable):
+    """The server failed during a load; the dataset is marked incomplete until a re-run."""
+
+
+@dataclass
+class LoadReport:
+    """What one load did, and how fast."""
+
+    dataset: str
+    uri: str
+    database: str | None
+    version: str
+    run_id: str
+    mode: str
+    batch_size: int
+    nodes: int
+    relationships: int
+    removed_nodes: int
+    removed_relationships: int
+    transactions: int
+    seconds: float
+    write_seconds: float
+    by_category: dict[str, int] = field(default_factory=dict)
+    by_predicate: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def nodes_per_second(self) -> float:
+        return self.nodes / self.write_seconds if self.write_seconds else 0.0
+
+    @property
+    def relationships_per_second(self) -> float:
+        return self.relationships / self.write_seconds if self.write_seconds else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"nodes_per_second": round(self.nodes_per_second, 1),
+                               "relationships_per_second":
+                                   round(self.relationships_per_second, 1)}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Neo4jWriter(Writer):
+    """Buffer and check records; on :meth:`finalize`, load them as one owned dataset."""
+
+    def __init__(self, uri: str, username: str, password: str, database: str | None = None, *,
+                 dataset: str = DEFAULT_DATASET, batch_size: int = DEFAULT_BATCH_SIZE,
+                 per_row: bool = False, on_batch: BatchHook | None = None,
+                 source: str = "") -> None:
+        if batch_size < 1:
+            raise ValueError("batch size must be at least 1")
+        if not dataset:
+            raise ValueError("dataset name must not be empty")
+        self.uri, self.username, self._password = uri, username, password
+        self.database = database
+        self.dataset = dataset
+        self.batch_size = 1 if per_row else batch_size
+        self.per_row = per_row
+        self.on_batch = on_batch
+        self.source = source
+        self._nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._node_ids: dict[str, str] = {}
+        self._edges: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._edge_keys: set[tuple[str, str, str]] = set()
+        self._problems: list[Problem] = []
+        self._digest = hashlib.sha256()
+
+    # ------------------------------------------------------------------ collecting
+    def _problem(self, origin: str | None, record: str, rule: str, message: str,
+                 hint: str) -> None:
+        file, _, line = (origin or "<records>").rpartition(":")
+        if not file or not line.isdigit():
+            file, line = origin or "<records>", ""
+        self._problems.append(Problem(file, int(line) if line else None, record, rule, message,
+                                      hint))
+
+    def write_node(self, node: NodeRecord) -> None:
+        try:
+            neo4j_labels(node.category)
+        except (KeyError, ValueError):
+            self._problem(node.origin, node.id, "neo4j-unknown-class",
+                          f"class {node.category!r} is not in the ontology",
+                          "use a class from ontology/schema.py")
+            return
+        if node.id in self._node_ids:
+            self._problem(node.origin, node.id, "duplicate-id", "id written twice",
+                          "give each entry its own id")
+            return
+        try:
+            props = cypher.encode_properties(node.as_attrs())
+        except (ValueError, TypeError) as exc:
+            self._problem(node.origin, node.id, "neo4j-property", str(exc),
+                          "rename the property")
+            return
+        props["id"] = node.id
+        props[cypher.SEARCH_KEY] = cypher.search_text(node.label, node.alt_labels)
+        self._node_ids[node.id] = node.category
+        self._nodes[node.category].append({"id": node.id, "props": props})
+        self._digest.update(json.dumps(["n", node.category, props], sort_keys=True,
+                                       default=str).encode())
+
+    def write_edge(self, edge: EdgeRecord) -> None:
+        try:
+            neo4j_rel_type(edge.predicate)
+        except ValueError:
+            self._problem(edge.origin, edge.subject, "neo4j-unknown-relation",
+                          f"relation {edge.predicate!r} is not in the ontology",
+                          "use a relation from ontology/schema.py")
+            return
+        for end in (edge.subject, edge.object):
+            if end not in self._node_ids:
+                self._problem(edge.origin, edge.subject, "unknown-reference",
+                              f"{edge.subject} {edge.predicate} {edge.object}: no node {end!r}",
+                              "add the entry or correct the reference")
+                return
+        if edge.key in self._edge_keys:
+            self._problem(edge.origin, edge.subject, "duplicate-link",
+                          f"{edge.subject} {edge.predicate} {edge.object} written twice",
+                          "merge the two links")
+            return
+        attrs = {"claims": list(edge.claims), **edge.properties}
+        try:
+            props = cypher.encode_properties(attrs)
+        except (ValueError, TypeError) as exc:
+            self._problem(edge.origin, edge.subject, "neo4j-property", str(exc),
+                          "rename the property")
+            return
+        self._edge_keys.add(edge.key)
+        self._edges[edge.predicate].append({"s": edge.subject, "o": edge.object, "props": props})
+        self._digest.update(json.dumps(["e", edge.subject, edge.predicate, edge.object, props],
+                                       sort_keys=True, default=str).encode())
+
+    # ------------------------------------------------------------------ loading
+    def finalize(self) -> LoadReport:
+        """Check, then write everything (see the module docstring). Returns a report."""
+        if self._problems:
+            raise ValidationFailed(self._problems, what="records for Neo4j")
+        version = self._digest.hexdigest()[:16]
+        for rows in (*self._nodes.values(), *self._edges.values()):
+            for row in rows:
+                row["props"][cypher.DATASET_KEY] = self.dataset
+                row["props"][cypher.VERSION_KEY] = version
+        t0 = time.perf_counter()
+        driver = open_driver(self.uri, self.username, self._password, self.database)
+        try:
+            return self._load(driver, version, t0)
+        finally:
+            driver.close()
+
+    def _write(self, driver: Any, statement: cypher.Statement) -> list[Any]:
+        """One managed write transaction (retried by the driver on transient errors)."""
+        query, params = statement
+        with driver.session(database=self.database) as session:
+            return session.execute_write(lambda tx: list(tx.run(query, params)))
+
+    def _load(self, driver: Any, version: str, t0: float) -> LoadReport:
+        n_nodes = sum(len(r) for r in self._nodes.values())
+        n_edges = sum(len(r) for r in self._edges.values())
+        total = n_nodes + n_edges
+        run_id = uuid.uuid4().hex
+        txs = 0
+        done = 0
+        phase = "schema"
+        try:
+            with driver.session(database=self.database) as session:
+                for stmt in cypher.schema_statements():
+                    session.run(stmt).consume()
+                q, p = cypher.await_indexes()
+                session.run(q, p).consume()
+            phase = "start"
+            self._write(driver, cypher.set_load_state(self.dataset, {
+                "status": "loading", "version": version, "run_id": run_id,
+                "started_at": _now(), "finished_at": None, "source": self.source}))
+            tw = time.perf_counter()
+            for category in sorted(self._nodes):
+                phase = f"nodes {category}"
+                for batch in _batches(self._nodes[category], self.batch_size):
+                    self._write(driver, cypher.merge_nodes(category, batch))
+                    txs += 1
+                    done += len(batch)
+                    self._tick(phase, len(batch), total)
+            for predicate in sorted(self._edges):
+                phase = f"links {predicate}"
+                for batch in _batches(self._edges[predicate], self.batch_size):
+                    rows = self._write(driver, cypher.merge_edges(predicate, batch))
+                    written = rows[0]["written"] if rows else 0
+                    if written < len(batch):
+                        raise Neo4jLoadInterrupted(
+                            f"{len(batch) - written} {predicate} links lost an end node while "
+                            "loading (was the database changed concurrently?); re-run the load")
+                    txs += 1
+                    done += len(batch)
+                    self._tick(phase, len(batch), total)
+            write_seconds = time.perf_counter() - tw
+            phase = "prune"
+            removed_rels = self._prune(driver, cypher.prune_edges, version)
+            removed_nodes = self._prune(driver, cypher.prune_nodes, version)
+            by_cat = {c: len(r) for c, r in sorted(self._nodes.items())}
+            by_pred = {p: len(r) for p, r in sorted(self._edges.items())}
+            phase = "finish"
+            self._write(driver, cypher.set_load_state(self.dataset, {
+                "status": "complete", "version": version, "run_id": run_id,
+                "finished_at": _now(), "nodes": n_nodes, "relationships": n_edges,
+                "by_category": json.dumps(by_cat), "by_predicate": json.dumps(by_pred)}))
+        except Neo4jLoadInterrupted:
+            raise
+        except Exception as exc:
+            from neo4j import exceptions as ne
+
+            if not isinstance(exc, ne.Neo4jError | ne.DriverError):
+                raise
+            base = translate_error(exc, self.uri, self.username, self.database)
+            if phase in ("schema", "start"):
+                raise base from None
+            raise Neo4jLoadInterrupted(
+                f"load stopped at {phase} after {done} of {total} rows: {base}. The dataset "
+                f"{self.dataset!r} is marked incomplete (the explorer refuses it); re-run the "
+                "same command to finish") from None
+        return LoadReport(
+            dataset=self.dataset, uri=redact(self.uri), database=self.database, version=version,
+            run_id=run_id, mode="per-row" if self.per_row else "batched",
+            batch_size=self.batch_size, nodes=n_nodes, relationships=n_edges,
+            removed_nodes=removed_nodes, removed_relationships=removed_rels, transactions=txs,
+            seconds=round(time.perf_counter() - t0, 3), write_seconds=round(write_seconds, 3),
+            by_category=by_cat, by_predicate=by_pred)
+
+    def _prune(self, driver: Any, build: Callable[[str, str, int], cypher.Statement],
+               version: str) -> int:
+        removed = 0
+        while True:
+            rows = self._write(driver, build(self.dataset, version, PRUNE_BATCH))
+            n = rows[0]["deleted"] if rows else 0
+            removed += n
+            if n < PRUNE_BATCH:
+                return removed
+
+    def _tick(self, phase: str, n: int, total: int) -> None:
+        if self.on_batch is not None:
+            self.on_batch(phase, n, total)
+
+
+def _batches(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    return [rows[i:i + size] for i in range(0, len(rows), size)]
+
+
+def load_neo4j(eb: EvidenceBase, uri: str, username: str, password: str,
+               database: str | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE,
+               progress: bool = False, per_row: bool = False, dataset: str = DEFAULT_DATASET,
+               on_batch: BatchHook | None = None) -> LoadReport:
+    """Load a validated evidence base into Neo4j, replacing the dataset it owns there.
+
+    ``progress=True`` shows a progress bar on stderr; ``on_batch`` is called after every write
+    transaction (see :data:`BatchHook`).
+    """
+    if not progress:
+        writer = Neo4jWriter(uri, username, password, database, dataset=dataset,
+                             batch_size=batch_size, per_row=per_row, on_batch=on_batch,
+                             source=eb.origin)
+        return write_records(eb.records(), writer)
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task("checking records", total=len(eb.nodes) + len(eb.edges))
+
+        def tick(phase: str, n: int, total: int) -> None:
+            bar.update(task, advance=n, total=total, description=phase)
+            if on_batch is not None:
+                on_batch(phase, n, total)
+
+        writer = Neo4jWriter(uri, username, password, database, dataset=dataset,
+                             batch_size=batch_size, per_row=per_row, on_batch=tick,
+                             source=eb.origin)
+        report = write_records(eb.records(), writer)
+        bar.update(task, description="done")
+        return report
+
+
+def unload_neo4j(uri: str, username: str, password: str, database: str | None = None, *,
+                 dataset: str = DEFAULT_DATASET) -> int:
+    """Remove every node (and link) a dataset owns, and its load record. Returns nodes removed."""
+    driver = open_driver(uri, username, password, database)
+    try:
+        removed = 0
+        with driver.session(database=database) as session:
+            session.execute_write(lambda tx: tx.run(*cypher.set_load_state(
+                dataset, {"status": "unloading", "finished_at": None})).consume())
+            while True:
+                q, p = cypher.delete_dataset_nodes(dataset, PRUNE_BATCH)
+                n = session.execute_write(lambda tx, q=q, p=p: tx.run(q, p).single()["deleted"])
+                removed += n
+                if n < PRUNE_BATCH:
+                    break
+            session.execute_write(lambda tx: tx.run(*cypher.delete_load_state(dataset))
+                                  .consume())
+        return removed
+    except Neo4jUnavailable:
+        raise
+    except Exception as exc:
+        raise translate_error(exc, uri, username, database) from None
+    finally:
+        driver.close()
