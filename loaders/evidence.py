@@ -269,6 +269,9 @@ def assemble(parsed: list[_Parsed], problems: list[Problem]) -> EvidenceBase:
     for item in parsed:
         rec = item.record
         if isinstance(rec, EdgeRecord):
+            if PREDICATE_BY_NAME[rec.predicate].symmetric and rec.subject > rec.object:
+                # one stored direction for symmetric links, so A–B and B–A merge
+                rec = rec.model_copy(update={"subject": rec.object, "object": rec.subject})
             ok = _check_edge(rec, eb.nodes, item, problems)
             if not ok:
                 continue
