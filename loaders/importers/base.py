@@ -1,0 +1,283 @@
+"""What every importer shares: stable ids, the existing base, rendering, validate-then-write.
+
+The evidence-base YAML folder is the source of truth. An import becomes one YAML file
+(``<evidence>/imports/<format>-<slug>.yaml``) written by :func:`write_import`, which first parses
+and validates the WHOLE resulting evidence base in memory (the existing files, minus an earlier
+version of the same import, plus the new content) and only then replaces the file atomically
+(temp file + ``os.replace``). Any problem raises :class:`~loaders.errors.ValidationFailed` and
+leaves the folder untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+
+from graph.text import normalize
+from loaders.entries import FAMILY_MODELS, dump_value
+from loaders.errors import IntersectionsError, Problem, ValidationFailed
+from loaders.evidence import (
+    EvidenceBaseSource,
+    assemble,
+    check_evidence_links,
+    default_evidence_dir,
+)
+from loaders.records import NodeRecord
+
+#: Order of families in a written import file (sources first, then what points at them).
+FAMILY_ORDER = ("citations", "organizations", "regions", "populations", "interventions",
+                "claims", "links")
+
+_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
+
+
+# --------------------------------------------------------------------------- ids and text
+def slugify(text: str, max_len: int = 60) -> str:
+    """ASCII, lowercase, dash-separated; fits the local part of an entry id ('' if nothing left)."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    ascii_text = decomposed.encode("ascii", "ignore").decode().casefold()
+    slug = _SLUG_JUNK.sub("-", ascii_text).strip("-")
+    if len(slug) > max_len:
+        slug = slug[:max_len].rsplit("-", 1)[0] or slug[:max_len]
+    return slug.strip("-")
+
+
+def short_hash(*parts: object, length: int = 6) -> str:
+    """A short, stable hex digest of the parts (for ids that must not change between runs)."""
+    h = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return h[:length]
+
+
+def make_id(prefix: str, *words: str, fallback: str = "entry") -> str:
+    """``prefix:slug-of-words`` (an id matching ontology.schema.ID_PATTERN)."""
+    slug = slugify("-".join(w for w in words if w)) or fallback
+    return f"{prefix}:{slug}"
+
+
+def clean_text(value: Any) -> str | None:
+    """Collapse whitespace; None for empty values."""
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+# --------------------------------------------------------------------------- results
+@dataclass
+class ImportResult:
+    """What an import did (or would do): counts, merged duplicates, warnings, the file."""
+
+    fmt: str
+    source: str
+    target: Path
+    text: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    merged: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    written: bool = False
+    unchanged: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": self.fmt, "source": self.source, "target": str(self.target),
+                "written": self.written, "unchanged": self.unchanged, "counts": self.counts,
+                "merged": self.merged, "warnings": self.warnings}
+
+
+# --------------------------------------------------------------------------- existing base
+def evidence_dir(evidence: Path | str | None) -> Path:
+    path = Path(evidence) if evidence else default_evidence_dir()
+    if not path.is_dir():
+        raise IntersectionsError(f"{path}: not an evidence folder (no such directory) — pass "
+                                 "--evidence with the folder that holds the YAML files")
+    return path
+
+
+def import_target(evidence: Path, fmt: str, input_path: Path | str) -> Path:
+    """``<evidence>/imports/<fmt>-<slug of the input's name>.yaml``."""
+    p = Path(input_path)
+    name = p.name if p.is_dir() else p.stem
+    return evidence / "imports" / f"{fmt}-{slugify(name) or 'input'}.yaml"
+
+
+class _Overlay(EvidenceBaseSource):
+    """The evidence folder as it would be with ``replacements`` (path → YAML text) in place."""
+
+    def __init__(self, path: Path, replacements: dict[Path, str | None],
+                 scratch: Path) -> None:
+        super().__init__(path)
+        self._real: dict[Path, Path] = {}
+        self._skip = {p.resolve() for p in replacements}
+        self._extra: list[Path] = []
+        for i, (target, text) in enumerate(sorted(replacements.items())):
+            if text is None:
+                continue
+            tmp = scratch / f"{i}.yaml"
+            tmp.write_text(text, encoding="utf-8")
+            self._real[tmp] = target
+            self._extra.append(tmp)
+
+    def files(self) -> list[Path]:
+        base = [p for p in super().files() if p.resolve() not in self._skip]
+        return base + self._extra
+
+    def _display(self, p: Path) -> str:
+        return super()._display(self._real.get(p, p))
+
+
+def existing_nodes(evidence: Path, exclude: Iterable[Path] = ()) -> dict[str, NodeRecord]:
+    """Nodes of the evidence folder (leniently parsed), leaving out the files in ``exclude``.
+
+    Used to deduplicate and to resolve labels; the strict check happens in :func:`write_import`.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        src = _Overlay(evidence, {p: None for p in exclude}, Path(scratch))
+        out: dict[str, NodeRecord] = {}
+        for rec in src.parse():
+            if isinstance(rec, NodeRecord):
+                out.setdefault(rec.id, rec)
+    return out
+
+
+def validate_overlay(evidence: Path, replacements: dict[Path, str | None],
+                     what: str) -> None:
+    """Validate the evidence base as it would be after the replacements; raise on any problem."""
+    from loaders.shacl import shacl_problems
+
+    with tempfile.TemporaryDirectory() as scratch:
+        src = _Overlay(evidence, replacements, Path(scratch))
+        parsed = src._parse_all()
+        problems = list(src.problems)
+    eb = assemble(parsed, problems)
+    if not problems:
+        check_evidence_links(eb, problems)
+    if not problems:
+        problems.extend(shacl_problems(eb))
+    if problems:
+        raise ValidationFailed(problems, what)
+
+
+# --------------------------------------------------------------------------- rendering
+def render_yaml(header: str, families: dict[str, list[BaseModel]]) -> str:
+    """Entries → YAML text with a comment header; deterministic (same input, same bytes)."""
+    data: dict[str, Any] = {}
+    order = [f for f in FAMILY_ORDER if f in families] + sorted(
+        f for f in families if f not in FAMILY_ORDER)
+    for fam in order:
+        entries = families[fam]
+        if not entries:
+            continue
+        if fam not in FAMILY_MODELS:
+            raise ValueError(f"unknown family {fam!r}")
+        data[fam] = [dump_value(e) for e in entries]
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    buf = io.StringIO()
+    yaml.dump(data, buf)
+    lines = "".join(f"# {ln}".rstrip() + "\n" for ln in header.strip().splitlines())
+    return lines + buf.getvalue()
+
+
+def atomic_write(target: Path, text: str) -> None:
+    """Write via a temp file in the same folder and ``os.replace`` (never a half-written file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_import(result: ImportResult, evidence: Path, families: dict[str, list[BaseModel]],
+                 header: str, *, dry_run: bool = False) -> ImportResult:
+    """Render, validate the whole resulting base, then write atomically (unless ``dry_run``).
+
+    Nothing new to write (every record merged into existing ones) removes nothing and writes
+    nothing; the result says so.
+    """
+    result.counts = {f: len(v) for f, v in families.items() if v}
+    if not any(families.values()):
+        result.text = ""
+        result.warnings.append("nothing new to import; no file written")
+        return result
+    result.text = render_yaml(header, families)
+    if result.target.exists() and result.target.read_text(encoding="utf-8") == result.text:
+        result.unchanged = True
+    validate_overlay(evidence, {result.target: result.text}, f"{result.fmt} import")
+    if not dry_run and not result.unchanged:
+        atomic_write(result.target, result.text)
+        result.written = True
+    return result
+
+
+# --------------------------------------------------------------------------- model checks
+def build_entry(model: type[BaseModel], data: dict[str, Any], where: Problem,
+                problems: list[Problem]) -> BaseModel | None:
+    """Validate ``data`` with an entry model; on failure add one Problem per error at ``where``.
+
+    ``where`` carries the file/line/record of the input row; its ``rule``/``message`` are
+    replaced per error.
+    """
+    try:
+        return model.model_validate({k: v for k, v in data.items() if v not in (None, [], "")})
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"]) or "(entry)"
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(Problem(where.file, where.line, where.record, where.rule,
+                                    f"{loc}: {msg}", where.hint))
+        return None
+
+
+def read_text(path: Path, what: str) -> str:
+    """Read a UTF-8 input file; missing/undecodable files become a clean error."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise IntersectionsError(f"{path}: no such file — check the path") from None
+    except IsADirectoryError:
+        raise IntersectionsError(f"{path}: is a folder, expected a {what} file") from None
+    except OSError as exc:
+        raise IntersectionsError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed([Problem(str(path), None, None, "encoding",
+                                        f"not UTF-8 text (byte {exc.start})",
+                                        f"save the {what} file as UTF-8")], what) from None
+    if "\x00" in text:
+        raise ValidationFailed([Problem(str(path), None, None, "encoding",
+                                        "contains NUL bytes (a binary file?)",
+                                        f"export the {what} as text")], what)
+    return text
+
+
+def surname(author: str) -> str:
+    """Normalised family name: 'Postmus, J. L.' and 'Judy L. Postmus' → 'postmus'."""
+    a = author.strip()
+    if "," in a:
+        a = a.split(",", 1)[0]
+    else:
+        parts = a.split()
+        a = parts[-1] if parts else ""
+    return normalize(a).replace(" ", "")
+
+
+def chunks(items: list[Any], n: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
