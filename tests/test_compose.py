@@ -1,0 +1,181 @@
+"""Static checks of docker-compose.yml, Dockerfile, .dockerignore and .env.example.
+
+No Docker engine is needed: the files are parsed and cross-checked against the repo.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        from ruamel.yaml import YAML
+    except ImportError:  # pragma: no cover - depends on the environment
+        import yaml
+
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data = _load_yaml(COMPOSE)
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, Any]:
+    return compose["services"]
+
+
+def _env(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {k: str(v) for k, v in env.items()}
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return shlex.split(value)
+    return [str(v) for v in value]
+
+
+def test_three_services(services: dict[str, Any]) -> None:
+    assert {"neo4j", "loader", "explorer"} <= set(services)
+
+
+def test_neo4j_service(services: dict[str, Any], compose: dict[str, Any]) -> None:
+    neo = services["neo4j"]
+    assert neo["image"] == "neo4j:5.26-community"
+    assert "neo4j-data:/data" in neo["volumes"]
+    assert "neo4j-data" in compose["volumes"]
+    assert _env(neo)["NEO4J_AUTH"].startswith("neo4j/${NEO4J_PASSWORD:?")
+    # The image maps NEO4J_* variables to config settings; the password must not leak in.
+    assert "env_file" not in neo
+    assert "NEO4J_PASSWORD" not in _env(neo)
+    test = " ".join(_as_list(neo["healthcheck"]["test"]))
+    assert "cypher-shell" in test and "-u neo4j" in test
+    assert "$NEO4J_PASSWORD" in test and "RETURN 1" in test
+
+
+def test_loader_service(services: dict[str, Any]) -> None:
+    loader = services["loader"]
+    assert _as_list(loader["command"]) == ["intersections", "load", "--neo4j"]
+    assert loader["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    assert str(loader["restart"]) == "no"
+    env = _env(loader)
+    assert env["NEO4J_URI"] == "bolt://neo4j:7687"
+    assert env["NEO4J_USERNAME"] == "neo4j"
+    assert env["NEO4J_PASSWORD"].startswith("${NEO4J_PASSWORD")
+
+
+def test_explorer_service(services: dict[str, Any]) -> None:
+    explorer = services["explorer"]
+    cmd = _as_list(explorer["command"])
+    assert cmd[:2] == ["intersections", "serve"]
+    assert cmd[cmd.index("--backend") + 1] == "neo4j"
+    assert cmd[cmd.index("--host") + 1] == "0.0.0.0"
+    assert cmd[cmd.index("--port") + 1] == "8050"
+    assert explorer["ports"] == ["127.0.0.1:8050:8050"]
+    assert explorer["depends_on"]["loader"]["condition"] == "service_completed_successfully"
+    assert _env(explorer)["NEO4J_URI"] == "bolt://neo4j:7687"
+    # loader and explorer run the same image
+    assert explorer.get("image") == services["loader"].get("image")
+
+
+def test_ports_bind_to_loopback_only(services: dict[str, Any]) -> None:
+    for name, svc in services.items():
+        for port in svc.get("ports", []):
+            if isinstance(port, dict):
+                assert port.get("host_ip") == "127.0.0.1", (name, port)
+            else:
+                assert str(port).startswith("127.0.0.1:"), (name, port)
+
+
+def test_no_password_literal_in_compose() -> None:
+    text = COMPOSE.read_text(encoding="utf-8")
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    placeholder = re.search(r"^NEO4J_PASSWORD=(.*)$", example, re.M).group(1).strip()
+    assert placeholder not in text
+    # NEO4J_AUTH / NEO4J_PASSWORD values must come from variable substitution.
+    for line in text.splitlines():
+        m = re.match(r"\s*-?\s*(NEO4J_AUTH|NEO4J_PASSWORD)\s*[:=]\s*(.+)$", line)
+        if m:
+            assert "${NEO4J_PASSWORD" in m.group(2), line
+    assert not re.search(r"neo4j/(?!\$\{)\w", text), "literal neo4j/<password>"
+
+
+def test_env_files() -> None:
+    example = ROOT / ".env.example"
+    assert example.is_file()
+    assert re.search(r"^NEO4J_PASSWORD=\S+", example.read_text(encoding="utf-8"), re.M)
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert ".env" in ignored or "/.env" in ignored
+
+
+def test_build_context_and_dockerfile(services: dict[str, Any]) -> None:
+    for name in ("loader", "explorer"):
+        build = services[name].get("build")
+        if build is None:
+            continue
+        context = ROOT / (build if isinstance(build, str) else build.get("context", "."))
+        assert context.is_dir(), name
+        dockerfile = (
+            "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+        )
+        assert (context / dockerfile).is_file(), name
+    assert any(services[n].get("build") for n in ("loader", "explorer"))
+
+
+def _dockerfile_instructions() -> list[tuple[str, str]]:
+    text = DOCKERFILE.read_text(encoding="utf-8").replace("\\\n", " ")
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            out.append((word.upper(), rest.strip()))
+    return out
+
+
+def test_dockerfile_shape() -> None:
+    ins = _dockerfile_instructions()
+    assert ins[0] == ("FROM", "python:3.11-slim")
+    runs = " ".join(rest for word, rest in ins if word == "RUN")
+    assert "pip install --no-cache-dir ." in runs
+    users = [rest for word, rest in ins if word == "USER"]
+    assert users and users[-1] not in {"root", "0"}
+    assert ("EXPOSE", "8050") in ins
+    cmd = [rest for word, rest in ins if word == "CMD"][-1]
+    assert "intersections" in cmd and "serve" in cmd and "0.0.0.0" in cmd
+
+
+def test_dockerfile_copy_sources_exist() -> None:
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    copied = set()
+    for word, rest in _dockerfile_instructions():
+        if word not in {"COPY", "ADD"}:
+            continue
+        args = [a for a in shlex.split(rest) if not a.startswith("--")]
+        for src in args[:-1]:
+            copied.add(src.rstrip("/"))
+            assert (ROOT / src).exists(), f"Dockerfile copies {src!r}, missing from the repo"
+            assert src.rstrip("/") not in ignored, f"{src!r} is excluded by .dockerignore"
+    assert {"pyproject.toml", "README.md", "graph", "ontology", "loaders", "explorer"} <= copied
+
+
+def test_dockerignore_keeps_secrets_out() -> None:
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert ".env" in ignored and ".git" in ignored
