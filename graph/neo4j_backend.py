@@ -14,6 +14,7 @@ wrong and how to fix it; a dataset whose load has not completed is refused
 from __future__ import annotations
 
 import json
+import logging
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -30,6 +31,10 @@ DEFAULT_TIMEOUT = 30.0
 ID_CHUNK = 5_000
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 LOAD_HINT = "run `intersections load --neo4j` to load it"
+
+# The driver logs connection failures as warnings; without a handler Python would print them
+# next to our one-line error. Applications that configure logging still receive them.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
 class Neo4jUnavailable(IntersectionsError):
@@ -285,3 +290,36 @@ class Neo4jBackend(GraphBackend):
         by_pred = {predicate_from_rel_type(r["key"]): r["n"]
                    for r in self._read(cypher.count_edges())}
         return by_cat, by_pred
+
+
+def server_status(uri: str, username: str, password: str, database: str | None = None) -> dict:
+    """What ``intersections neo4j-status`` shows: server, every dataset's load state, counts."""
+    driver = open_driver(uri, username, password, database)
+    backend = Neo4jBackend(driver, uri=uri, username=username, database=database)
+    try:
+        comp = backend._read(cypher.server_components())
+        states = []
+        for row in backend._read(cypher.all_load_states()):
+            state = dict(row["state"])
+            owned = backend._read(cypher.count_dataset(state["dataset"]))[0]
+            state["stored_nodes"], state["stored_relationships"] = (
+                owned["nodes"], owned["relationships"])
+            for key in ("by_category", "by_predicate"):
+                if isinstance(state.get(key), str):
+                    state[key] = json.loads(state[key])
+            states.append(state)
+        by_cat, by_pred = backend._counts()
+        unowned = backend._read(cypher.count_unowned())[0]["n"]
+        return {
+            "uri": redact(uri),
+            "routing": urlsplit(uri).scheme.startswith("neo4j"),
+            "database": database or "(server default)",
+            "server": ({"name": comp[0]["name"], "version": comp[0]["version"],
+                        "edition": comp[0]["edition"]} if comp else {}),
+            "datasets": states,
+            "entities": sum(by_cat.values()),
+            "links": sum(by_pred.values()),
+            "unowned_nodes": unowned,
+        }
+    finally:
+        backend.close()

@@ -311,31 +311,48 @@ def load_neo4j(eb: EvidenceBase, uri: str, username: str, password: str,
                              batch_size=batch_size, per_row=per_row, on_batch=on_batch,
                              source=eb.origin)
         return write_records(eb.records(), writer)
-
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    with Progress(TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=False) as bar:
-        task = bar.add_task("checking records", total=len(eb.nodes) + len(eb.edges))
-
-        def tick(phase: str, n: int, total: int) -> None:
-            bar.update(task, advance=n, total=total, description=phase)
-            if on_batch is not None:
-                on_batch(phase, n, total)
-
+    bar = _LazyProgress(on_batch)
+    try:
         writer = Neo4jWriter(uri, username, password, database, dataset=dataset,
-                             batch_size=batch_size, per_row=per_row, on_batch=tick,
+                             batch_size=batch_size, per_row=per_row, on_batch=bar.tick,
                              source=eb.origin)
-        report = write_records(eb.records(), writer)
-        bar.update(task, description="done")
-        return report
+        return write_records(eb.records(), writer)
+    finally:
+        bar.stop()
+
+
+class _LazyProgress:
+    """A rich progress bar on stderr that appears with the first written batch, so a load that
+    fails to connect prints only its one-line error."""
+
+    def __init__(self, forward: BatchHook | None) -> None:
+        self.forward = forward
+        self.bar: Any = None
+        self.task: Any = None
+
+    def tick(self, phase: str, n: int, total: int) -> None:
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self.bar = Progress(TextColumn("{task.description:<28}"), BarColumn(),
+                                MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=Console(stderr=True))
+            self.bar.start()
+            self.task = self.bar.add_task(phase, total=total)
+        self.bar.update(self.task, advance=n, total=total, description=phase)
+        if self.forward is not None:
+            self.forward(phase, n, total)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def unload_neo4j(uri: str, username: str, password: str, database: str | None = None, *,
