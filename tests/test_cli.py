@@ -83,3 +83,22 @@ def test_export_writes_file(tmp_path: Path, mini_eb) -> None:
 def test_stats() -> None:
     r = run("stats", *E, "--json")
     assert json.loads(r.stdout)["by_category"]["Claim"] == 5
+
+
+def test_every_command_module_registers() -> None:
+    """A broken extension module would break the whole command: catch it here."""
+    r = run("--help")
+    assert r.exit_code == 0, r.output
+    for cmd in ("validate", "search", "paths", "shared", "coverage", "export"):
+        assert cmd in r.output
+    from graph.cli import COMMAND_MODULES
+
+    for name in COMMAND_MODULES:
+        try:
+            __import__(name)
+        except ModuleNotFoundError:
+            continue
+        for command in app.registered_commands:
+            import inspect
+
+            inspect.signature(command.callback, eval_str=True)  # annotations resolve

@@ -6,7 +6,6 @@
 format's module; user mistakes are printed as one clear message (no traceback) and exit 1.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
