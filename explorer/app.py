@@ -1,0 +1,115 @@
+"""The explorer's app factory: a Dash pages app over one graph backend.
+
+``create_app`` builds the Dash app (pages from ``explorer/pages``, assets from
+``explorer/assets``) and records which backend to read; nothing is loaded until a page asks
+for data (:func:`explorer.state.get_backend`). Debug is off unless asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+import dash_cytoscape as cyto
+from dash import ALL, MATCH, Dash, Input, Output, ctx, html
+from dash.exceptions import PreventUpdate
+
+from explorer import state
+from explorer.components import shell
+
+HERE = Path(__file__).parent
+
+URL_SYNC_JS = """
+function(states) {
+    var s = (states || []).filter(function (x) { return x; })[0];
+    if (!s) { return window.dash_clientside.no_update; }
+    var p = new URLSearchParams();
+    Object.keys(s).sort().forEach(function (k) {
+        var v = s[k];
+        if (v === null || v === undefined || v === '' || v === false ||
+            (Array.isArray(v) && !v.length)) { return; }
+        p.set(k, Array.isArray(v) ? v.join(',') : String(v));
+    });
+    var q = p.toString();
+    var url = window.location.pathname + (q ? '?' + q : '');
+    if (url !== window.location.pathname + window.location.search) {
+        window.history.replaceState(window.history.state, '', url);
+    }
+    return window.dash_clientside.no_update;
+}
+"""
+
+
+def _reset_global_callbacks() -> None:
+    """Drop ``dash.callback`` registrations left by an earlier import of the page modules.
+
+    Dash re-executes every page module when an app is created, and page callbacks register
+    into a process-wide list that the next app to start consumes. Creating two apps in one
+    process (tests, a notebook) would otherwise give the second one duplicate callbacks.
+    """
+    from dash import _callback
+
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    _callback.GLOBAL_INLINE_SCRIPTS.clear() if hasattr(_callback, "GLOBAL_INLINE_SCRIPTS") \
+        else None
+
+
+def _layout() -> html.Div:
+    pages = sorted(dash.page_registry.values(), key=lambda p: (p.get("order") or 0, p["name"]))
+    return html.Div([
+        shell(pages, dash.page_container),
+        html.Div(id="url-sync-sink", hidden=True),
+    ])
+
+
+def create_app(backend: str = "embedded", evidence: str | Path | None = None, *,
+               debug: bool = False) -> Dash:
+    """Build the explorer. ``backend`` is ``embedded`` or ``neo4j``; ``evidence`` a folder."""
+    if backend not in ("embedded", "neo4j"):
+        raise ValueError(f"unknown backend {backend!r}; use embedded or neo4j")
+    _reset_global_callbacks()
+    cyto.load_extra_layouts()  # the extra bundle carries the SVG exporter
+    app = Dash(
+        "explorer",
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        suppress_callback_exceptions=True,
+        title="Intersections explorer",
+        update_title=None,
+        serve_locally=True,
+    )
+    app.server.config["INTERSECTIONS_DEBUG"] = debug
+    state.configure(app.server, backend, str(evidence) if evidence else None)
+    app.layout = _layout
+    app.clientside_callback(URL_SYNC_JS, Output("url-sync-sink", "children"),
+                            Input({"type": "url-state", "page": ALL}, "data"))
+
+    @app.callback(Output({"type": "graph", "graph": MATCH}, "generateImage"),
+                  Input({"type": "export-png", "graph": MATCH}, "n_clicks"),
+                  Input({"type": "export-svg", "graph": MATCH}, "n_clicks"),
+                  prevent_initial_call=True)
+    def export_image(_png: int, _svg: int) -> dict:
+        trig = ctx.triggered_id
+        if not trig:
+            raise PreventUpdate
+        kind = "svg" if trig["type"] == "export-svg" else "png"
+        return {"type": kind, "action": "download",
+                "filename": f"intersections-{trig['graph']}",
+                "options": {"full": True, "bg": "#ffffff", "scale": 2}}
+
+    # Bind the page callbacks to this app now, so a later app in the same process cannot
+    # take them (see _reset_global_callbacks).
+    with app.server.app_context():
+        app._setup_server()
+    return app
+
+
+def warm(app: Dash) -> str | None:
+    """Open the backend now (used by ``intersections serve``); the error text, if any."""
+    try:
+        state.open_configured(app.server)
+    except state.BackendUnavailable as exc:
+        return str(exc)
+    return None

@@ -1,0 +1,295 @@
+"""Reusable pieces of the page: site shell, safety footer, legend, alerts, evidence cards.
+
+Functions here build Dash components from plain data (no backend, no callbacks), so they are
+unit-tested like :mod:`explorer.elements`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import dash_cytoscape as cyto
+from dash import dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from explorer.elements import statistic_text
+from explorer.theme import legend_items, stylesheet, type_label
+from graph.models import CitationInfo, ClaimInfo, Node, NodeRef
+
+log = logging.getLogger(__name__)
+
+#: Where the quick-exit control sends the browser (a neutral page, replacing this one).
+QUICK_EXIT_URL = "https://weather.com/"
+
+HOTLINES: tuple[dict[str, str], ...] = (
+    {"name": "National Human Trafficking Hotline", "call": "1-888-373-7888",
+     "tel": "+18883737888", "text": "Text 233733", "web": "https://humantraffickinghotline.org"},
+    {"name": "National Domestic Violence Hotline", "call": "1-800-799-7233",
+     "tel": "+18007997233", "text": "Text START to 88788", "web": "https://www.thehotline.org"},
+    {"name": "National Sexual Assault Hotline (RAINN)", "call": "1-800-656-4673",
+     "tel": "+18006564673", "text": "", "web": "https://www.rainn.org"},
+    {"name": "Childhelp National Child Abuse Hotline", "call": "1-800-422-4453",
+     "tel": "+18004224453", "text": "", "web": "https://www.childhelphotline.org"},
+)
+
+FLAG_TEXT = {
+    "unsourced": "Unsourced: the source document gives no citation for this figure",
+    "secondary": "Secondary: cited through another publication, not the original study",
+}
+
+
+# --------------------------------------------------------------------------- shell
+def quick_exit() -> html.A:
+    """Always-visible control that leaves the site at once (JS replaces the history entry;
+    without JS the link still navigates away). Esc does the same (assets/quick_exit.js)."""
+    return html.A("Quick exit", href=QUICK_EXIT_URL, id="quick-exit", className="quick-exit",
+                  rel="noreferrer noopener", title="Leave this site now (Esc)",
+                  **{"data-quick-exit": "1", "aria-label": "Quick exit: leave this site now"})
+
+
+def navigation(pages: Sequence[dict[str, Any]]) -> html.Nav:
+    links = [html.Li(dcc.Link(p["name"], href=p["relative_path"], className="nav-link"))
+             for p in pages if not p.get("hide_from_nav")]
+    return html.Nav(html.Ul(links, className="nav-list"), className="site-nav",
+                    **{"aria-label": "Main"})
+
+
+def hotline_footer() -> html.Footer:
+    items = []
+    for h in HOTLINES:
+        parts: list[Any] = [html.Strong(h["name"]), ": call ",
+                            html.A(h["call"], href=f"tel:{h['tel']}")]
+        if h["text"]:
+            parts += [" · ", h["text"]]
+        parts += [" · ", html.A("website", href=h["web"], rel="noreferrer noopener",
+                                target="_blank",
+                                **{"aria-label": f"{h['name']} website"})]
+        items.append(html.Li(parts))
+    return html.Footer([
+        html.H2("Need help now?", className="footer-title"),
+        html.P("Free, confidential, 24/7 in the United States. If you are in immediate danger, "
+               "call 911."),
+        html.Ul(items, className="hotlines"),
+        html.P("Safety note: your browser may keep a history of the pages you visit. Use a "
+               "private window, or press Esc or 'Quick exit' to leave this site at once.",
+               className="safety-note"),
+    ], className="site-footer", id="site-footer")
+
+
+def shell(pages: Sequence[dict[str, Any]], content: Any) -> html.Div:
+    return html.Div([
+        html.A("Skip to main content", href="#main", className="skip-link"),
+        quick_exit(),
+        html.Header([
+            html.Div([dcc.Link("Intersections", href="/", className="brand"),
+                      html.Span("Evidence on how trafficking meets partner violence, sexual "
+                                "violence and child welfare", className="tagline")],
+                     className="brand-block"),
+            navigation(pages),
+        ], className="site-header"),
+        html.Main(content, id="main", tabIndex="-1"),
+        hotline_footer(),
+    ], className="site")
+
+
+# --------------------------------------------------------------------------- feedback
+def alert(message: str, kind: str = "error") -> html.Div:
+    """A message in the page (never a blank screen)."""
+    return html.Div(message, className=f"alert alert-{kind}",
+                    role="alert" if kind == "error" else "status")
+
+
+def notice(message: str) -> html.Div:
+    return alert(message, "info")
+
+
+def guarded(n_outputs: int, alert_index: int = -1) -> Callable[[Callable[..., Any]],
+                                                                Callable[..., Any]]:
+    """Wrap a callback so any failure becomes an alert in its alert output.
+
+    The other outputs are left unchanged; user mistakes (unknown id, bad filter) and an
+    unreachable backend get their own message, anything else a generic one (logged).
+    """
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from explorer.state import BackendUnavailable
+            from loaders.errors import IntersectionsError
+
+            try:
+                return fn(*args, **kwargs)
+            except PreventUpdate:
+                raise
+            except (BackendUnavailable, IntersectionsError, ValueError, KeyError) as exc:
+                msg = str(exc).strip("'\"")
+            except Exception as exc:  # noqa: BLE001 - shown in the page, details in the log
+                log.exception("callback %s failed", fn.__name__)
+                msg = (f"Something went wrong while preparing this view ({type(exc).__name__}). "
+                       "Try again, or narrow the view.")
+            out = [no_update] * n_outputs
+            out[alert_index] = alert(msg)
+            return tuple(out) if n_outputs > 1 else out[0]
+        return wrapper
+    return deco
+
+
+# --------------------------------------------------------------------------- graphs
+def legend(categories: Sequence[str] | None = None) -> html.Div:
+    """Colour + shape key; the shape swatch is decoration, the text carries the meaning."""
+    return html.Div([
+        html.H3("Key", className="legend-title"),
+        html.Ul([html.Li([html.Span(className="swatch", **{"aria-hidden": "true"},
+                                    style={"backgroundColor": i["color"],
+                                           "clipPath": i["clip"]}),
+                          html.Span(i["label"])], className="legend-item")
+                 for i in legend_items(list(categories) if categories else None)],
+                className="legend-list"),
+    ], className="legend", **{"aria-label": "Key to node colours and shapes"})
+
+
+def graph(graph_id: str, *, height: str = "560px", elements: list | None = None,
+          layout: dict | None = None, large: bool = False, label: str = "") -> html.Div:
+    """A Cytoscape view with PNG / SVG export buttons; the page pairs it with a list view."""
+    return html.Div([
+        html.Div([
+            html.Button("Download PNG", id={"type": "export-png", "graph": graph_id},
+                        className="btn btn-small", n_clicks=0),
+            html.Button("Download SVG", id={"type": "export-svg", "graph": graph_id},
+                        className="btn btn-small", n_clicks=0),
+        ], className="graph-tools", role="toolbar",
+            **{"aria-label": f"{label or 'Graph'} tools"}),
+        html.Div(cyto.Cytoscape(
+            id={"type": "graph", "graph": graph_id}, elements=elements or [], layout=layout or {"name": "preset"},
+            stylesheet=stylesheet(large=large), style={"width": "100%", "height": height},
+            minZoom=0.15, maxZoom=3, responsive=True,
+            boxSelectionEnabled=False),
+            className="graph-canvas", role="img",
+            **{"aria-label": (label or "Graph") + ". The same content is listed as text "
+                             "next to the graph."}),
+    ], className="graph-box")
+
+
+# --------------------------------------------------------------------------- evidence
+def citation_item(c: CitationInfo) -> html.Li:
+    bits: list[Any] = [html.Span(c.short(), className="cite-short"), " ",
+                       html.Span(c.title, className="cite-title")]
+    if c.venue:
+        bits += [". ", html.Em(c.venue)]
+    if c.doi_url:
+        bits += [" ", html.A(f"doi:{c.doi}", href=c.doi_url, target="_blank",
+                             rel="noreferrer noopener")]
+    elif c.url:
+        bits += [" ", html.A("link", href=c.url, target="_blank", rel="noreferrer noopener",
+                             **{"aria-label": f"Link to {c.title}"})]
+    return html.Li(bits)
+
+
+def flag_badges(flags: Sequence[str]) -> list[html.Span]:
+    return [html.Span(f, className=f"badge badge-{f}", title=FLAG_TEXT.get(f, f))
+            for f in flags]
+
+
+def claim_card(c: ClaimInfo) -> html.Article:
+    """A claim with its numbers, citations (DOI links), source document, locator and flags."""
+    body: list[Any] = [html.P([html.Span(c.statement), " ", *flag_badges(c.flags)],
+                              className="claim-statement")]
+    if c.statistics:
+        body.append(html.Ul([html.Li(statistic_text(s)) for s in c.statistics],
+                            className="claim-numbers", **{"aria-label": "Numbers"}))
+    if c.citations:
+        body.append(html.Div([html.Span("Citations", className="mini-head"),
+                              html.Ul([citation_item(ci) for ci in c.citations],
+                                      className="citations")]))
+    else:
+        body.append(html.P("No citation given in the source document.",
+                           className="no-citation"))
+    src = c.stated_in.title if c.stated_in else "unknown source document"
+    body.append(html.P(["Stated in ", html.Strong(src),
+                        f", {c.locator}" if c.locator else "",
+                        f" · evidence: {c.evidence_kind.replace('_', ' ')}"],
+                       className="claim-source"))
+    for f in c.flags:
+        if f in FLAG_TEXT:
+            body.append(html.P(FLAG_TEXT[f], className=f"flag-note flag-{f}"))
+    return html.Article(body, className="claim-card", id=f"claim-{c.id}")
+
+
+def node_panel(node: Node, claims: Sequence[ClaimInfo], *, n_links: int = 0,
+               expanded: bool = False) -> html.Div:
+    """Side panel: definition, synonyms, sources, evidence, and the 'expand' control."""
+    parts: list[Any] = [
+        html.P(type_label(node.category), className="panel-type"),
+        html.H2(node.label, className="panel-title"),
+    ]
+    if node.definition:
+        parts.append(html.P(node.definition, className="definition"))
+    if node.alt_labels:
+        parts.append(html.P(["Also called: ", ", ".join(node.alt_labels)],
+                            className="synonyms"))
+    parts.append(html.Div([
+        html.Button("Show this node's links" if not expanded else "Links shown",
+                    id="explore-expand", className="btn", n_clicks=0, disabled=expanded),
+        dcc.Link("Paths from here", href=f"/paths?from={node.id}", className="btn btn-link"),
+    ], className="panel-actions"))
+    parts.append(html.P(f"{n_links} links · id {node.id}", className="muted"))
+    parts.append(html.H3(f"Evidence ({len(claims)} claims)"))
+    if claims:
+        parts += [claim_card(c) for c in claims]
+    else:
+        parts.append(html.P("No claims are linked to this node yet.", className="muted"))
+    if node.sources:
+        parts.append(html.H3("Defined in"))
+        parts.append(html.Ul([html.Li(f"{s.get('citation')}"
+                                      + (f", {s.get('locator')}" if s.get("locator") else ""))
+                              for s in node.sources], className="sources"))
+    return html.Div(parts, className="node-panel-body")
+
+
+def ref_link(ref: NodeRef) -> dcc.Link:
+    """Link that opens a node on the Explore page."""
+    return dcc.Link(ref.label, href=f"/?node={ref.id}", title=f"{type_label(ref.category)}: "
+                    f"{ref.id}")
+
+
+# --------------------------------------------------------------------------- controls
+def node_options(refs: Sequence[NodeRef], with_type: bool = True) -> list[dict[str, str]]:
+    """Dropdown options: label (type) → id; searchable by label, type and id."""
+    return [{"label": f"{r.label} ({type_label(r.category)})" if with_type else r.label,
+             "value": r.id, "search": f"{r.label} {r.id}"} for r in refs]
+
+
+def labelled(label: str, control_id: str, control: Any, hint: str | None = None) -> html.Div:
+    parts = [html.Label(label, htmlFor=control_id, className="label"), control]
+    if hint:
+        parts.append(html.Span(hint, className="muted"))
+    return html.Div(parts, className="control")
+
+
+def select(control_id: str, options: Sequence[dict[str, str]], value: str | None) -> dcc.Dropdown:
+    return dcc.Dropdown(id=control_id, options=list(options), value=value, clearable=False,
+                        searchable=True, className="dropdown")
+
+
+def present_bar(page: str, present: bool, step: int) -> html.Div:
+    """Presentation controls: toggle, Back / Next (arrow keys work too), step caption."""
+    return html.Div([
+        html.Button("Exit presentation" if present else "Present",
+                    id=f"{page}-present-toggle", className="btn btn-secondary", n_clicks=0,
+                    **{"aria-pressed": "true" if present else "false"}),
+        html.Button("◀ Back", id=f"{page}-present-prev", className="btn", n_clicks=0,
+                    hidden=not present),
+        html.Button("Next ▶", id=f"{page}-present-next", className="btn", n_clicks=0,
+                    hidden=not present),
+        html.Span(id=f"{page}-step-caption", className="step-caption",
+                  **{"aria-live": "polite"}),
+        dcc.Store(id=f"{page}-present", data=present),
+        dcc.Store(id=f"{page}-step", data=step),
+    ], className="present-bar")
+
+
+def badge_list(flags: str | Sequence[str]) -> list[html.Span]:
+    items = [f.strip() for f in flags.split(",")] if isinstance(flags, str) else list(flags)
+    return flag_badges([f for f in items if f])

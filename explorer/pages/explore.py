@@ -1,0 +1,265 @@
+"""Explore: search (synonyms work), a node's neighbourhood, its evidence, expand on demand.
+
+URL state: ``?node=<id>&types=A,B&rels=x,y&expand=<id>,<id>&sel=<id>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from explorer import elements as el
+from explorer.components import graph, guarded, legend, node_panel, notice, ref_link
+from explorer.params import csv_list
+from explorer.state import get_backend
+from explorer.theme import type_label
+from ontology.schema import CLASSES, EVIDENCE_CLASSES, PREDICATES
+
+dash.register_page(__name__, path="/", name="Explore", order=0,
+                   title="Explore · Intersections explorer")
+
+GRAPH = {"type": "graph", "graph": "explore"}
+TYPE_OPTIONS = [{"label": c.label, "value": c.name} for c in CLASSES
+                if c.name not in EVIDENCE_CLASSES]
+REL_OPTIONS = [{"label": p.label, "value": p.name} for p in PREDICATES
+               if p.name not in ("about", "supported_by", "stated_in")]
+MAX_NEIGHBOURS = 400  # per node; the element cap applies on top
+
+
+def layout(node: str | None = None, types: str | None = None, rels: str | None = None,
+           expand: str | None = None, sel: str | None = None, q: str | None = None,
+           **_: Any) -> html.Div:
+    return html.Div([
+        html.H1("Explore"),
+        html.P("Search for a risk factor, harm, tactic, intervention or place. Synonyms work: "
+               "try “foster care”, “DMST” or “IPV”.", className="lead"),
+        html.Div([
+            html.Label("Search", htmlFor="explore-search", className="label"),
+            dcc.Input(id="explore-search", type="search", value=q or "", debounce=True,
+                      placeholder="e.g. foster care", autoComplete="off",
+                      className="input input-search"),
+            html.Button("Search", id="explore-search-go", className="btn", n_clicks=0),
+        ], className="search-row", role="search"),
+        html.Div(id="explore-hits", className="hits", **{"aria-live": "polite"}),
+        html.Details([
+            html.Summary("Filters: types and relations"),
+            html.Div([
+                html.Fieldset([html.Legend("Show neighbours of these types"),
+                               dcc.Checklist(id="explore-types", options=TYPE_OPTIONS,
+                                             value=csv_list(types), className="checks",
+                                             inputClassName="check")]),
+                html.Fieldset([html.Legend("Show these relations"),
+                               dcc.Checklist(id="explore-rels", options=REL_OPTIONS,
+                                             value=csv_list(rels), className="checks",
+                                             inputClassName="check")]),
+            ], className="filters"),
+            html.P("Nothing ticked means everything is shown.", className="muted"),
+        ], className="filter-box", open=bool(types or rels)),
+        html.Div(id="explore-alert"),
+        html.Div(id="explore-notes"),
+        html.Div([
+            html.Div([graph("explore", label="Neighbourhood graph"), legend()],
+                     className="graph-col"),
+            html.Aside(html.Div(html.P("Select a node in the graph or the list to read its "
+                                       "definition and evidence.", className="muted"),
+                                id="explore-panel"),
+                       className="side-panel", **{"aria-live": "polite",
+                                                  "aria-label": "Selected node"}),
+        ], className="two-col"),
+        html.Section([html.H2("Links as a list"), html.Div(id="explore-list")],
+                     className="list-view", **{"aria-label": "Links as a list"}),
+        dcc.Store(id="explore-node", data=node),
+        dcc.Store(id="explore-expanded", data=csv_list(expand)),
+        dcc.Store(id="explore-selected", data={"id": sel or node} if (sel or node) else None),
+        dcc.Store(id="explore-shown", data=[]),
+        dcc.Store(id={"type": "url-state", "page": "explore"}),
+    ], className="page page-explore")
+
+
+# ----------------------------------------------------------------------------- search
+@callback(Output("explore-hits", "children"), Output("explore-alert", "children",
+                                                       allow_duplicate=True),
+          Input("explore-search", "value"), Input("explore-search-go", "n_clicks"),
+          prevent_initial_call="initial_duplicate")
+@guarded(2)
+def run_search(text: str | None, _n: int) -> tuple[Any, Any]:
+    if not text or not text.strip():
+        return [], None
+    hits = get_backend().search(text, limit=15)
+    if not hits:
+        return html.P(f"No match for “{text}”. Try a shorter word or a synonym.",
+                      className="muted"), None
+    items = [html.Li(html.Button([html.Span(h.node.label, className="hit-label"),
+                                  html.Span(f" {type_label(h.node.category)}",
+                                            className="hit-type"),
+                                  html.Span(f" (matched “{h.matched}”)", className="hit-match")
+                                  if h.matched != h.node.label else None],
+                                 id={"type": "explore-hit", "node": h.node.id},
+                                 className="hit", n_clicks=0))
+             for h in hits]
+    return html.Ul(items, className="hit-list", **{"aria-label": "Search results"}), None
+
+
+@callback(Output("explore-node", "data"), Output("explore-expanded", "data"),
+          Output("explore-selected", "data"),
+          Input({"type": "explore-hit", "node": dash.ALL}, "n_clicks"),
+          Input({"type": "explore-open", "node": dash.ALL}, "n_clicks"),
+          prevent_initial_call=True)
+def choose(_hits: list[int], _opens: list[int]) -> tuple[Any, Any, Any]:
+    trig = ctx.triggered_id
+    if not trig or not any(t["value"] for t in ctx.triggered):
+        raise PreventUpdate
+    return trig["node"], [], {"id": trig["node"]}
+
+
+# ----------------------------------------------------------------------------- graph
+def _view(node: str, types: list[str], rels: list[str], expanded: list[str]) -> el.GraphView:
+    g = get_backend()
+    center = g.node(node).ref
+    view = el.neighbourhood(center, g.neighbors(node, limit=MAX_NEIGHBOURS), types=types,
+                            relations=rels)
+    shown = {e["data"]["id"] for e in view.elements}
+    for x in expanded:
+        if x not in shown:
+            continue
+        delta = el.neighbourhood(g.node(x).ref, g.neighbors(x, limit=MAX_NEIGHBOURS),
+                                 types=types, relations=rels, existing=shown, focus=False)
+        view.elements += delta.elements
+        view.truncated |= delta.truncated
+        shown |= {e["data"]["id"] for e in delta.elements}
+    view.layout = el.auto_layout(view.elements, center=node)
+    return view
+
+
+@callback(Output(GRAPH, "elements"), Output(GRAPH, "layout"), Output("explore-shown", "data"),
+          Output("explore-notes", "children"), Output("explore-alert", "children"),
+          Input("explore-node", "data"), Input("explore-types", "value"),
+          Input("explore-rels", "value"), State("explore-expanded", "data"))
+@guarded(5)
+def render(node: str | None, types: list[str], rels: list[str],
+           expanded: list[str]) -> tuple[Any, ...]:
+    if not node:
+        return [], {"name": "preset"}, [], notice(
+            "Search above to begin, then select a result."), None
+    view = _view(node, types or [], rels or [], expanded or [])
+    notes = [notice(n) for n in view.notes]
+    if view.shown_nodes <= 1:
+        notes.append(notice("No links match the current filters. Clear the filters to see "
+                            "every link."))
+    return (view.elements, view.layout, [e["data"]["id"] for e in view.elements], notes,
+            None)
+
+
+@callback(Output(GRAPH, "elements", allow_duplicate=True),
+          Output(GRAPH, "layout", allow_duplicate=True),
+          Output("explore-shown", "data", allow_duplicate=True),
+          Output("explore-expanded", "data", allow_duplicate=True),
+          Output("explore-notes", "children", allow_duplicate=True),
+          Output("explore-alert", "children", allow_duplicate=True),
+          Input("explore-expand", "n_clicks"),
+          State("explore-selected", "data"), State("explore-shown", "data"),
+          State("explore-expanded", "data"), State("explore-types", "value"),
+          State("explore-rels", "value"), prevent_initial_call=True)
+@guarded(6)
+def expand(n: int, selected: dict | None, shown: list[str], expanded: list[str],
+           types: list[str], rels: list[str]) -> tuple[Any, ...]:
+    """Add the selected node's links to the graph with ``Patch`` (no resend of the graph)."""
+    if not n or not selected:
+        raise PreventUpdate
+    g = get_backend()
+    x = selected["id"]
+    delta = el.neighbourhood(g.node(x).ref, g.neighbors(x, limit=MAX_NEIGHBOURS),
+                             types=types, relations=rels, existing=shown, focus=False)
+    new_nodes = [e["data"]["id"] for e in delta.elements if el.is_node(e)]
+    pos = el.ring_positions(selected.get("pos"), new_nodes)
+    for e in delta.elements:
+        if el.is_node(e):
+            e["position"] = pos[e["data"]["id"]]
+    patch = Patch()
+    patch.extend(delta.elements)
+    total = sum(1 for i in shown if "|" not in i) + len(new_nodes)
+    layout = (no_update if not new_nodes else
+              {"name": "concentric", "animate": False, "fit": True, "minNodeSpacing": 30}
+              if total > el.PRESET_ABOVE else
+              {"name": "cose", "animate": False, "randomize": False, "fit": True,
+               "nodeRepulsion": 9000, "idealEdgeLength": 110, "padding": 30,
+               "run": len(shown)})
+    notes = [notice(m) for m in delta.notes] or None
+    if not delta.elements:
+        notes = [notice(f"Every link of {g.node(x).label} is already shown.")]
+    return (patch, layout, shown + [e["data"]["id"] for e in delta.elements],
+            [*expanded, x] if x not in expanded else expanded, notes, None)
+
+
+@callback(Output("explore-selected", "data", allow_duplicate=True),
+          Input(GRAPH, "tapNode"), prevent_initial_call=True)
+def tap(node: dict | None) -> dict:
+    if not node:
+        raise PreventUpdate
+    return {"id": node["data"]["id"], "pos": node.get("position")}
+
+
+@callback(Output("explore-panel", "children"), Output("explore-alert", "children",
+                                                       allow_duplicate=True),
+          Input("explore-selected", "data"), State("explore-expanded", "data"),
+          State("explore-node", "data"), prevent_initial_call="initial_duplicate")
+@guarded(2)
+def panel(selected: dict | None, expanded: list[str], node: str | None) -> tuple[Any, Any]:
+    if not selected:
+        raise PreventUpdate
+    g = get_backend()
+    n = g.node(selected["id"])
+    claims = g.evidence_for(n.id)
+    links = g.neighbors(n.id)
+    return node_panel(n, claims, n_links=len(links),
+                      expanded=n.id in (expanded or []) or n.id == node), None
+
+
+@callback(Output("explore-list", "children"),
+          Input("explore-node", "data"), Input("explore-expanded", "data"),
+          Input("explore-types", "value"), Input("explore-rels", "value"))
+@guarded(1)
+def link_list(node: str | None, expanded: list[str], types: list[str],
+              rels: list[str]) -> Any:
+    """The text alternative of the graph: every link shown, grouped by node."""
+    if not node:
+        return html.P("Nothing selected yet.", className="muted")
+    g = get_backend()
+    out = []
+    for x in [node, *[e for e in (expanded or []) if e != node]]:
+        ref = g.node(x).ref
+        nbrs = el.filter_neighbors(g.neighbors(x, limit=MAX_NEIGHBOURS), types, rels)
+        rows = [html.Tr([html.Td(ref.label if nb.direction == "out" else ref_link(nb.node)),
+                         html.Td(el.relation_label(nb.predicate)),
+                         html.Td(ref_link(nb.node) if nb.direction == "out" else ref.label),
+                         html.Td(type_label(nb.node.category)),
+                         html.Td(html.Button(f"{len(nb.claims)} claims", className="btn-link",
+                                             id={"type": "explore-open", "node": nb.node.id},
+                                             n_clicks=0,
+                                             **{"aria-label": f"Open {nb.node.label}"}))])
+                for nb in nbrs]
+        out.append(html.Div([
+            html.H3(f"{ref.label} ({len(nbrs)} links)"),
+            html.Table([html.Thead(html.Tr([html.Th("Subject", scope="col"),
+                                            html.Th("Relation", scope="col"),
+                                            html.Th("Object", scope="col"),
+                                            html.Th("Type of neighbour", scope="col"),
+                                            html.Th("Evidence", scope="col")])),
+                        html.Tbody(rows)], className="table") if rows
+            else html.P("No links with the current filters.", className="muted"),
+        ]))
+    return out
+
+
+@callback(Output({"type": "url-state", "page": "explore"}, "data"),
+          Input("explore-node", "data"), Input("explore-types", "value"),
+          Input("explore-rels", "value"), Input("explore-expanded", "data"),
+          Input("explore-selected", "data"), Input("explore-search", "value"))
+def url_state(node: str | None, types: list[str], rels: list[str], expanded: list[str],
+              selected: dict | None, q: str | None) -> dict:
+    sel = selected["id"] if selected else None
+    return {"node": node, "types": types, "rels": rels, "expand": expanded,
+            "sel": sel if sel != node else None, "q": q if not node else None}

@@ -1,0 +1,159 @@
+"""Intersections: what two harms share (tactics, risk factors, indicators…) and what is
+particular to each — drawn side by side for a room, and listed in full.
+
+URL state: ``?a=<id>&b=<id>&via=<Class>&present=1&step=<n>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, ctx, dcc, html
+
+from explorer import elements as el
+from explorer.components import (
+    graph,
+    guarded,
+    labelled,
+    legend,
+    node_options,
+    notice,
+    present_bar,
+    ref_link,
+    select,
+)
+from explorer.params import as_bool, as_int
+from explorer.state import BackendUnavailable, get_backend
+from explorer.theme import type_label
+
+dash.register_page(__name__, path="/intersections", name="Intersections", order=20,
+                   title="Intersections · Intersections explorer")
+
+GRAPH = {"type": "graph", "graph": "intersections"}
+VIA = [{"label": "Everything linked", "value": "all"},
+       {"label": "Control tactics", "value": "ControlTactic"},
+       {"label": "Risk factors", "value": "RiskFactor"},
+       {"label": "Indicators", "value": "Indicator"},
+       {"label": "Barriers", "value": "Barrier"},
+       {"label": "Settings", "value": "Setting"},
+       {"label": "Perpetrator types", "value": "PerpetratorType"},
+       {"label": "Interventions", "value": "Intervention"},
+       {"label": "Prevention strategies", "value": "PreventionStrategy"}]
+DEFAULT_A, DEFAULT_B = "harm:intimate-partner-violence", "harm:sex-trafficking"
+STEP_TITLES = ("The two harms", "What they share", "Particular to {a}", "Particular to {b}")
+
+
+def layout(**params: Any) -> html.Div:
+    present = as_bool(params.get("present"))
+    try:
+        options = node_options(get_backend().nodes("Harm"))
+        problem = None
+    except BackendUnavailable as exc:
+        options, problem = [], str(exc)
+    ids = {o["value"] for o in options}
+    a = params.get("a") or (DEFAULT_A if DEFAULT_A in ids else None)
+    b = params.get("b") or (DEFAULT_B if DEFAULT_B in ids else None)
+    via = params.get("via") if params.get("via") in {v["value"] for v in VIA} else "all"
+    return html.Div([
+        html.H1("Intersections"),
+        html.P("Choose two harms to see what they have in common — shared tactics, risk "
+               "factors, indicators — and what is particular to each.", className="lead"),
+        html.Div([
+            labelled("First harm", "inter-a", select("inter-a", options, a)),
+            labelled("Second harm", "inter-b", select("inter-b", options, b)),
+            labelled("What to compare", "inter-via", select("inter-via", VIA, via)),
+        ], className="controls"),
+        html.Div(problem and notice(problem), id="inter-alert"),
+        present_bar("inter", present, as_int(params.get("step"), 0, 0, 3)),
+        html.Div(id="inter-notes"),
+        graph("intersections", height="620px", label="Comparison of two harms"),
+        legend(),
+        html.Section([html.H2("Lists"), html.Div(id="inter-lists")], className="list-view",
+                     **{"aria-label": "Comparison as lists"}),
+        dcc.Store(id={"type": "url-state", "page": "intersections"}),
+    ], id="inter-root", className="page page-intersections" + (" presenting" if present else ""))
+
+
+def _column(title: str, rows: list[dict[str, Any]], side: str, extra: str = "") -> html.Div:
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_type.setdefault(r["node"].category, []).append(r)
+    body: list[Any] = [html.H3(f"{title} ({len(rows)})")]
+    if not rows:
+        body.append(html.P("Nothing here.", className="muted"))
+    for cat, items in sorted(by_type.items()):
+        body.append(html.H4(type_label(cat)))
+        body.append(html.Ul([html.Li([ref_link(r["node"]),
+                                      html.Span(f" · {len(r['claims'])} claims",
+                                                className="muted") if r["claims"] else None])
+                             for r in items]))
+    return html.Div(body, className=f"compare-col {side}-col {extra}".strip())
+
+
+@callback(Output(GRAPH, "elements"), Output(GRAPH, "layout"), Output("inter-lists", "children"),
+          Output("inter-notes", "children"), Output("inter-step-caption", "children"),
+          Output("inter-alert", "children"),
+          Input("inter-a", "value"), Input("inter-b", "value"), Input("inter-via", "value"),
+          Input("inter-present", "data"), Input("inter-step", "data"))
+@guarded(6)
+def render(a: str | None, b: str | None, via: str, present: bool,
+           step: int) -> tuple[Any, ...]:
+    if not a or not b:
+        return [], {"name": "preset"}, None, notice("Choose two harms."), "", None
+    if a == b:
+        return [], {"name": "preset"}, None, notice("Choose two different harms."), "", None
+    g = get_backend()
+    r = g.shared(a, b, None if via in (None, "all") else via)
+    view = el.shared_view(r)
+    groups = el.shared_groups(r)
+    lists = html.Div([
+        _column(f"Only {r.a.label}", groups["only_a"], "only-a"),
+        _column("Shared by both", groups["shared"], "shared"),
+        _column(f"Only {r.b.label}", groups["only_b"], "only-b"),
+    ], className="compare-cols")
+    elements, caption = view.elements, ""
+    if present:
+        steps = el.shared_steps(r)
+        step = max(0, min(step or 0, len(steps) - 1))
+        elements = el.apply_steps(view.elements, steps, step)
+        title = STEP_TITLES[step].format(a=r.a.label, b=r.b.label)
+        counts = (None, len(r.shared), len(r.only_a), len(r.only_b))[step]
+        caption = f"Step {step + 1} of 4: {title}" + (f" ({counts})" if counts is not None
+                                                       else "")
+    notes = [notice(n) for n in view.notes]
+    if not (r.shared or r.only_a or r.only_b):
+        notes.append(notice("Neither harm has links of this kind yet."))
+    return elements, view.layout, lists, notes, caption, None
+
+
+@callback(Output("inter-present", "data"), Output("inter-step", "data"),
+          Output("inter-root", "className"), Output("inter-present-toggle", "children"),
+          Output("inter-present-prev", "hidden"), Output("inter-present-next", "hidden"),
+          Output(GRAPH, "stylesheet"),
+          Input("inter-present-toggle", "n_clicks"), Input("inter-present-prev", "n_clicks"),
+          Input("inter-present-next", "n_clicks"),
+          State("inter-present", "data"), State("inter-step", "data"),
+          prevent_initial_call=True)
+def presentation(_t: int, _p: int, _n: int, present: bool, step: int) -> tuple[Any, ...]:
+    from explorer.theme import stylesheet
+
+    trig = ctx.triggered_id
+    step = step or 0
+    if trig == "inter-present-toggle":
+        present, step = not present, 0
+    elif trig == "inter-present-prev":
+        step = max(0, step - 1)
+    elif trig == "inter-present-next":
+        step = min(step + 1, 3)
+    return (present, step, "page page-intersections" + (" presenting" if present else ""),
+            "Exit presentation" if present else "Present", not present, not present,
+            stylesheet(large=present))
+
+
+@callback(Output({"type": "url-state", "page": "intersections"}, "data"),
+          Input("inter-a", "value"), Input("inter-b", "value"), Input("inter-via", "value"),
+          Input("inter-present", "data"), Input("inter-step", "data"))
+def url_state(a: str | None, b: str | None, via: str, present: bool, step: int) -> dict:
+    return {"a": a, "b": b, "via": via if via != "all" else None,
+            "present": 1 if present else None, "step": step if present and step else None}

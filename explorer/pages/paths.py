@@ -1,0 +1,210 @@
+"""Paths: from a starting point to interventions, strategies or evidence, hop by hop.
+
+The signature journey: pick "Foster care placement", choose "Interventions", read each ranked
+path as a graph and as a list (every hop with its relation and "n claims / m citations").
+URL state: ``?from=<id>&to=<Class>&hops=4&path=<rank>&present=1&step=<n>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from explorer import elements as el
+from explorer.components import (
+    claim_card,
+    graph,
+    guarded,
+    labelled,
+    legend,
+    node_options,
+    notice,
+    present_bar,
+    ref_link,
+    select,
+)
+from explorer.params import as_bool, as_int
+from explorer.state import BackendUnavailable, get_backend
+from ontology.schema import CLASSES, EVIDENCE_CLASSES
+
+dash.register_page(__name__, path="/paths", name="Paths", order=10,
+                   title="Paths · Intersections explorer")
+
+GRAPH = {"type": "graph", "graph": "paths"}
+DESTINATIONS = [
+    {"label": "Interventions", "value": "Intervention"},
+    {"label": "Prevention strategies", "value": "PreventionStrategy"},
+    {"label": "Practices", "value": "Practice"},
+    {"label": "Evidence (claims)", "value": "Claim"},
+    {"label": "Citations", "value": "Citation"},
+    {"label": "Harms", "value": "Harm"},
+    {"label": "Organizations", "value": "Organization"},
+]
+DEFAULT_FROM = "risk:foster-care-placement"
+START_CLASSES = [c.name for c in CLASSES if c.name not in EVIDENCE_CLASSES and c.parent is None]
+
+
+def _start_options() -> list[dict[str, str]]:
+    g = get_backend()
+    refs = []
+    for c in START_CLASSES:
+        refs += g.nodes(c)
+    return node_options(sorted(refs, key=lambda r: r.label.casefold()))
+
+
+def layout(**params: Any) -> html.Div:
+    present = as_bool(params.get("present"))
+    try:
+        options = _start_options()
+        problem = None
+    except BackendUnavailable as exc:
+        options, problem = [], str(exc)
+    ids = {o["value"] for o in options}
+    start = params.get("from") or (DEFAULT_FROM if DEFAULT_FROM in ids else None)
+    to = params.get("to") if params.get("to") in {d["value"] for d in DESTINATIONS} \
+        else "Intervention"
+    return html.Div([
+        html.H1("Paths"),
+        html.P("Follow the evidence from a starting point to what can be done: each hop names "
+               "its relation and how many claims and citations stand behind it.",
+               className="lead"),
+        html.Div([
+            labelled("Start from", "paths-from", select("paths-from", options, start)),
+            labelled("Destination", "paths-to", select("paths-to", DESTINATIONS, to)),
+            labelled("Longest path (hops)", "paths-hops",
+                     dcc.Dropdown(id="paths-hops", options=[{"label": str(i), "value": i}
+                                                            for i in range(1, 7)],
+                                  value=as_int(params.get("hops"), 4, 1, 6),
+                                  clearable=False, className="dropdown")),
+        ], className="controls"),
+        html.Div(problem and notice(problem), id="paths-alert"),
+        present_bar("paths", present, as_int(params.get("step"), 0, 0)),
+        html.Div(id="paths-notes"),
+        html.Div([
+            html.Div([graph("paths", label="Ranked paths graph"), legend()],
+                     className="graph-col"),
+            html.Section([html.H2("Ranked paths", className="no-present-h"),
+                          html.Div(id="paths-list")],
+                         className="side-panel list-view",
+                         **{"aria-label": "Ranked paths as a list"}),
+        ], className="two-col"),
+        dcc.Store(id="paths-selected", data=as_int(params.get("path"), 1, 1) - 1),
+        dcc.Store(id={"type": "url-state", "page": "paths"}),
+    ], id="paths-root", className="page page-paths" + (" presenting" if present else ""))
+
+
+def _hop_item(h: dict[str, Any], claims: dict[str, Any]) -> html.Li:
+    ev = h["evidence"]
+    detail: Any = ev
+    if h["claims"]:
+        detail = html.Details([html.Summary(ev),
+                               *[claim_card(claims[c]) for c in h["claims"] if c in claims]],
+                              className="hop-ev")
+    return html.Li([ref_link(h["source"]), " ", html.Span(f"— {h['relation']} →",
+                                                          className="hop-rel"), " ",
+                    ref_link(h["target"]), html.Br(), detail])
+
+
+def path_list(rows: list[dict[str, Any]], claims: dict[str, Any], selected: int) -> html.Ol:
+    items = []
+    for r in rows:
+        i = r["rank"] - 1
+        items.append(html.Li([
+            html.Div([html.Strong(f"{r['rank']}. {r['end'].label}"),
+                      html.Span(f"{r['length']} hops · {r['claims']} claims / "
+                                f"{r['citations']} citations", className="muted"),
+                      html.Button("Show on graph" if i != selected else "Shown on graph",
+                                  id={"type": "paths-pick", "rank": i},
+                                  className="btn btn-small", n_clicks=0,
+                                  disabled=i == selected)], className="path-head"),
+            html.Ol([_hop_item(h, claims) for h in r["hops"]], className="hops"),
+        ], className="path-item" + (" selected" if i == selected else "")))
+    return html.Ol(items, className="path-list")
+
+
+@callback(Output(GRAPH, "elements"), Output(GRAPH, "layout"), Output("paths-list", "children"),
+          Output("paths-notes", "children"), Output("paths-step-caption", "children"),
+          Output("paths-alert", "children"),
+          Input("paths-from", "value"), Input("paths-to", "value"),
+          Input("paths-hops", "value"), Input("paths-selected", "data"),
+          Input("paths-present", "data"), Input("paths-step", "data"))
+@guarded(6)
+def render(start: str | None, to: str, hops: int, selected: int, present: bool,
+           step: int) -> tuple[Any, ...]:
+    if not start:
+        return [], {"name": "preset"}, None, notice("Choose where to start."), "", None
+    g = get_backend()
+    found = g.paths(start, to, max_hops=hops or 4, limit=12)
+    if not found:
+        label = next((d["label"] for d in DESTINATIONS if d["value"] == to), to).lower()
+        return [], {"name": "preset"}, None, notice(
+            f"No path to {label} within {hops} hops. Allow longer paths or choose another "
+            "destination."), "", None
+    selected = selected if 0 <= (selected or 0) < len(found) else 0
+    rows = el.path_rows(found)
+    claim_ids = {c for p in found for c in p.claims}
+    claims = {c.id: c for c in g.claims(sorted(claim_ids))} if claim_ids else {}
+    view = el.path_view(found, selected)
+    caption = ""
+    elements = view.elements
+    if present:
+        steps = el.path_steps(found[selected])
+        step = max(0, min(step or 0, len(steps) - 1))
+        elements = el.apply_steps(view.elements, steps, step)
+        p = found[selected]
+        if step == 0:
+            caption = f"Start: {p.nodes[0].label}"
+        else:
+            h = p.hops[step - 1]
+            caption = (f"Hop {step} of {p.length}: {h.source.label} — {el.hop_relation(h)} → "
+                       f"{h.target.label} ({len(h.claims)} claims / {len(h.citations)} "
+                       "citations)")
+    notes = [notice(n) for n in view.notes]
+    return (elements, view.layout, path_list(rows, claims, selected), notes, caption, None)
+
+
+@callback(Output("paths-selected", "data", allow_duplicate=True),
+          Output("paths-step", "data", allow_duplicate=True),
+          Input({"type": "paths-pick", "rank": dash.ALL}, "n_clicks"),
+          prevent_initial_call=True)
+def pick(_n: list[int]) -> tuple[int, int]:
+    if not ctx.triggered_id or not any(t["value"] for t in ctx.triggered):
+        raise PreventUpdate
+    return ctx.triggered_id["rank"], 0
+
+
+@callback(Output("paths-present", "data"), Output("paths-step", "data"),
+          Output("paths-root", "className"), Output("paths-present-toggle", "children"),
+          Output("paths-present-prev", "hidden"), Output("paths-present-next", "hidden"),
+          Output(GRAPH, "stylesheet"),
+          Input("paths-present-toggle", "n_clicks"), Input("paths-present-prev", "n_clicks"),
+          Input("paths-present-next", "n_clicks"),
+          State("paths-present", "data"), State("paths-step", "data"),
+          prevent_initial_call=True)
+def presentation(_t: int, _p: int, _n: int, present: bool, step: int) -> tuple[Any, ...]:
+    from explorer.theme import stylesheet
+
+    trig = ctx.triggered_id
+    step = step or 0
+    if trig == "paths-present-toggle":
+        present, step = not present, 0
+    elif trig == "paths-present-prev":
+        step = max(0, step - 1)
+    elif trig == "paths-present-next":
+        step = min(step + 1, 6)
+    return (present, step, "page page-paths" + (" presenting" if present else ""),
+            "Exit presentation" if present else "Present", not present, not present,
+            stylesheet(large=present))
+
+
+@callback(Output({"type": "url-state", "page": "paths"}, "data"),
+          Input("paths-from", "value"), Input("paths-to", "value"),
+          Input("paths-hops", "value"), Input("paths-selected", "data"),
+          Input("paths-present", "data"), Input("paths-step", "data"))
+def url_state(start: str | None, to: str, hops: int, selected: int, present: bool,
+              step: int) -> dict:
+    return {"from": start, "to": to, "hops": hops, "path": (selected or 0) + 1,
+            "present": 1 if present else None, "step": step if present and step else None}

@@ -1,0 +1,82 @@
+"""Which backend the running explorer reads, opened on first use (never at import time).
+
+The app factory stores the choice (backend kind, evidence folder) in the Flask config of its
+server; :func:`get_backend` opens it on the first request that needs data and keeps it on that
+Flask app, so several explorer apps in one process (tests) each read their own evidence base.
+Failures are remembered for a short while and re-raised as :class:`BackendUnavailable` with a
+message the page shows, instead of a blank screen.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import flask
+
+from graph.backend import GraphBackend
+
+CONFIG_KIND = "INTERSECTIONS_BACKEND"
+CONFIG_EVIDENCE = "INTERSECTIONS_EVIDENCE"
+_EXT = "intersections_backend"
+RETRY_AFTER_S = 10.0
+
+_lock = threading.Lock()
+
+
+class BackendUnavailable(RuntimeError):
+    """The evidence base could not be opened; ``str()`` is safe to show to the user."""
+
+
+def configure(server: flask.Flask, kind: str = "embedded", evidence: str | None = None) -> None:
+    server.config[CONFIG_KIND] = kind
+    server.config[CONFIG_EVIDENCE] = evidence
+    server.extensions.pop(_EXT, None)
+
+
+def _describe(exc: BaseException, kind: str) -> str:
+    from loaders.errors import ValidationFailed
+
+    if isinstance(exc, ValidationFailed):
+        problems = getattr(exc, "problems", None) or []
+        first = "; ".join(str(p) for p in list(problems)[:3])
+        return (f"The evidence base has {len(problems) or 'some'} problem(s) and was not loaded. "
+                f"Run `intersections validate` for the full list. {first}")
+    if kind == "neo4j":
+        return (f"The Neo4j database could not be reached ({type(exc).__name__}: {exc}). "
+                "Check NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD, or start the explorer "
+                "with --backend embedded.")
+    return f"The evidence base could not be opened ({type(exc).__name__}: {exc})."
+
+
+def open_configured(server: flask.Flask) -> GraphBackend:
+    """Open (or return the already opened) backend of this Flask app."""
+    slot: dict[str, Any] = server.extensions.setdefault(_EXT, {})
+    backend = slot.get("backend")
+    if backend is not None:
+        return backend
+    with _lock:
+        if slot.get("backend") is not None:
+            return slot["backend"]
+        failed_at = slot.get("failed_at")
+        if failed_at and time.monotonic() - failed_at < RETRY_AFTER_S:
+            raise BackendUnavailable(slot["error"])
+        kind = server.config.get(CONFIG_KIND, "embedded")
+        evidence = server.config.get(CONFIG_EVIDENCE)
+        try:
+            from graph.api import open_backend
+
+            backend = open_backend(kind, evidence=evidence)
+        except Exception as exc:  # noqa: BLE001 - any failure becomes a message in the page
+            slot["failed_at"] = time.monotonic()
+            slot["error"] = _describe(exc, kind)
+            raise BackendUnavailable(slot["error"]) from exc
+        slot["backend"] = backend
+        slot.pop("failed_at", None)
+        return backend
+
+
+def get_backend() -> GraphBackend:
+    """The backend of the explorer handling the current request."""
+    return open_configured(flask.current_app._get_current_object())  # type: ignore[attr-defined]

@@ -1,0 +1,35 @@
+"""WSGI entry point for production servers: ``gunicorn explorer.wsgi:server``.
+
+The Dash app is built on first access of ``server`` (module ``__getattr__``), from
+INTERSECTIONS_BACKEND (embedded|neo4j, default embedded) and INTERSECTIONS_EVIDENCE (folder);
+the evidence base itself is opened on the first request that needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_app: Any = None
+
+
+def get_app() -> Any:
+    global _app
+    with _lock:
+        if _app is None:
+            from explorer.app import create_app
+
+            _app = create_app(os.environ.get("INTERSECTIONS_BACKEND", "embedded"),
+                              os.environ.get("INTERSECTIONS_EVIDENCE") or None,
+                              debug=False)
+        return _app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "server":
+        return get_app().server
+    if name == "app":
+        return get_app()
+    raise AttributeError(name)
