@@ -107,7 +107,8 @@ def import_target(evidence: Path, fmt: str, input_path: Path | str) -> Path:
     """``<evidence>/imports/<fmt>-<slug of the input's name>.yaml``."""
     p = Path(input_path)
     name = p.name if p.is_dir() else p.stem
-    return evidence / "imports" / f"{fmt}-{slugify(name) or 'input'}.yaml"
+    slug = (slugify(name) or "input").removeprefix(f"{fmt}-") or "input"
+    return evidence / "imports" / f"{fmt}-{slug}.yaml"
 
 
 class _Overlay(EvidenceBaseSource):
