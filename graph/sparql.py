@@ -204,7 +204,8 @@ class QueryResult:
         if self.boolean is not None:
             return f"answer: {'yes' if self.boolean else 'no'} ({self.elapsed_ms:.0f} ms)"
         what = "triples" if self.form in ("CONSTRUCT", "DESCRIBE") else "rows"
-        msg = f"{len(self.rows)} {what} ({self.elapsed_ms:.0f} ms)"
+        n = len(self.rows)
+        msg = f"{n} {what[:-1] if n == 1 else what} ({self.elapsed_ms:.0f} ms)"
         if self.truncated:
             msg += (f" — truncated at the row limit of {self.limit}; add LIMIT/filters or raise "
                     f"the limit (max {MAX_LIMIT})")
