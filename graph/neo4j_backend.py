@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -115,6 +116,20 @@ def translate_error(exc: BaseException, uri: str, username: str,
     raise exc
 
 
+def _env_timeout() -> float:
+    raw = os.environ.get("NEO4J_QUERY_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise Neo4jUnavailable(f"NEO4J_QUERY_TIMEOUT={raw!r} is not a number of seconds") \
+            from None
+    if value <= 0:
+        raise Neo4jUnavailable("NEO4J_QUERY_TIMEOUT must be a positive number of seconds")
+    return value
+
+
 def _first_line(exc: BaseException) -> str:
     text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return text.strip().splitlines()[0]
@@ -160,12 +175,15 @@ class Neo4jBackend(GraphBackend):
 
     @classmethod
     def connect(cls, uri: str, username: str, password: str, database: str | None = None, *,
-                timeout: float = DEFAULT_TIMEOUT, dataset: str = DEFAULT_DATASET,
+                timeout: float | None = None, dataset: str = DEFAULT_DATASET,
                 require_complete: bool = True) -> Neo4jBackend:
         """Connect, verify the server, and check that the evidence base is completely loaded.
 
+        ``timeout`` (seconds per read transaction) defaults to NEO4J_QUERY_TIMEOUT or 30.
         ``require_complete=False`` only warns about an unfinished load (for diagnostics).
         """
+        if timeout is None:
+            timeout = _env_timeout()
         driver = open_driver(uri, username, password, database)
         backend = cls(driver, uri=uri, username=username, database=database, timeout=timeout,
                       dataset=dataset)
@@ -197,13 +215,7 @@ class Neo4jBackend(GraphBackend):
             raise translate_error(exc, self.uri, self.username, self.database) from None
 
     def _session(self) -> Any:
-        kwargs: dict[str, Any] = {"database": self.database, "default_access_mode": "READ"}
-        # share causal-consistency bookmarks with execute_query (the loader's writes), so a
-        # cluster follower never answers from before the last load this process made
-        manager = getattr(self._driver, "execute_query_bookmark_manager", None)
-        if manager is not None:
-            kwargs["bookmark_manager"] = manager
-        return self._driver.session(**kwargs)
+        return self._driver.session(database=self.database, default_access_mode="READ")
 
     def load_state(self) -> dict[str, Any] | None:
         """The bookkeeping of this backend's dataset (status, version, counts), if any."""

@@ -413,3 +413,15 @@ def test_invalid_evidence_is_reported_before_connecting(tmp_path) -> None:
         "--password", "x"])
     assert result.exit_code == 1
     assert "nothing was loaded" in result.output and "cannot reach" not in result.output
+
+
+def test_query_timeout_comes_from_the_environment(clean_neo4j, neo4j_credentials, mini_eb,
+                                                  monkeypatch) -> None:
+    c = neo4j_credentials
+    load(mini_eb, c)
+    monkeypatch.setenv("NEO4J_QUERY_TIMEOUT", "2.5")
+    with Neo4jBackend.connect(c.uri, c.username, c.password) as neo:
+        assert neo.timeout == 2.5
+    monkeypatch.setenv("NEO4J_QUERY_TIMEOUT", "soon")
+    with pytest.raises(Neo4jUnavailable, match="NEO4J_QUERY_TIMEOUT"):
+        Neo4jBackend.connect(c.uri, c.username, c.password)
