@@ -165,7 +165,8 @@ def test_updates_are_refused(engine: SparqlEngine, query: str) -> None:
     "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "select * where {{ ?s ?p ?o optional {{ service <{url}> {{ ?a ?b ?c }} }} }}",
     "SELECT * WHERE {{ {{ ?s ?p ?o }} UNION {{ SeRvIcE SILENT <{url}> {{ ?a ?b ?c }} }} }}",
-    "SELECT * WHERE {{ ?s ?p ?o # comment }}\n FILTER EXISTS {{ SERVICE <{url}> {{ ?s ?p ?x }} }} }}",
+    "SELECT * WHERE {{ ?s ?p ?o # comment }}\n"
+    " FILTER EXISTS {{ SERVICE <{url}> {{ ?s ?p ?x }} }} }}",
     "SELECT * WHERE {{ {{ SELECT ?s WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
     "ASK {{ MINUS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
     "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
