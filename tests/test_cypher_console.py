@@ -1,0 +1,154 @@
+"""Cypher console on a real Neo4j: answers, the row limit, the timeout, and refused writes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from graph.cypher_console import CypherConsole, check_cypher
+from graph.sparql import QueryRefused, QuerySyntaxError, QueryTimeout
+
+WRITES = [
+    "CREATE (n:Harm {id: 'harm:x'}) RETURN n",
+    "MERGE (n:Entity {id: 'harm:x'}) RETURN n",
+    "MATCH (n:Entity {id: 'tactic:isolation'}) DETACH DELETE n",
+    "MATCH (n:Entity) SET n.label = 'x' RETURN count(n)",
+    "MATCH (n:Entity) REMOVE n.label RETURN count(n)",
+    "LOAD CSV FROM 'http://127.0.0.1:9/x.csv' AS row RETURN row",
+    "CALL dbms.components() YIELD name RETURN name",
+    "CALL dbms.security.createUser('x', 'y', false)",
+    "MATCH (n:Entity) CALL { WITH n SET n.pwned = true } RETURN count(*)",
+    "MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS RETURN 1",
+    "CALL apoc.create.node(['X'], {}) YIELD node RETURN node",
+    "RETURN apoc.load.json('http://127.0.0.1:9/')",
+    "match (n) foreach (x in [1] | set n.y = x)",
+    "CALL db.createLabel('X')",
+    "/* harmless */ MATCH (n) // comment\n  set n.z = 1",
+    "USE system SHOW USERS",
+]
+
+
+# ---------------------------------------------------------------- client-side pre-check (no server)
+
+@pytest.mark.parametrize("query", [
+    "MATCH (n:Entity {id: 'create'}) RETURN n.label AS label",
+    "MATCH (n) WHERE n.label CONTAINS 'DELETE me' RETURN n // SET later",
+    "MATCH (n:Entity) RETURN n {.id, set: 1}",
+    "MATCH (n) CALL { WITH n MATCH (n)--(m) RETURN count(m) AS k } RETURN n.id, k",
+    "MATCH (`create`) RETURN `create`",
+    "CALL db.labels() YIELD label RETURN label",
+])
+def test_precheck_lets_reads_pass(query: str) -> None:
+    check_cypher(query)
+
+
+@pytest.mark.parametrize(("query", "word"), [
+    ("create (n)", "CREATE"), ("MATCH (n) DETACH DELETE n", "DETACH"),
+    ("LOAD CSV FROM 'file:///etc/passwd' AS r RETURN r", "LOAD CSV"),
+    ("CALL dbms.listConfig()", "dbms"), ("CALL db.createLabel('x')", "db.createlabel"),
+    ("RETURN apoc.text.join(['a'], ',')", "apoc"),
+    ("MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS", "DELETE"),
+])
+def test_precheck_refuses_writes(query: str, word: str) -> None:
+    with pytest.raises(QueryRefused, match="read-only") as info:
+        check_cypher(query)
+    assert word.lower() in str(info.value).lower()
+
+
+def test_precheck_empty_query() -> None:
+    with pytest.raises(QuerySyntaxError):
+        check_cypher("  ")
+
+
+# ---------------------------------------------------------------- real Neo4j
+@pytest.fixture(scope="module")
+def console(neo4j_credentials, mini_eb) -> Iterator[CypherConsole]:
+    try:
+        from loaders.writers.neo4j_writer import load_neo4j
+    except ImportError as exc:  # pragma: no cover
+        pytest.skip(f"Neo4j loader not available: {exc}")
+    c = neo4j_credentials
+    load_neo4j(mini_eb, c.uri, c.username, c.password)
+    con = CypherConsole.connect(c.uri, c.username, c.password)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _count(console: CypherConsole) -> tuple[int, int]:
+    r = console.run("MATCH (n:Entity) OPTIONAL MATCH (n)-[r]->() "
+                    "RETURN count(DISTINCT n) AS n, count(r) AS r")
+    return r.rows[0]["n"], r.rows[0]["r"]
+
+
+@pytest.mark.neo4j
+def test_read_query_with_parameters(console: CypherConsole) -> None:
+    r = console.run("MATCH (h:Entity {id: $h})-[r:USES_TACTIC]->(t) "
+                    "RETURN t.id AS id, t.label AS label, r.claims AS claims ORDER BY id",
+                    {"h": "harm:intimate-partner-violence"})
+    assert r.columns == ["id", "label", "claims"]
+    assert [x["id"] for x in r.rows] == ["tactic:economic-abuse", "tactic:isolation"]
+    assert r.rows[0]["claims"] == ["claim:shared-tactics"]
+    assert {"tactic:isolation", "claim:shared-tactics"} <= set(r.node_ids)
+
+
+@pytest.mark.neo4j
+def test_paths_become_a_graph(console: CypherConsole) -> None:
+    r = console.run("MATCH p = (:Harm)-[:USES_TACTIC]->(:ControlTactic) RETURN p")
+    assert len(r.rows) == 4 and r.graph is not None
+    assert ("harm:sex-trafficking", "tactic:debt-bondage", "uses_tactic") in {
+        (e["source"], e["target"], e["predicate"]) for e in r.graph.edges}
+
+
+@pytest.mark.neo4j
+def test_row_limit_truncates(console: CypherConsole) -> None:
+    r = console.run("UNWIND range(1, 100000) AS x RETURN x", limit=25)
+    assert len(r.rows) == 25 and r.truncated
+    assert "truncated at the row limit of 25" in r.message
+
+
+@pytest.mark.neo4j
+def test_long_query_times_out(console: CypherConsole) -> None:
+    t0 = time.monotonic()
+    with pytest.raises(QueryTimeout, match="time limit of 1 s"):
+        console.run("UNWIND range(1, 2000000000) AS x WITH x WHERE x % 7 = 99 "
+                    "RETURN count(x)", timeout=1)
+    assert time.monotonic() - t0 < 15
+
+
+@pytest.mark.parametrize("query", WRITES)
+@pytest.mark.neo4j
+def test_writes_and_unsafe_calls_are_refused(console: CypherConsole, query: str) -> None:
+    before = _count(console)
+    with pytest.raises(QueryRefused, match="read-only"):
+        console.run(query)
+    assert _count(console) == before
+
+
+@pytest.mark.parametrize("query", [
+    "CREATE (n:Harm {id: 'harm:x'}) RETURN n",
+    "MERGE (n:Entity {id: 'harm:x'}) RETURN n",
+    "MATCH (n:Entity) SET n.label = 'x' RETURN count(n)",
+    "MATCH (n:Entity) CALL { WITH n SET n.pwned = true } RETURN count(*)",
+])
+@pytest.mark.neo4j
+def test_server_read_mode_refuses_writes_on_its_own(console: CypherConsole, query: str) -> None:
+    """Without the client-side pre-check, the read-access session still refuses."""
+    before = _count(console)
+    with pytest.raises(QueryRefused, match="read-only: the server refused a write"):
+        console.run(query, precheck=False)
+    assert _count(console) == before
+
+
+@pytest.mark.neo4j
+def test_read_only_schema_procedures_are_allowed(console: CypherConsole) -> None:
+    r = console.run("CALL db.labels() YIELD label RETURN label ORDER BY label")
+    assert "ControlTactic" in {x["label"] for x in r.rows}
+
+
+def test_cypher_needs_neo4j_backend(embedded) -> None:
+    with pytest.raises(QueryRefused, match="Neo4j"):
+        CypherConsole.for_backend(embedded)
