@@ -397,8 +397,11 @@ class GraphBackend(ABC):
         return out
 
     def _reach(self, node_id: str, wanted: frozenset[str] | None,
-               include_narrower: bool, exclude: set[str]) -> dict[str, list[Neighbor]]:
+               include_narrower: bool, exclude: set[str],
+               include_broader: bool = False) -> dict[str, list[Neighbor]]:
         ids = [node_id, *(self.narrower(node_id) if include_narrower else [])]
+        if include_broader:
+            ids += sorted(self.broader_chain([node_id])[node_id] - set(ids))
         edges = self._edges_of(ids)
         others = {e.object if e.subject in ids else e.subject for e in edges}
         refs = self._refs(others | set(ids))
@@ -420,18 +423,19 @@ class GraphBackend(ABC):
         return out
 
     def shared(self, a_id: str, b_id: str, via_category: str | None = None, *,
-               include_narrower: bool = True) -> SharedResult:
+               include_narrower: bool = True, include_broader: bool = False) -> SharedResult:
         """What two nodes have in common (e.g. tactics used in both IPV and sex trafficking).
 
-        A node counts for A when A — or, with ``include_narrower``, a sub-type of A — links to
-        it directly. Each item says which node of A's side links to it, how, and with which
-        claims.
+        A node counts for A when A — or, with ``include_narrower``, a sub-type of A, or, with
+        ``include_broader``, a broader category of A (what is said of human trafficking in
+        general then counts for sex trafficking) — links to it directly. Each item says which
+        node of A's side links to it, how, and with which claims.
         """
         a, b = self._require(a_id), self._require(b_id)
         wanted = expand_classes([via_category]) if via_category else None
         exclude = {a_id, b_id}
-        ra = self._reach(a_id, wanted, include_narrower, exclude)
-        rb = self._reach(b_id, wanted, include_narrower, exclude)
+        ra = self._reach(a_id, wanted, include_narrower, exclude, include_broader)
+        rb = self._reach(b_id, wanted, include_narrower, exclude, include_broader)
         refs = self._refs(set(ra) | set(rb))
 
         def items(keys: Iterable[str]) -> tuple[SharedItem, ...]:

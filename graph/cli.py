@@ -216,11 +216,14 @@ def paths(from_id: str, to: Annotated[str | None, typer.Option(
 @app.command()
 def shared(a_id: str, b_id: str, via: Annotated[str | None, typer.Option(
                "--via", help="Only this type, e.g. ControlTactic.")] = None,
+           inherit: Annotated[bool, typer.Option(
+               "--inherit", help="Count what holds for broader categories too (tactics of "
+                                 "human trafficking for sex trafficking).")] = False,
            backend: BackendOpt = "embedded", evidence: EvidenceOpt = None,
            json_out: JsonOpt = False) -> None:
     """What two nodes have in common, and what is unique to each."""
     g = open_for_cli(backend, evidence)
-    r = run_guarded(lambda: g.shared(a_id, b_id, via))
+    r = run_guarded(lambda: g.shared(a_id, b_id, via, include_broader=inherit))
     if json_out:
         emit_json(r.to_dict())
         return

@@ -176,6 +176,16 @@ def test_shared_tactics_of_ipv_and_trafficking(backend: GraphBackend) -> None:
     assert narrow.only_b == ()
 
 
+def test_shared_can_inherit_from_broader_categories(backend: GraphBackend) -> None:
+    plain = backend.shared(IPV, "harm:sex-trafficking", "ControlTactic")
+    assert [i.node.id for i in plain.shared] == []
+    inherited = backend.shared(IPV, "harm:sex-trafficking", "ControlTactic",
+                               include_broader=True)
+    assert [i.node.id for i in inherited.shared] == ["tactic:isolation"]
+    # the item says it holds for sex trafficking through human trafficking
+    assert inherited.shared[0].b_links[0].node.id == "harm:human-trafficking"
+
+
 # ---------------------------------------------------------------- coverage
 def test_coverage_matrix_and_gaps(backend: GraphBackend) -> None:
     cov = backend.coverage("Harm", "PreventionStrategy")
