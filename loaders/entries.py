@@ -229,7 +229,7 @@ class CitationEntry(_Strict):
     kind: Literal["journal_article", "book", "book_chapter", "report", "government_report",
                   "web_page", "dataset", "thesis", "presentation", "source_document", "other"]
     document_kind: Literal["research_summary", "brief", "training_slides",
-                           "training_description", "strategy_sheet"] | None = None
+                           "training_description", "strategy_sheet", "report"] | None = None
     venue: Text | None = None
     volume: Text | None = None
     issue: Text | None = None

@@ -43,7 +43,7 @@ from loaders.records import NodeRecord
 from loaders.yamlio import load_yaml, locate, to_plain
 
 #: Closest existing ``document_kind`` literal for a generic report (see report to the lead).
-DEFAULT_DOCUMENT_KIND = "brief"
+DEFAULT_DOCUMENT_KIND = "report"
 SKIP_CATEGORIES = frozenset({"Claim", "Citation"})
 
 
