@@ -80,6 +80,7 @@ def create_app(backend: str = "embedded", evidence: str | Path | None = None, *,
         update_title=None,
         serve_locally=True,
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.server.config["INTERSECTIONS_DEBUG"] = debug
     state.configure(app.server, backend, str(evidence) if evidence else None)
     app.layout = _layout

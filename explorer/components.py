@@ -209,7 +209,8 @@ def claim_card(c: ClaimInfo) -> html.Article:
     src = c.stated_in.title if c.stated_in else "unknown source document"
     body.append(html.P(["Stated in ", html.Strong(src),
                         f", {c.locator}" if c.locator else "",
-                        f" · evidence: {c.evidence_kind.replace('_', ' ')}"],
+                        f" · evidence: {c.evidence_kind.replace('_', ' ')}"
+                        if c.evidence_kind != "unknown" else " · kind of evidence not stated"],
                        className="claim-source"))
     for f in c.flags:
         if f in FLAG_TEXT:
@@ -232,6 +233,8 @@ def node_panel(node: Node, claims: Sequence[ClaimInfo], *, n_links: int = 0,
     parts.append(html.Div([
         html.Button("Show this node's links" if not expanded else "Links shown",
                     id="explore-expand", className="btn", n_clicks=0, disabled=expanded),
+        html.Button("Centre the graph here", id="explore-center", className="btn btn-secondary",
+                    n_clicks=0, disabled=expanded and n_links == 0),
         dcc.Link("Paths from here", href=f"/paths?from={node.id}", className="btn btn-link"),
     ], className="panel-actions"))
     parts.append(html.P(f"{n_links} links · id {node.id}", className="muted"))

@@ -8,7 +8,8 @@
         if (event) { event.preventDefault(); }
         try { document.title = "Weather"; document.body.style.visibility = "hidden"; }
         catch (e) { /* ignore */ }
-        window.location.replace(SAFE);
+        var link = document.getElementById("quick-exit");
+        window.location.replace((link && link.href) || SAFE);
     }
     document.addEventListener("keydown", function (e) {
         if (e.key === "Escape" || e.key === "Esc") { leave(e); }

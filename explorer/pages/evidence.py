@@ -81,10 +81,11 @@ def layout(**params: Any) -> html.Div:
                 id="ev-sort", options=SORTS, clearable=False, className="dropdown",
                 value=params.get("sort") if params.get("sort") in {s["value"] for s in SORTS}
                 else "source")),
-            html.Div(dcc.Checklist(id="ev-desc", options=[{"label": " Descending",
-                                                           "value": "desc"}],
-                                   value=["desc"] if as_bool(params.get("desc")) else []),
-                     className="control"),
+            labelled("Order", "ev-desc", dcc.Dropdown(
+                id="ev-desc", options=[{"label": "Ascending", "value": "asc"},
+                                       {"label": "Descending", "value": "desc"}],
+                value="desc" if as_bool(params.get("desc")) else "asc", clearable=False,
+                className="dropdown")),
         ], className="controls"),
         html.Div([html.Button("Download CSV", id="ev-csv", className="btn", n_clicks=0),
                   html.Button("Download BibTeX", id="ev-bib", className="btn btn-secondary",
@@ -143,9 +144,9 @@ def claims_table(rows: list[dict[str, Any]]) -> html.Table:
           Input("ev-desc", "value"), State("ev-limit", "data"))
 @guarded(3)
 def render(q: str | None, source: str, year: str, kind: str, flag: str, sort: str,
-           desc: list[str], limit: int) -> tuple[Any, ...]:
+           desc: str, limit: int) -> tuple[Any, ...]:
     claims = _claims(q, source, year, kind, flag)
-    rows = sort_rows([el.claim_row(c) for c in claims], sort or "source", bool(desc))
+    rows = sort_rows([el.claim_row(c) for c in claims], sort or "source", desc == "desc")
     n_cites = len({ci.id for c in claims for ci in c.citations})
     shown = rows[:limit]
     count = notice(f"{len(rows)} claims, {n_cites} distinct citations"
@@ -163,14 +164,14 @@ def render(q: str | None, source: str, year: str, kind: str, flag: str, sort: st
           State("ev-desc", "value"), prevent_initial_call=True)
 @guarded(2)
 def download(_c: int, _b: int, q: str | None, source: str, year: str, kind: str, flag: str,
-             sort: str, desc: list[str]) -> tuple[Any, Any]:
+             sort: str, desc: str) -> tuple[Any, Any]:
     claims = _claims(q, source, year, kind, flag)
     if dash.ctx.triggered_id == "ev-bib":
         cites = [ci for c in claims for ci in c.citations]
         cites += [c.stated_in for c in claims if c.stated_in]
         return {"content": el.bibtex(cites), "filename": "intersections-citations.bib",
                 "type": "application/x-bibtex"}, None
-    rows = sort_rows([el.claim_row(c) for c in claims], sort or "source", bool(desc))
+    rows = sort_rows([el.claim_row(c) for c in claims], sort or "source", desc == "desc")
     return {"content": el.claims_csv(rows), "filename": "intersections-claims.csv",
             "type": "text/csv"}, None
 
@@ -180,8 +181,8 @@ def download(_c: int, _b: int, q: str | None, source: str, year: str, kind: str,
           Input("ev-kind", "value"), Input("ev-flag", "value"), Input("ev-sort", "value"),
           Input("ev-desc", "value"))
 def url_state(q: str | None, source: str, year: str, kind: str, flag: str, sort: str,
-              desc: list[str]) -> dict:
+              desc: str) -> dict:
     def v(x: str | None) -> str | None:
         return None if x in (None, ANY) else x
     return {"q": q, "source": v(source), "year": v(year), "kind": v(kind), "flag": v(flag),
-            "sort": sort if sort != "source" else None, "desc": 1 if desc else None}
+            "sort": sort if sort != "source" else None, "desc": 1 if desc == "desc" else None}

@@ -12,7 +12,7 @@ from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_updat
 from dash.exceptions import PreventUpdate
 
 from explorer import elements as el
-from explorer.components import graph, guarded, legend, node_panel, notice, ref_link
+from explorer.components import graph, guarded, labelled, legend, node_panel, notice, ref_link
 from explorer.params import csv_list
 from explorer.state import get_backend
 from explorer.theme import type_label
@@ -47,16 +47,16 @@ def layout(node: str | None = None, types: str | None = None, rels: str | None =
         html.Details([
             html.Summary("Filters: types and relations"),
             html.Div([
-                html.Fieldset([html.Legend("Show neighbours of these types"),
-                               dcc.Checklist(id="explore-types", options=TYPE_OPTIONS,
-                                             value=csv_list(types), className="checks",
-                                             inputClassName="check")]),
-                html.Fieldset([html.Legend("Show these relations"),
-                               dcc.Checklist(id="explore-rels", options=REL_OPTIONS,
-                                             value=csv_list(rels), className="checks",
-                                             inputClassName="check")]),
+                labelled("Show neighbours of these types", "explore-types",
+                         dcc.Dropdown(id="explore-types", options=TYPE_OPTIONS, multi=True,
+                                      value=csv_list(types), className="dropdown",
+                                      placeholder="All types")),
+                labelled("Show these relations", "explore-rels",
+                         dcc.Dropdown(id="explore-rels", options=REL_OPTIONS, multi=True,
+                                      value=csv_list(rels), className="dropdown",
+                                      placeholder="All relations")),
             ], className="filters"),
-            html.P("Nothing ticked means everything is shown.", className="muted"),
+            html.P("Leave a filter empty to show everything.", className="muted"),
         ], className="filter-box", open=bool(types or rels)),
         html.Div(id="explore-alert"),
         html.Div(id="explore-notes"),
@@ -106,13 +106,35 @@ def run_search(text: str | None, _n: int) -> tuple[Any, Any]:
 @callback(Output("explore-node", "data"), Output("explore-expanded", "data"),
           Output("explore-selected", "data"),
           Input({"type": "explore-hit", "node": dash.ALL}, "n_clicks"),
-          Input({"type": "explore-open", "node": dash.ALL}, "n_clicks"),
           prevent_initial_call=True)
-def choose(_hits: list[int], _opens: list[int]) -> tuple[Any, Any, Any]:
+def choose(_hits: list[int]) -> tuple[Any, Any, Any]:
+    """A search hit puts its node at the centre of the graph."""
     trig = ctx.triggered_id
     if not trig or not any(t["value"] for t in ctx.triggered):
         raise PreventUpdate
     return trig["node"], [], {"id": trig["node"]}
+
+
+@callback(Output("explore-node", "data", allow_duplicate=True),
+          Output("explore-expanded", "data", allow_duplicate=True),
+          Input("explore-center", "n_clicks"), State("explore-selected", "data"),
+          prevent_initial_call=True)
+def centre(n: int | None, selected: dict | None) -> tuple[Any, Any]:
+    """'Centre the graph here' in the side panel."""
+    if not n or not selected:
+        raise PreventUpdate
+    return selected["id"], []
+
+
+@callback(Output("explore-selected", "data", allow_duplicate=True),
+          Input({"type": "explore-open", "node": dash.ALL}, "n_clicks"),
+          prevent_initial_call=True)
+def open_from_list(_n: list[int]) -> dict:
+    """Selecting a node in the list view opens its panel (like a click in the graph)."""
+    trig = ctx.triggered_id
+    if not trig or not any(t["value"] for t in ctx.triggered):
+        raise PreventUpdate
+    return {"id": trig["node"]}
 
 
 # ----------------------------------------------------------------------------- graph
@@ -236,10 +258,10 @@ def link_list(node: str | None, expanded: list[str], types: list[str],
                          html.Td(el.relation_label(nb.predicate)),
                          html.Td(ref_link(nb.node) if nb.direction == "out" else ref.label),
                          html.Td(type_label(nb.node.category)),
-                         html.Td(html.Button(f"{len(nb.claims)} claims", className="btn-link",
+                         html.Td(html.Button(f"Details ({len(nb.claims)} claims)",
+                                             className="btn-link", n_clicks=0,
                                              id={"type": "explore-open", "node": nb.node.id},
-                                             n_clicks=0,
-                                             **{"aria-label": f"Open {nb.node.label}"}))])
+                                             title=f"Open {nb.node.label} in the side panel"))])
                 for nb in nbrs]
         out.append(html.Div([
             html.H3(f"{ref.label} ({len(nbrs)} links)"),

@@ -33,6 +33,8 @@ VIA = [{"label": "Interventions", "value": "Intervention"},
        {"label": "Prevention strategies", "value": "PreventionStrategy"}]
 _AXIS_VALUES = {a["value"] for a in AXES}
 SEP = "~"
+TOP = [{"label": "Every row and column", "value": "all"},
+       {"label": "Top-level rows and columns only", "value": "top"}]
 
 
 def layout(**params: Any) -> html.Div:
@@ -48,9 +50,8 @@ def layout(**params: Any) -> html.Div:
             labelled("Rows", "gaps-rows", select("gaps-rows", AXES, rows)),
             labelled("Columns", "gaps-cols", select("gaps-cols", AXES, cols)),
             labelled("Count", "gaps-via", select("gaps-via", VIA, via)),
-            html.Div(dcc.Checklist(id="gaps-top", options=[
-                {"label": " Top-level rows and columns only", "value": "top"}],
-                value=["top"] if as_bool(params.get("top")) else []), className="control"),
+            labelled("Detail", "gaps-top", select("gaps-top", TOP, "top" if as_bool(
+                params.get("top")) else "all")),
             html.Div([html.Button("Download CSV (matrix)", id="gaps-csv", className="btn",
                                   n_clicks=0),
                       html.Button("Download CSV (every cell)", id="gaps-csv-long",
@@ -85,21 +86,21 @@ def matrix_table(cov: Any, selected: str | None) -> html.Table:
                 cls += " active"
             text: list[Any] = ([str(n), html.Small(f"{cell['claims']} claims")] if n
                                else ["gap"])
-            tds.append(html.Td(html.Button(
-                text, id={"type": "gap-cell", "key": key}, className=cls, n_clicks=0,
-                **{"aria-label": f"{r.label} × {col.label}: "
-                                 + (f"{n} {via.lower()}s, {cell['claims']} claims" if n
-                                    else "gap, none")})))
+            text.append(html.Span(f" {via.lower()}s: {r.label} × {col.label}",
+                                  className="sr-only"))
+            tds.append(html.Td(html.Button(text, id={"type": "gap-cell", "key": key},
+                                           className=cls, n_clicks=0,
+                                           title=f"{r.label} × {col.label}")))
         body.append(html.Tr([html.Th([ref_link(r), html.Small(
             f" {row['covered']}/{len(cov.cols)} covered", className="muted")], scope="row"),
             *tds]))
     return html.Table([head, html.Tbody(body)], className="matrix")
 
 
-def _coverage(rows: str, cols: str, via: str, top: list[str]) -> Any:
+def _coverage(rows: str, cols: str, via: str, top: str) -> Any:
     if rows == cols:
         raise ValueError("Choose different types for rows and columns.")
-    return get_backend().coverage(rows, cols, via=via, top_level_only=bool(top))
+    return get_backend().coverage(rows, cols, via=via, top_level_only=top == "top")
 
 
 @callback(Output("gaps-matrix", "children"), Output("gaps-summary", "children"),
@@ -107,7 +108,7 @@ def _coverage(rows: str, cols: str, via: str, top: list[str]) -> Any:
           Input("gaps-rows", "value"), Input("gaps-cols", "value"), Input("gaps-via", "value"),
           Input("gaps-top", "value"), Input("gaps-selected", "data"))
 @guarded(3)
-def render(rows: str, cols: str, via: str, top: list[str],
+def render(rows: str, cols: str, via: str, top: str,
            selected: str | None) -> tuple[Any, ...]:
     cov = _coverage(rows, cols, via, top)
     if not cov.rows or not cov.cols:
@@ -134,7 +135,7 @@ def pick(_n: list[int]) -> str:
           prevent_initial_call="initial_duplicate")
 @guarded(2)
 def cell_detail(key: str | None, rows: str, cols: str, via: str,
-                top: list[str]) -> tuple[Any, Any]:
+                top: str) -> tuple[Any, Any]:
     if not key or SEP not in key:
         return None, None
     r_id, c_id = key.split(SEP, 1)
@@ -165,7 +166,7 @@ def cell_detail(key: str | None, rows: str, cols: str, via: str,
           State("gaps-top", "value"), prevent_initial_call=True)
 @guarded(2)
 def download(_a: int, _b: int, rows: str, cols: str, via: str,
-             top: list[str]) -> tuple[Any, Any]:
+             top: str) -> tuple[Any, Any]:
     cov = _coverage(rows, cols, via, top)
     long = ctx.triggered_id == "gaps-csv-long"
     text = el.coverage_long_csv(cov) if long else el.coverage_csv(cov)
@@ -176,6 +177,6 @@ def download(_a: int, _b: int, rows: str, cols: str, via: str,
 @callback(Output({"type": "url-state", "page": "gaps"}, "data"),
           Input("gaps-rows", "value"), Input("gaps-cols", "value"), Input("gaps-via", "value"),
           Input("gaps-top", "value"), Input("gaps-selected", "data"))
-def url_state(rows: str, cols: str, via: str, top: list[str], cell: str | None) -> dict:
+def url_state(rows: str, cols: str, via: str, top: str, cell: str | None) -> dict:
     return {"rows": rows, "cols": cols, "via": via if via != "Intervention" else None,
-            "top": 1 if top else None, "cell": cell}
+            "top": 1 if top == "top" else None, "cell": cell}
