@@ -44,7 +44,14 @@ from typing import TYPE_CHECKING, Any
 from loaders.errors import IntersectionsError
 from loaders.records import EdgeRecord, NodeRecord, SourceRef
 from ontology.namespace import ID
-from ontology.schema import CLASS_BY_NAME, CLASSES, ID_PATTERN, id_to_iri, iri_to_id
+from ontology.schema import (
+    CLASS_BY_NAME,
+    CLASSES,
+    ID_PATTERN,
+    PREDICATES,
+    id_to_iri,
+    iri_to_id,
+)
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -595,7 +602,7 @@ class SparqlEngine:
                     label, cat = self.labels.get(nid, (nid, "Entity"))
                     g.nodes.append({"id": nid, "label": label, "category": cat})
             if sid and oid:
-                pred = str(p.display())
+                pred = _PREDICATE_NAMES.get(p.value) or str(p.display())
                 if (sid, pred, oid) not in seen_edges:
                     seen_edges.add((sid, pred, oid))
                     g.edges.append({"source": sid, "target": oid, "predicate": pred})
@@ -603,6 +610,8 @@ class SparqlEngine:
 
 
 _FORK_LOCK = threading.Lock()
+#: RDF predicate IRI → ontology relation name (so graph views label edges like the explorer).
+_PREDICATE_NAMES = {str(p.iri): p.name for p in PREDICATES}
 
 
 def records_from_backend(backend: GraphBackend) -> tuple[list[NodeRecord], list[EdgeRecord]]:

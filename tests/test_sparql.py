@@ -87,6 +87,7 @@ def test_construct_is_a_graph(engine: SparqlEngine) -> None:
     r = engine.query("CONSTRUCT { ?s int:usesTactic ?o } WHERE { ?s int:usesTactic ?o }")
     assert r.form == "CONSTRUCT" and len(r.rows) == 4
     assert r.graph is not None
+    assert {e["predicate"] for e in r.graph.edges} == {"uses_tactic"}
     assert {(e["source"], e["target"]) for e in r.graph.edges} == {
         (IPV, "tactic:isolation"), (IPV, "tactic:economic-abuse"),
         ("harm:human-trafficking", "tactic:isolation"),
