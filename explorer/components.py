@@ -165,7 +165,7 @@ def graph(graph_id: str, *, height: str = "560px", elements: list | None = None,
             id={"type": "graph", "graph": graph_id}, elements=elements or [],
             layout=layout or {"name": "preset"},
             stylesheet=stylesheet(large=large), style={"width": "100%", "height": height},
-            minZoom=0.15, maxZoom=3, responsive=True,
+            minZoom=0.15, maxZoom=1.6, responsive=True,
             boxSelectionEnabled=False),
             className="graph-canvas", role="img",
             **{"aria-label": (label or "Graph") + ". The same content is listed as text "

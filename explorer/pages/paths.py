@@ -150,7 +150,8 @@ def render(start: str | None, to: str, hops: int, selected: int, present: bool,
     view = el.path_view(found, selected)
     caption = ""
     elements = view.elements
-    if present:
+    if present:  # only the chosen path, revealed one hop at a time
+        view = el.path_view([found[selected]])
         steps = el.path_steps(found[selected])
         step = max(0, min(step or 0, len(steps) - 1))
         elements = el.apply_steps(view.elements, steps, step)

@@ -147,3 +147,35 @@ def test_axe_has_no_serious_or_critical_violations(dash_duo, mini_app, axe_js, p
     assert not bad, json.dumps([{"id": v["id"], "help": v["help"],
                                  "nodes": [n.get("target") for n in v["nodes"][:5]]}
                                 for v in bad], indent=1)
+
+
+def _shipped_valid() -> str | None:
+    from loaders.errors import ValidationFailed
+    from loaders.evidence import load_evidence_base
+
+    try:
+        load_evidence_base(None)
+    except ValidationFailed as exc:
+        return f"shipped evidence base does not validate yet ({len(exc.problems)} problems)"
+    return None
+
+
+def test_foster_care_journey_on_the_shipped_data(dash_duo):
+    why = _shipped_valid()
+    if why:
+        pytest.skip(why)
+    from explorer.app import create_app
+
+    dash_duo.start_server(create_app("embedded", None))
+    dash_duo.wait_for_page(dash_duo.server_url + "/paths?from=risk:foster-care-placement"
+                           "&to=Intervention")
+    dash_duo.wait_for_element("#paths-list .path-item", timeout=TIMEOUT)
+    first = dash_duo.find_element("#paths-list .path-item").text
+    assert "Foster care placement" in first and "claims /" in first
+    # the destination of every listed path is an intervention (links open it on Explore)
+    ends = dash_duo.find_elements(
+        "#paths-list .path-item > ol.hops > li:last-child > a:nth-of-type(2)")
+    titles = [a.get_attribute("title") for a in ends]
+    assert titles and all(t.startswith("Intervention:") for t in titles), titles
+    dash_duo.wait_for_page(dash_duo.server_url + "/?node=harm:intimate-partner-violence")
+    _wait_text(dash_duo, "#explore-panel", "Evidence (")

@@ -1,0 +1,65 @@
+"""Screenshot every explorer page with headless Chromium → docs/screenshots/<page>.png.
+
+Usage: python scripts/screenshots.py [--evidence DIR] [--out docs/screenshots]
+Starts the app on a free 127.0.0.1 port (shipped evidence base by default), opens each page in
+a state that shows what it is for, waits for its content, and saves a PNG for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from explorer.app import create_app
+from explorer.browser import ServerThread, chrome
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: name, URL, CSS selector whose text must appear, text it must contain
+SHOTS = (
+    ("explore", "/?node=risk:foster-care-placement&sel=harm:domestic-minor-sex-trafficking",
+     "#explore-panel", "Evidence"),
+    ("paths", "/paths?from=risk:foster-care-placement&to=Intervention&hops=4",
+     "#paths-list", "claims /"),
+    ("intersections", "/intersections?a=harm:intimate-partner-violence&b=harm:sex-trafficking"
+     "&via=ControlTactic", "#inter-lists", "Shared by both"),
+    ("gaps", "/gaps?rows=Harm&cols=PreventionStrategy&top=1", "#gaps-summary", "cells"),
+    ("evidence", "/evidence", "#ev-count", "claims"),
+    ("about", "/about", "main", "How to cite"),
+    ("present", "/paths?from=risk:foster-care-placement&to=Intervention&present=1&step=2",
+     "#paths-step-caption", "Hop"),
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--evidence", default=None)
+    ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = ap.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    app = create_app("embedded", args.evidence)
+    with ServerThread(app.server) as srv:
+        driver = chrome(1400, 1000)
+        try:
+            for name, url, sel, text in SHOTS:
+                driver.get(srv.url + url)
+                WebDriverWait(driver, 30).until(
+                    EC.text_to_be_present_in_element((By.CSS_SELECTOR, sel), text))
+                time.sleep(1.5)  # let Cytoscape finish its layout
+                path = out / f"{name}.png"
+                driver.save_screenshot(str(path))
+                print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        finally:
+            driver.quit()
+
+
+if __name__ == "__main__":
+    main()
