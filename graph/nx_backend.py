@@ -11,7 +11,7 @@ import networkx as nx
 
 from graph.backend import EdgeView, GraphBackend
 from graph.text import normalize
-from loaders.evidence import EvidenceBase, load_evidence_base
+from loaders.evidence import EvidenceBase, load_evidence_base, paused_gc
 from loaders.writers.base import write_records
 from loaders.writers.networkx_writer import NetworkxWriter
 
@@ -38,7 +38,8 @@ class NetworkxBackend(GraphBackend):
 
     @classmethod
     def from_evidence_base(cls, eb: EvidenceBase) -> NetworkxBackend:
-        return cls(write_records(eb.records(), NetworkxWriter()))
+        with paused_gc():  # millions of small dicts: see loaders.evidence.paused_gc
+            return cls(write_records(eb.records(), NetworkxWriter()))
 
     @classmethod
     def load(cls, path: Path | str | None = None, *, shacl: bool = True) -> NetworkxBackend:

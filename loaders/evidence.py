@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import gc
 import hashlib
 import os
 from collections.abc import Iterator
@@ -392,14 +393,39 @@ def _cache_marker(fingerprint: str) -> Path:
     return base / "intersections" / f"shacl-ok-{fingerprint[:32]}"
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during a bulk load.
+
+    Loading allocates millions of long-lived containers; every generation-2 collection walks all
+    of them, which made parsing superlinear (108 s instead of ~25 s at 100k nodes, see
+    BENCHMARKS.md). Reference counting still frees everything that is not a cycle; collection
+    resumes (and catches up) when the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_evidence_base(path: Path | str | None = None, *, shacl: bool = True,
                        use_cache: bool = True) -> EvidenceBase:
     """Read, check and return the evidence base; raise ValidationFailed listing every problem.
 
     SHACL is the slowest check (seconds); when the very same files already passed it, a marker
     in the user cache lets read-only uses (CLI queries, the explorer) skip it. ``validate`` and
-    every loader that writes pass ``use_cache=False``.
+    every loader that writes pass ``use_cache=False``. Large bases get SHACL on a sample (see
+    :mod:`loaders.shacl` for the policy).
     """
+    with paused_gc():
+        return _load_evidence_base(path, shacl=shacl, use_cache=use_cache)
+
+
+def _load_evidence_base(path: Path | str | None, *, shacl: bool,
+                        use_cache: bool) -> EvidenceBase:
     source = EvidenceBaseSource(path)
     parsed = source._parse_all()
     problems = list(source.problems)

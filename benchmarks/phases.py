@@ -1,0 +1,190 @@
+"""Benchmark phases, each run in its own process so its peak memory is its own.
+
+``python -m benchmarks.phases <phase> <args.json>`` prints one JSON object on its last stdout
+line. Phases: ``embedded`` (validate + load into networkx, then the query workload),
+``shacl`` (the SHACL check on its own: full pyshacl vs the policy in force), ``neo4j`` (loads,
+batched vs per row, then the query workload) and ``explorer`` (callbacks over HTTP).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.queries import run_plan
+
+
+def peak_mib() -> float:
+    """Peak resident memory of this process so far (ru_maxrss is KiB on Linux)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _since(t: float) -> float:
+    return round(time.perf_counter() - t, 3)
+
+
+def embedded(args: dict[str, Any]) -> dict[str, Any]:
+    """Validate + load the base into the embedded graph (the real path), then run queries."""
+    from graph.nx_backend import NetworkxBackend
+    from loaders.evidence import load_evidence_base
+
+    out: dict[str, Any] = {"rss_start_mib": peak_mib()}
+    t = time.perf_counter()
+    eb = load_evidence_base(args["path"], use_cache=False)
+    out["validate_s"] = _since(t)
+    out["validate_peak_mib"] = peak_mib()
+    t2 = time.perf_counter()
+    backend = NetworkxBackend.from_evidence_base(eb)
+    out["graph_s"] = _since(t2)
+    out["validate_load_s"] = _since(t)
+    out["nodes"], out["relationships"] = len(eb.nodes), len(eb.edges)
+    out["load_peak_mib"] = peak_mib()
+    del eb
+    out["queries"] = run_plan(backend, args["plan"], budget_s=args.get("budget_s", 120.0))
+    out["peak_mib"] = peak_mib()
+    return out
+
+
+def _full_shacl(path: str, conn: Any) -> None:
+    from loaders.evidence import load_evidence_base
+    from loaders.shacl import shacl_problems_full
+
+    eb = load_evidence_base(path, shacl=False)
+    t = time.perf_counter()
+    problems = shacl_problems_full(eb)
+    conn.send({"seconds": _since(t), "problems": len(problems), "peak_mib": peak_mib()})
+
+
+def shacl(args: dict[str, Any]) -> dict[str, Any]:
+    """SHACL before (pyshacl over the whole RDF form) and after (the policy in force)."""
+    from loaders.evidence import load_evidence_base
+    from loaders.shacl import shacl_problems
+
+    eb = load_evidence_base(args["path"], shacl=False)
+    t = time.perf_counter()
+    problems = shacl_problems(eb)
+    out: dict[str, Any] = {"policy_s": _since(t), "policy_problems": len(problems)}
+    limit = float(args.get("full_timeout_s", 300))
+    if limit <= 0:
+        out["full"] = {"skipped": True}
+        return out
+    parent, child = multiprocessing.Pipe(duplex=False)
+    proc = multiprocessing.get_context("fork").Process(target=_full_shacl,
+                                                       args=(args["path"], child))
+    proc.start()
+    if parent.poll(limit):
+        out["full"] = parent.recv()
+    else:
+        out["full"] = {"seconds": None, "timed_out_after_s": limit}
+    proc.terminate()
+    proc.join()
+    return out
+
+
+def neo4j(args: dict[str, Any]) -> dict[str, Any]:
+    """Per-row on a sample, batched on the same sample, batched on everything; then queries.
+
+    Loading one query per row at 100k nodes / 1M relationships would take hours, so per row
+    runs on the first ``sample`` nodes and the links between them; the rate is what compares.
+    """
+    from graph.neo4j_backend import Neo4jBackend
+    from loaders.evidence import EvidenceBase, load_evidence_base
+    from loaders.writers.neo4j_writer import load_neo4j, unload_neo4j
+
+    uri, user, pw = args["uri"], args["username"], args["password"]
+    eb = load_evidence_base(args["path"], shacl=False)
+    n_sample = int(args.get("sample", 2_000))
+    keep = set(list(eb.nodes)[:n_sample])
+    sample = EvidenceBase(nodes={k: eb.nodes[k] for k in keep},
+                          edges={k: e for k, e in eb.edges.items()
+                                 if e.subject in keep and e.object in keep
+                                 and all(c in keep for c in e.claims)})
+
+    def timed_load(base: EvidenceBase, dataset: str, **kw: Any) -> dict[str, Any]:
+        marks: list[tuple[float, str]] = []
+        t = time.perf_counter()
+        rep = load_neo4j(base, uri, user, pw, dataset=dataset,
+                         on_batch=lambda phase, n, total: marks.append(
+                             (time.perf_counter(), phase)), **kw)
+        total_s = _since(t)
+        node_end = max((m for m, ph in marks if ph.startswith("nodes")), default=t)
+        link_end = max((m for m, ph in marks if ph.startswith("links")), default=node_end)
+        links_s = max(link_end - node_end, 1e-9)
+        nodes_s = max(node_end - min((m for m, _ in marks), default=t), 1e-9)
+        return {"mode": rep.mode, "batch_size": rep.batch_size, "nodes": rep.nodes,
+                "relationships": rep.relationships, "transactions": rep.transactions,
+                "total_s": total_s, "write_s": rep.write_seconds,
+                "links_s": round(links_s, 3),
+                "relationships_per_s": round(rep.relationships / links_s, 1),
+                "nodes_per_s": round(rep.nodes / nodes_s, 1) if rep.nodes else 0.0}
+
+    out: dict[str, Any] = {"sample_nodes": len(sample.nodes),
+                           "sample_relationships": len(sample.edges)}
+    # the benchmark owns this server: start from an empty database
+    unload_neo4j(uri, user, pw, dataset="evidence")
+    out["per_row_sample"] = timed_load(sample, "bench-sample", per_row=True)
+    unload_neo4j(uri, user, pw, dataset="bench-sample")
+    out["batched_sample"] = timed_load(sample, "bench-sample",
+                                       batch_size=int(args.get("batch_size", 1_000)))
+    unload_neo4j(uri, user, pw, dataset="bench-sample")
+    out["batched_full"] = timed_load(eb, "evidence",
+                                     batch_size=int(args.get("batch_size", 1_000)))
+    pr = out["per_row_sample"]["relationships_per_s"] or 1e-9
+    out["speedup_full_vs_per_row"] = round(out["batched_full"]["relationships_per_s"] / pr, 1)
+    out["speedup_same_sample"] = round(out["batched_sample"]["relationships_per_s"] / pr, 1)
+    out["load_peak_mib"] = peak_mib()
+    del eb, sample
+    backend = Neo4jBackend.connect(uri, user, pw)
+    try:
+        out["queries"] = run_plan(backend, args["plan"], budget_s=args.get("budget_s", 120.0))
+    finally:
+        backend.close()
+    out["peak_mib"] = peak_mib()
+    return out
+
+
+def explorer(args: dict[str, Any]) -> dict[str, Any]:
+    """Start the explorer on the base and time its callbacks over HTTP."""
+    from benchmarks import explorer_http as eh
+    from explorer.elements import MAX_EDGES, MAX_NODES
+
+    env = {}
+    if args.get("backend") == "neo4j":
+        env = {"NEO4J_URI": args["uri"], "NEO4J_USERNAME": args["username"],
+               "NEO4J_PASSWORD": args["password"]}
+    t = time.perf_counter()
+    proc, base = eh.start(args["path"], args.get("backend", "embedded"), env=env)
+    out: dict[str, Any] = {"backend": args.get("backend", "embedded"),
+                           "server_start_s": _since(t)}
+    try:
+        out["callbacks"] = eh.measure(base, args["plan"], max_elements=MAX_NODES + MAX_EDGES,
+                                      budget_s=args.get("budget_s", 90.0))
+        out["server_peak_mib"] = eh.peak_rss_mib(proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except Exception:  # noqa: BLE001 - make sure it is gone
+            proc.kill()
+    return out
+
+
+PHASES = {"embedded": embedded, "shacl": shacl, "neo4j": neo4j, "explorer": explorer}
+
+
+def main(argv: list[str]) -> int:
+    phase, args_file = argv[1], argv[2]
+    args = json.loads(Path(args_file).read_text())
+    result = PHASES[phase](args)
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
