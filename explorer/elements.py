@@ -393,7 +393,10 @@ def shared_groups(r: SharedResult) -> dict[str, list[dict[str, Any]]]:
                               for n in it.a_links}),
                  "b": sorted({relation_label(n.predicate, n.direction == "out")
                               for n in it.b_links}),
-                 "claims": sorted({c for n in (*it.a_links, *it.b_links) for c in n.claims})}
+                 "claims": sorted({c for n in (*it.a_links, *it.b_links) for c in n.claims}),
+                 # sub-types or broader categories the link comes through (not A or B itself)
+                 "through": sorted({n.node.label for n in (*it.a_links, *it.b_links)
+                                    if n.node.id not in (r.a.id, r.b.id)})}
                 for it in items]
 
     return {"shared": rows(r.shared), "only_a": rows(r.only_a), "only_b": rows(r.only_b)}

@@ -1,7 +1,7 @@
 """Intersections: what two harms share (tactics, risk factors, indicators…) and what is
 particular to each — drawn side by side for a room, and listed in full.
 
-URL state: ``?a=<id>&b=<id>&via=<Class>&present=1&step=<n>``.
+URL state: ``?a=<id>&b=<id>&via=<Class>&inherit=0&present=1&step=<n>``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ VIA = [{"label": "Everything linked", "value": "all"},
        {"label": "Perpetrator types", "value": "PerpetratorType"},
        {"label": "Interventions", "value": "Intervention"},
        {"label": "Prevention strategies", "value": "PreventionStrategy"}]
+INHERIT = [{"label": "Count what holds for them", "value": "on"},
+           {"label": "Direct links only", "value": "off"}]
 DEFAULT_A, DEFAULT_B = "harm:intimate-partner-violence", "harm:sex-trafficking"
 STEP_TITLES = ("The two harms", "What they share", "Particular to {a}", "Particular to {b}")
 
@@ -55,6 +57,7 @@ def layout(**params: Any) -> html.Div:
     a = params.get("a") or (DEFAULT_A if DEFAULT_A in ids else None)
     b = params.get("b") or (DEFAULT_B if DEFAULT_B in ids else None)
     via = params.get("via") if params.get("via") in {v["value"] for v in VIA} else "all"
+    inherit = params.get("inherit") != "0"
     return html.Div([
         html.H1("Intersections"),
         html.P("Choose two harms to see what they have in common — shared tactics, risk "
@@ -63,6 +66,10 @@ def layout(**params: Any) -> html.Div:
             labelled("First harm", "inter-a", select("inter-a", options, a)),
             labelled("Second harm", "inter-b", select("inter-b", options, b)),
             labelled("What to compare", "inter-via", select("inter-via", VIA, via)),
+            labelled("Broader categories", "inter-inherit",
+                     select("inter-inherit", INHERIT, "on" if inherit else "off"),
+                     hint="e.g. tactics curated for human trafficking also count for sex "
+                          "trafficking"),
         ], className="controls"),
         html.Div(problem and notice(problem), id="inter-alert"),
         present_bar("inter", present, as_int(params.get("step"), 0, 0, 3)),
@@ -86,7 +93,10 @@ def _column(title: str, rows: list[dict[str, Any]], side: str, extra: str = "") 
         body.append(html.H4(type_label(cat)))
         body.append(html.Ul([html.Li([ref_link(r["node"]),
                                       html.Span(f" · {len(r['claims'])} claims",
-                                                className="muted") if r["claims"] else None])
+                                                className="muted") if r["claims"] else None,
+                                      html.Span(" · through " + ", ".join(r["through"]),
+                                                className="muted") if r.get("through")
+                                      else None])
                              for r in items]))
     return html.Div(body, className=f"compare-col {side}-col {extra}".strip())
 
@@ -95,16 +105,18 @@ def _column(title: str, rows: list[dict[str, Any]], side: str, extra: str = "") 
           Output("inter-notes", "children"), Output("inter-step-caption", "children"),
           Output("inter-alert", "children"),
           Input("inter-a", "value"), Input("inter-b", "value"), Input("inter-via", "value"),
+          Input("inter-inherit", "value"),
           Input("inter-present", "data"), Input("inter-step", "data"))
 @guarded(6)
-def render(a: str | None, b: str | None, via: str, present: bool,
+def render(a: str | None, b: str | None, via: str, inherit: str | None, present: bool,
            step: int) -> tuple[Any, ...]:
     if not a or not b:
         return [], {"name": "preset"}, None, notice("Choose two harms."), "", None
     if a == b:
         return [], {"name": "preset"}, None, notice("Choose two different harms."), "", None
     g = get_backend()
-    r = g.shared(a, b, None if via in (None, "all") else via)
+    r = g.shared(a, b, None if via in (None, "all") else via,
+                 include_broader=inherit != "off")
     view = el.shared_view(r)
     groups = el.shared_groups(r)
     lists = html.Div([
@@ -153,7 +165,10 @@ def presentation(_t: int, _p: int, _n: int, present: bool, step: int) -> tuple[A
 
 @callback(Output({"type": "url-state", "page": "intersections"}, "data"),
           Input("inter-a", "value"), Input("inter-b", "value"), Input("inter-via", "value"),
+          Input("inter-inherit", "value"),
           Input("inter-present", "data"), Input("inter-step", "data"))
-def url_state(a: str | None, b: str | None, via: str, present: bool, step: int) -> dict:
+def url_state(a: str | None, b: str | None, via: str, inherit: str | None,
+              present: bool, step: int) -> dict:
     return {"a": a, "b": b, "via": via if via != "all" else None,
+            "inherit": "0" if inherit == "off" else None,
             "present": 1 if present else None, "step": step if present and step else None}

@@ -107,6 +107,19 @@ def test_url_state_round_trips(dash_duo, mini_app):
     assert dash_duo.find_element("#ev-q").get_attribute("value") == "partner"
 
 
+def test_intersection_counts_what_holds_for_broader_categories(dash_duo, mini_app):
+    """IPV vs sex trafficking: isolation is curated for trafficking in general."""
+    dash_duo.start_server(mini_app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/intersections?a=harm:intimate-partner-violence"
+                           "&b=harm:sex-trafficking&via=ControlTactic")
+    _wait_text(dash_duo, "#inter-lists", "Shared by both (1)")
+    _wait_text(dash_duo, "#inter-lists", "through Human trafficking")
+    dash_duo.select_dcc_dropdown("#inter-inherit", "Direct links only")
+    _wait_text(dash_duo, "#inter-lists", "Shared by both (0)")
+    time.sleep(0.5)
+    assert _query(dash_duo)["inherit"] == ["0"]
+
+
 def test_quick_exit_replaces_the_page_on_escape_and_click(dash_duo, mini_app):
     dash_duo.start_server(mini_app)
     link = dash_duo.wait_for_element("#quick-exit", timeout=TIMEOUT)
