@@ -63,12 +63,16 @@ def _full_shacl(path: str, conn: Any) -> None:
 def shacl(args: dict[str, Any]) -> dict[str, Any]:
     """SHACL before (pyshacl over the whole RDF form) and after (the policy in force)."""
     from loaders.evidence import load_evidence_base
-    from loaders.shacl import shacl_problems
+    from loaders.shacl import SHACL_FULL_LIMIT, shacl_problems, shacl_sample
 
     eb = load_evidence_base(args["path"], shacl=False)
     t = time.perf_counter()
     problems = shacl_problems(eb)
-    out: dict[str, Any] = {"policy_s": _since(t), "policy_problems": len(problems)}
+    full_policy = len(eb.nodes) <= SHACL_FULL_LIMIT
+    out: dict[str, Any] = {"policy_s": _since(t), "policy_problems": len(problems),
+                           "policy": "full" if full_policy else "sample",
+                           "checked_entries": len(eb.nodes) if full_policy
+                           else len(shacl_sample(eb))}
     limit = float(args.get("full_timeout_s", 300))
     if limit <= 0:
         out["full"] = {"skipped": True}
@@ -86,6 +90,21 @@ def shacl(args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def edge_sample(eb: Any, n_nodes: int) -> Any:
+    """A relationship-rich slice: endpoints of links in stored order until ``n_nodes``."""
+    from loaders.evidence import EvidenceBase
+
+    keep: dict[str, None] = {}
+    for s_id, _, o_id in eb.edges:
+        if len(keep) >= n_nodes:
+            break
+        keep[s_id] = None
+        keep[o_id] = None
+    return EvidenceBase(nodes={k: eb.nodes[k] for k in keep},
+                        edges={k: e for k, e in eb.edges.items()
+                               if e.subject in keep and e.object in keep})
+
+
 def neo4j(args: dict[str, Any]) -> dict[str, Any]:
     """Per-row on a sample, batched on the same sample, batched on everything; then queries.
 
@@ -98,12 +117,7 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
 
     uri, user, pw = args["uri"], args["username"], args["password"]
     eb = load_evidence_base(args["path"], shacl=False)
-    n_sample = int(args.get("sample", 2_000))
-    keep = set(list(eb.nodes)[:n_sample])
-    sample = EvidenceBase(nodes={k: eb.nodes[k] for k in keep},
-                          edges={k: e for k, e in eb.edges.items()
-                                 if e.subject in keep and e.object in keep
-                                 and all(c in keep for c in e.claims)})
+    sample = edge_sample(eb, int(args.get("sample", 2_000)))
 
     def timed_load(base: EvidenceBase, dataset: str, **kw: Any) -> dict[str, Any]:
         marks: list[tuple[float, str]] = []

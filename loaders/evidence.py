@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import gc
 import hashlib
 import os
@@ -293,6 +294,12 @@ def _suggest(target: str, nodes: dict[str, NodeRecord]) -> str:
         "add an entry with this id, or correct the reference"
 
 
+@functools.cache
+def _is_a(category: str, allowed: tuple[str, ...]) -> bool:
+    """:func:`is_a` memoised: ~20 (class, domain/range) pairs answer a million edge checks."""
+    return is_a(category, allowed)
+
+
 def _check_edge(rec: EdgeRecord, nodes: dict[str, NodeRecord], item: _Parsed,
                 problems: list[Problem]) -> bool:
     spec = PREDICATE_BY_NAME[rec.predicate]
@@ -307,7 +314,7 @@ def _check_edge(rec: EdgeRecord, nodes: dict[str, NodeRecord], item: _Parsed,
                                     if end == "object" else f"unknown {end} {ident!r}",
                                     _suggest(ident, nodes)))
             ok = False
-        elif not is_a(node.category, allowed):
+        elif not _is_a(node.category, allowed):
             problems.append(Problem(
                 item.file, item.line, who, "wrong-target",
                 f"{rec.predicate} cannot have a {node.category} ({ident}) as its {end}",

@@ -37,7 +37,16 @@ class LineList(list):
     item_lines: list[int]
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 def _build(node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        # most values are strings: take them as is instead of through the constructor
+        # machinery (same result as construct_yaml_str, ~5x less time per scalar)
+        if node.tag == _STR_TAG:
+            return node.value
+        return _scalar.construct_object(node, deep=True)
     if isinstance(node, yaml.MappingNode):
         out = LineDict()
         out.line = node.start_mark.line + 1
