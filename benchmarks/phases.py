@@ -188,7 +188,88 @@ def explorer(args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-PHASES = {"embedded": embedded, "shacl": shacl, "neo4j": neo4j, "explorer": explorer}
+def _edges_of_before(self: Any, ids: Any, predicates: Any = None) -> list[Any]:
+    """NetworkxBackend._edges_of as it was before the fix (edge views), for before/after."""
+    from graph.backend import EdgeView
+    from graph.nx_backend import _EDGE_RESERVED
+
+    g = self.graph
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for i in ids:
+        if i not in g:
+            continue
+        for s, o, k, d in (*g.out_edges(i, keys=True, data=True),
+                           *g.in_edges(i, keys=True, data=True)):
+            if predicates is not None and k not in predicates:
+                continue
+            key = (s, k, o)
+            if key in seen:
+                continue
+            seen.add(key)
+            props = {x: v for x, v in d.items() if x not in _EDGE_RESERVED}
+            out.append(EdgeView(s, k, o, tuple(d.get("claims") or ()), props))
+    return out
+
+
+def _parse_gc_on(path: str, conn: Any) -> None:
+    import gc
+
+    from loaders.evidence import EvidenceBaseSource
+
+    gc.enable()
+    t = time.perf_counter()
+    EvidenceBaseSource(path)._parse_all()
+    conn.send(_since(t))
+
+
+def hotspots(args: dict[str, Any]) -> dict[str, Any]:
+    """Each fix measured before and after in this one run, on the same data and queries."""
+    import gc
+    import types
+
+    from graph.nx_backend import NetworkxBackend
+    from loaders.evidence import EvidenceBaseSource, load_evidence_base, paused_gc
+    from loaders.writers.base import write_records
+    from loaders.writers.networkx_writer import NetworkxWriter
+
+    out: dict[str, Any] = {}
+    limit = float(args.get("timeout_s", 300))
+    # 1. parsing with the cyclic GC running (before) vs paused (after)
+    parent, child = multiprocessing.Pipe(duplex=False)
+    proc = multiprocessing.get_context("fork").Process(target=_parse_gc_on,
+                                                       args=(args["path"], child))
+    proc.start()
+    before = parent.recv() if parent.poll(limit) else None
+    proc.terminate()
+    proc.join()
+    with paused_gc():
+        t = time.perf_counter()
+        EvidenceBaseSource(args["path"])._parse_all()
+        after = _since(t)
+    out["parse_gc"] = {"before_s": before, "after_s": after, "timeout_s": limit}
+    gc.collect()
+    # 2. queries while the collector walks the whole graph (before) vs frozen graph (after)
+    eb = load_evidence_base(args["path"], shacl=False)
+    with paused_gc():
+        backend = NetworkxBackend(write_records(eb.records(), NetworkxWriter()))
+    del eb
+    kinds = ("search", "neighbors", "paths")
+    out["gc_freeze"] = {"before": run_plan(backend, args["plan"], kinds, args["budget_s"])}
+    gc.freeze()
+    out["gc_freeze"]["after"] = run_plan(backend, args["plan"], kinds, args["budget_s"])
+    # 3. _edges_of over edge views (before) vs over the adjacency dicts (after)
+    after_fn = backend._edges_of
+    backend._edges_of = types.MethodType(_edges_of_before, backend)  # type: ignore[method-assign]
+    kinds = ("neighbors", "paths", "coverage")
+    out["edges_of"] = {"before": run_plan(backend, args["plan"], kinds, args["budget_s"])}
+    backend._edges_of = after_fn  # type: ignore[method-assign]
+    out["edges_of"]["after"] = run_plan(backend, args["plan"], kinds, args["budget_s"])
+    return out
+
+
+PHASES = {"embedded": embedded, "shacl": shacl, "neo4j": neo4j, "explorer": explorer,
+          "hotspots": hotspots}
 
 
 def main(argv: list[str]) -> int:

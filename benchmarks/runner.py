@@ -21,7 +21,7 @@ from typing import Any
 from benchmarks.generator import generate
 from benchmarks.queries import build_plan
 
-SECTIONS = ("generate", "embedded", "shacl", "neo4j", "explorer")
+SECTIONS = ("generate", "embedded", "shacl", "hotspots", "neo4j", "explorer")
 
 #: The performance issue's targets (checked at any scale; they are stated for 100k nodes).
 TARGETS = {
@@ -53,7 +53,8 @@ class Options:
     phase_timeout_s: float = 1_800.0
     neo4j_env: dict[str, str] = field(default_factory=dict)
     #: sections to run (default: all); the others are reported as skipped
-    only: tuple[str, ...] = ("embedded", "shacl", "neo4j", "explorer")
+    only: tuple[str, ...] = ("embedded", "shacl", "hotspots", "neo4j", "explorer")
+    hotspot_timeout_s: float = 300.0
 
 
 class PhaseFailed(RuntimeError):
@@ -120,6 +121,12 @@ def run(opts: Options, log: Any = None) -> dict[str, Any]:
                                      opts.phase_timeout_s)
     else:
         result["shacl"] = {"skipped": "not requested"}
+    if "hotspots" in opts.only:
+        say("hot spots: each fix before and after, same run")
+        result["hotspots"] = _run_phase("hotspots", common | {
+            "timeout_s": opts.hotspot_timeout_s}, opts.phase_timeout_s)
+    else:
+        result["hotspots"] = {"skipped": "not requested"}
     want_neo4j = opts.neo4j and "neo4j" in opts.only
     creds = neo4j_settings(opts.neo4j_env or None) if want_neo4j else None
     if creds is None:
@@ -227,6 +234,22 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                   f"{s['policy_problems']} problems, {s['checked_entries']:,} entries"),
                  ("shacl", "full pyshacl (before) s", full_txt,
                   f"{full.get('problems', '–')} problems" if "problems" in full else "")]
+    h = r.get("hotspots") or {"skipped": "not run"}
+    if "skipped" in h:
+        rows.append(("hotspots", "skipped", "–", h["skipped"]))
+    else:
+        pg = h["parse_gc"]
+        before = (_fmt(pg["before_s"]) if pg["before_s"] is not None
+                  else "> " + _fmt(pg["timeout_s"]))
+        rows.append(("hotspots", "parse: GC running → paused s",
+                     f"{before} → {_fmt(pg['after_s'])}", "same files, same run"))
+        for fix, label in (("gc_freeze", "graph frozen out of GC"),
+                           ("edges_of", "_edges_of over adjacency dicts")):
+            for kind, b in h[fix]["before"].items():
+                a = h[fix]["after"][kind]
+                rows.append(("hotspots", f"{label}: {kind} p95 (max) ms",
+                             f"{_fmt(b['p95'])} ({_fmt(b['max'])}) → "
+                             f"{_fmt(a['p95'])} ({_fmt(a['max'])})", f"n={a['n']}"))
     n = r["neo4j"]
     if "skipped" in n:
         rows.append(("neo4j", "skipped", "–", n["skipped"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -39,7 +40,12 @@ class NetworkxBackend(GraphBackend):
     @classmethod
     def from_evidence_base(cls, eb: EvidenceBase) -> NetworkxBackend:
         with paused_gc():  # millions of small dicts: see loaders.evidence.paused_gc
-            return cls(write_records(eb.records(), NetworkxWriter()))
+            backend = cls(write_records(eb.records(), NetworkxWriter()))
+        # The graph lives as long as the process: move it out of the collector's reach, or
+        # every later generation-2 collection walks it (1-2 s pauses inside queries at 100k
+        # nodes). Objects freed later are still freed by reference counting.
+        gc.freeze()
+        return backend
 
     @classmethod
     def load(cls, path: Path | str | None = None, *, shacl: bool = True) -> NetworkxBackend:
@@ -53,22 +59,27 @@ class NetworkxBackend(GraphBackend):
 
     def _edges_of(self, ids: Iterable[str],
                   predicates: frozenset[str] | None = None) -> list[EdgeView]:
-        g = self.graph
+        # Straight over the adjacency dicts (what out_edges/in_edges iterate, in the same
+        # order) without building edge views: ~3x faster on hubs and on coverage's 10^5 links.
+        succ, pred = self.graph._succ, self.graph._pred
         seen: set[tuple[str, str, str]] = set()
         out = []
         for i in ids:
-            if i not in g:
+            if i not in succ:
                 continue
-            for s, o, k, d in (*g.out_edges(i, keys=True, data=True),
-                               *g.in_edges(i, keys=True, data=True)):
-                if predicates is not None and k not in predicates:
-                    continue
-                key = (s, k, o)
-                if key in seen:
-                    continue
-                seen.add(key)
-                props = {x: v for x, v in d.items() if x not in _EDGE_RESERVED}
-                out.append(EdgeView(s, k, o, tuple(d.get("claims") or ()), props))
+            for forward, nbrs in ((True, succ[i]), (False, pred[i])):
+                for other, keyed in nbrs.items():
+                    for k, d in keyed.items():
+                        if predicates is not None and k not in predicates:
+                            continue
+                        key = (i, k, other) if forward else (other, k, i)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        props = ({} if d.keys() <= _EDGE_RESERVED else
+                                 {x: v for x, v in d.items() if x not in _EDGE_RESERVED})
+                        out.append(EdgeView(key[0], k, key[2], tuple(d.get("claims") or ()),
+                                            props))
         return out
 
     def _ids_of(self, categories: frozenset[str]) -> list[str]:

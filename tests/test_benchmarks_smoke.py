@@ -50,7 +50,7 @@ def test_generator_is_valid_deterministic_and_heavy_tailed(tmp_path: Path) -> No
 
 
 def _check_common(result: dict, tmp_path: Path) -> None:
-    for section in ("generate", "embedded", "shacl", "neo4j", "explorer", "checks"):
+    for section in ("generate", "embedded", "shacl", "hotspots", "neo4j", "explorer", "checks"):
         assert section in result
     out = tmp_path / "r.json"
     write_json(result, out)
@@ -76,6 +76,14 @@ def test_smoke_run_embedded_shacl_explorer(tmp_path: Path) -> None:
     sh = result["shacl"]
     assert sh["policy_problems"] == 0 and sh["policy"] == "full"
     assert sh["full"]["problems"] == 0 and sh["full"]["seconds"] > 0
+    hot = result["hotspots"]
+    assert hot["parse_gc"]["after_s"] > 0
+    for fix in ("gc_freeze", "edges_of"):
+        for kind, before in hot[fix]["before"].items():
+            _sane_latency(before)
+            _sane_latency(hot[fix]["after"][kind])
+            # the fix must not change answers: same number of results before and after
+            assert before["results"] == hot[fix]["after"][kind]["results"], (fix, kind)
     cbs = result["explorer"]["embedded"]["callbacks"]
     assert set(cbs) == {"search", "neighbourhood", "paths", "gap_matrix"}
     for name, cb in cbs.items():
