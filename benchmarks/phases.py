@@ -156,6 +156,10 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
     backend = Neo4jBackend.connect(uri, user, pw)
     try:
         out["queries"] = run_plan(backend, args["plan"], budget_s=args.get("budget_s", 120.0))
+        undo = unfiltered_walk(backend)
+        out["walk_filter_before"] = run_plan(backend, args["plan"], ("paths",),
+                                             budget_s=args.get("budget_s", 120.0))
+        undo()
     finally:
         backend.close()
     out["peak_mib"] = peak_mib()
@@ -212,6 +216,25 @@ def _edges_of_before(self: Any, ids: Any, predicates: Any = None) -> list[Any]:
     return out
 
 
+def unfiltered_walk(backend: Any) -> Any:
+    """Make paths() fetch every link of the frontier again, as before the walk filter
+    (it then dropped claim links in _walkable); returns a function that undoes it."""
+    from graph.backend import EVIDENCE_LAYER_PREDICATES, PREDICATE_BY_NAME
+
+    walk = frozenset(PREDICATE_BY_NAME) - EVIDENCE_LAYER_PREDICATES
+    original = backend._edges_of
+
+    def edges_of(ids: Any, predicates: Any = None) -> Any:
+        return original(ids, None if predicates == walk else predicates)
+
+    backend._edges_of = edges_of
+
+    def undo() -> None:
+        backend._edges_of = original
+
+    return undo
+
+
 def _parse_gc_on(path: str, conn: Any) -> None:
     import gc
 
@@ -265,6 +288,12 @@ def hotspots(args: dict[str, Any]) -> dict[str, Any]:
     out["edges_of"] = {"before": run_plan(backend, args["plan"], kinds, args["budget_s"])}
     backend._edges_of = after_fn  # type: ignore[method-assign]
     out["edges_of"]["after"] = run_plan(backend, args["plan"], kinds, args["budget_s"])
+    # 4. paths fetching every link of the frontier (before) vs only walkable ones (after)
+    undo = unfiltered_walk(backend)
+    out["walk_filter"] = {"before": run_plan(backend, args["plan"], ("paths",),
+                                             args["budget_s"])}
+    undo()
+    out["walk_filter"]["after"] = run_plan(backend, args["plan"], ("paths",), args["budget_s"])
     return out
 
 

@@ -244,7 +244,8 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append(("hotspots", "parse: GC running → paused s",
                      f"{before} → {_fmt(pg['after_s'])}", "same files, same run"))
         for fix, label in (("gc_freeze", "graph frozen out of GC"),
-                           ("edges_of", "_edges_of over adjacency dicts")):
+                           ("edges_of", "_edges_of over adjacency dicts"),
+                           ("walk_filter", "paths fetch walkable links only")):
             for kind, b in h[fix]["before"].items():
                 a = h[fix]["after"][kind]
                 rows.append(("hotspots", f"{label}: {kind} p95 (max) ms",
@@ -269,6 +270,11 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             rows.append(("neo4j", f"{kind} p50 / p95 ms",
                          f"{_fmt(q['p50'])} / {_fmt(q['p95'])}",
                          f"n={q['n']}, max {_fmt(q['max'])}"))
+        if "walk_filter_before" in n:
+            b, a = n["walk_filter_before"]["paths"], n["queries"]["paths"]
+            rows.append(("neo4j", "paths fetch walkable links only: p95 (max) ms",
+                         f"{_fmt(b['p95'])} ({_fmt(b['max'])}) → {_fmt(a['p95'])} "
+                         f"({_fmt(a['max'])})", "before → after, same run"))
     x = r["explorer"]
     if "skipped" in x:
         rows.append(("explorer", "skipped", "–", x["skipped"]))

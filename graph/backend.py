@@ -254,6 +254,11 @@ class GraphBackend(ABC):
         to_evidence = bool(wanted and wanted & EVIDENCE_CLASSES) or bool(
             to_id and self._node_data([to_id])[to_id]["category"] in EVIDENCE_CLASSES)
         preds = frozenset(predicates) if predicates else None
+        # fetch only links the walk may take: without evidence destinations the claim links
+        # (most of a large base, thousands on a hub) are never walked (see _walkable)
+        walk_preds = None if to_evidence else (
+            (preds or frozenset(PREDICATE_BY_NAME)) & frozenset(PREDICATE_BY_NAME)
+        ) - EVIDENCE_LAYER_PREDICATES
 
         node_cat: dict[str, str] = {from_id: start["category"]}
         dist: dict[str, int] = {from_id: 0}
@@ -263,7 +268,7 @@ class GraphBackend(ABC):
         for depth in range(1, max_hops + 1):
             if not frontier:
                 break
-            edges = self._edges_of(frontier[:MAX_FRONTIER])
+            edges = self._edges_of(frontier[:MAX_FRONTIER], walk_preds)
             new_ids = {e.subject for e in edges} | {e.object for e in edges}
             unknown = [i for i in new_ids if i not in node_cat]
             for i, d in self._node_data(unknown).items():
