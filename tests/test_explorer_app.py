@@ -84,11 +84,13 @@ def test_url_params_parse():
 
 
 def test_serve_command_defaults_to_localhost(monkeypatch):
-    import explorer.cli
     from graph.cli import app
 
     seen = {}
-    monkeypatch.setattr(explorer.cli, "serve", lambda *a: seen.setdefault("args", a))
+    # patch the module the registered command really calls (another test may have re-imported
+    # explorer.* since graph.cli registered it)
+    cmd = next(c for c in app.registered_commands if c.name == "serve")
+    monkeypatch.setitem(cmd.callback.__globals__, "serve", lambda *a: seen.setdefault("args", a))
     res = CliRunner().invoke(app, ["serve", "--evidence", str(MINI)])
     assert res.exit_code == 0, res.output
     host, port, backend, evidence, debug = seen["args"]
