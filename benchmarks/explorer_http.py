@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from benchmarks.queries import latency_stats
@@ -36,14 +37,13 @@ def free_port() -> int:
 
 
 def serve(evidence: str, port: int, backend: str = "embedded") -> None:
-    """Child-process entry: the explorer on 127.0.0.1:port, threaded Flask server."""
-    from explorer.app import create_app
+    """Child-process entry: what ``intersections serve`` runs (opens the base, then serves)."""
+    from explorer.cli import serve as explorer_serve
 
-    app = create_app(backend, evidence if backend == "embedded" else None)
-    app.run(host="127.0.0.1", port=port, debug=False, threaded=True)
+    explorer_serve("127.0.0.1", port, backend, Path(evidence) if backend == "embedded" else None)
 
 
-def start(evidence: str, backend: str = "embedded", timeout: float = 120.0,
+def start(evidence: str, backend: str = "embedded", timeout: float = 600.0,
           env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     code = ("import sys; from benchmarks.explorer_http import serve; "

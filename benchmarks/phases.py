@@ -288,6 +288,20 @@ def hotspots(args: dict[str, Any]) -> dict[str, Any]:
     out["edges_of"] = {"before": run_plan(backend, args["plan"], kinds, args["budget_s"])}
     backend._edges_of = after_fn  # type: ignore[method-assign]
     out["edges_of"]["after"] = run_plan(backend, args["plan"], kinds, args["budget_s"])
+    # 5 (proposed, graph/text.py is not changed here): search with normalize() memoised
+    import functools
+
+    import graph.text as text
+
+    plain = text.normalize
+    out["normalize_cache"] = {"before": run_plan(backend, args["plan"], ("search",),
+                                                 args["budget_s"])}
+    text.normalize = functools.lru_cache(maxsize=500_000)(plain)
+    try:
+        out["normalize_cache"]["after"] = run_plan(backend, args["plan"], ("search",),
+                                                   args["budget_s"])
+    finally:
+        text.normalize = plain
     # 4. paths fetching every link of the frontier (before) vs only walkable ones (after)
     undo = unfiltered_walk(backend)
     out["walk_filter"] = {"before": run_plan(backend, args["plan"], ("paths",),

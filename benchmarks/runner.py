@@ -245,7 +245,8 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                      f"{before} → {_fmt(pg['after_s'])}", "same files, same run"))
         for fix, label in (("gc_freeze", "graph frozen out of GC"),
                            ("edges_of", "_edges_of over adjacency dicts"),
-                           ("walk_filter", "paths fetch walkable links only")):
+                           ("walk_filter", "paths fetch walkable links only"),
+                           ("normalize_cache", "PROPOSED normalize() memoised")):
             for kind, b in h[fix]["before"].items():
                 a = h[fix]["after"][kind]
                 rows.append(("hotspots", f"{label}: {kind} p95 (max) ms",

@@ -76,8 +76,8 @@ class NetworkxBackend(GraphBackend):
                         if key in seen:
                             continue
                         seen.add(key)
-                        props = ({} if d.keys() <= _EDGE_RESERVED else
-                                 {x: v for x, v in d.items() if x not in _EDGE_RESERVED})
+                        props = ({} if len(d) == 2 and "claims" in d and "predicate" in d
+                                 else {x: v for x, v in d.items() if x not in _EDGE_RESERVED})
                         out.append(EdgeView(key[0], k, key[2], tuple(d.get("claims") or ()),
                                             props))
         return out
