@@ -26,7 +26,8 @@ CALLBACKS = {
     "search": "explore-hits.children",
     "neighbourhood": '{"graph":"explore","type":"graph"}.elements',
     "paths": '{"graph":"paths","type":"graph"}.elements',
-    "gap_matrix": "gaps-matrix.children",
+    "gap_matrix_top": "gaps-matrix.children",
+    "gap_matrix_full": "gaps-matrix.children",
 }
 
 
@@ -133,11 +134,12 @@ def requests_for(plan: dict[str, Any]) -> dict[str, list[tuple[dict[str, Any], s
                       "paths-hops.value": 4, "paths-selected.data": 0,
                       "paths-present.data": False, "paths-step.data": 0},
                      "paths-from.value") for p in plan["paths"]]
-    out["gap_matrix"] = [({"gaps-rows.value": c["rows"], "gaps-cols.value": c["cols"],
-                           "gaps-via.value": "Intervention",
-                           "gaps-top.value": ["top"] if c["top_level_only"] else [],
-                           "gaps-selected.data": None}, "gaps-rows.value")
-                         for c in plan["coverage"]]
+    for name, top in (("gap_matrix_top", True), ("gap_matrix_full", False)):
+        out[name] = [({"gaps-rows.value": c["rows"], "gaps-cols.value": c["cols"],
+                       "gaps-via.value": "Intervention",
+                       "gaps-top.value": ["top"] if top else [],
+                       "gaps-selected.data": None}, "gaps-rows.value")
+                     for c in plan["coverage"] if c["top_level_only"] == top]
     return out
 
 

@@ -85,7 +85,7 @@ def test_smoke_run_embedded_shacl_explorer(tmp_path: Path) -> None:
             # the fix must not change answers: same number of results before and after
             assert before["results"] == hot[fix]["after"][kind]["results"], (fix, kind)
     cbs = result["explorer"]["embedded"]["callbacks"]
-    assert set(cbs) == {"search", "neighbourhood", "paths", "gap_matrix"}
+    assert set(cbs) == {"search", "neighbourhood", "paths", "gap_matrix_top", "gap_matrix_full"}
     for name, cb in cbs.items():
         _sane_latency(cb)
         assert cb["errors"] == 0, name
