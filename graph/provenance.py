@@ -243,11 +243,16 @@ def export_csv(result: QueryResult, backend: GraphBackend, query: str | None = N
 
     Read it back with ``pandas.read_csv(path, comment="#")`` or skip the leading ``#`` lines.
     """
-    src = sources_for(backend, result.node_ids)
-    block = _header(result, query) + ["Sources:"] + (src.lines() or ["(none)"]) + [
-        f"How to cite: {PROJECT_CITATION}"]
-    head = "".join("# " + line.replace("\n", " ") + "\n" for line in block)
-    return head + result.to_csv()
+    return sources_block(backend, result.node_ids, _header(result, query)) + result.to_csv()
+
+
+def sources_block(backend: GraphBackend, ids: Iterable[str], heading: list[str]) -> str:
+    """A ``#`` comment block for the top of a CSV export: heading lines, the Sources the listed
+    ids rest on, and how to cite. Any export (query results, the explorer's tables) uses it."""
+    src = sources_for(backend, ids)
+    block = [*heading, "Sources:", *(src.lines() or ["(none)"]),
+             f"How to cite: {PROJECT_CITATION}"]
+    return "".join("# " + line.replace("\n", " ") + "\n" for line in block)
 
 
 def export_json(result: QueryResult, backend: GraphBackend, query: str | None = None) -> str:

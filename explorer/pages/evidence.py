@@ -16,6 +16,7 @@ from explorer import elements as el
 from explorer.components import FLAG_TEXT, badge_list, guarded, labelled, notice
 from explorer.params import as_bool, as_int
 from explorer.state import BackendUnavailable, get_backend
+from graph.provenance import sources_block
 
 dash.register_page(__name__, path="/evidence", name="Evidence", order=40,
                    title="Evidence · Intersections explorer")
@@ -172,7 +173,9 @@ def download(_c: int, _b: int, q: str | None, source: str, year: str, kind: str,
         return {"content": el.bibtex(cites), "filename": "intersections-citations.bib",
                 "type": "application/x-bibtex"}, None
     rows = sort_rows([el.claim_row(c) for c in claims], sort or "source", desc == "desc")
-    return {"content": el.claims_csv(rows), "filename": "intersections-claims.csv",
+    head = sources_block(get_backend(), [c.id for c in claims],
+                         [f"Intersections claims export: {len(claims)} claims"])
+    return {"content": head + el.claims_csv(rows), "filename": "intersections-claims.csv",
             "type": "text/csv"}, None
 
 

@@ -16,6 +16,7 @@ from explorer import elements as el
 from explorer.components import claim_card, guarded, labelled, notice, ref_link, select
 from explorer.params import as_bool
 from explorer.state import get_backend
+from graph.provenance import sources_block
 
 dash.register_page(__name__, path="/gaps", name="Service gaps", order=30,
                    title="Service gaps · Intersections explorer")
@@ -170,6 +171,10 @@ def download(_a: int, _b: int, rows: str, cols: str, via: str,
     cov = _coverage(rows, cols, via, top)
     long = ctx.triggered_id == "gaps-csv-long"
     text = el.coverage_long_csv(cov) if long else el.coverage_csv(cov)
+    ids = {i.id for cell in cov.cells for i in cell.items} | {
+        c for cell in cov.cells for c in cell.claims}
+    text = sources_block(get_backend(), sorted(ids),
+                         [f"Intersections service-gap map: {rows} x {cols}, {via} per cell"]) + text
     name = f"gaps-{rows}-x-{cols}{'-cells' if long else ''}.csv"
     return {"content": text, "filename": name, "type": "text/csv"}, None
 

@@ -33,7 +33,7 @@ from graph.sparql import (
     engine_for,
 )
 
-dash.register_page(__name__, path="/query", name="Query", order=5,
+dash.register_page(__name__, path="/query", name="Query", order=50,
                    title="Query · Intersections explorer")
 
 CUSTOM = "__custom__"
