@@ -137,7 +137,7 @@ def requests_for(plan: dict[str, Any]) -> dict[str, list[tuple[dict[str, Any], s
     for name, top in (("gap_matrix_top", True), ("gap_matrix_full", False)):
         out[name] = [({"gaps-rows.value": c["rows"], "gaps-cols.value": c["cols"],
                        "gaps-via.value": "Intervention",
-                       "gaps-top.value": ["top"] if top else [],
+                       "gaps-top.value": "top" if top else "all",
                        "gaps-selected.data": None}, "gaps-rows.value")
                      for c in plan["coverage"] if c["top_level_only"] == top]
     return out

@@ -35,8 +35,8 @@ from ontology.schema import CLASS_BY_NAME, id_to_iri, iri_to_id
 #: Bases with at most this many nodes get SHACL over their whole RDF form.
 SHACL_FULL_LIMIT = 1_500
 #: Above the limit: entries checked in all, and at least this many of every class.
-SHACL_SAMPLE_SIZE = 300
-SHACL_MIN_PER_CLASS = 10
+SHACL_SAMPLE_SIZE = 150
+SHACL_MIN_PER_CLASS = 6
 
 
 def shacl_report(data: Graph) -> Graph:
