@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import dash_cytoscape as cyto
-from dash import dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from explorer.elements import statistic_text
@@ -292,6 +292,38 @@ def present_bar(page: str, present: bool, step: int) -> html.Div:
         dcc.Store(id=f"{page}-present", data=present),
         dcc.Store(id=f"{page}-step", data=step),
     ], className="present-bar")
+
+
+def register_presentation(page: str, root_class: str, graph_id: dict[str, str],
+                          last_step: int) -> None:
+    """The toggle / Back / Next callback of a page's presentation bar (see :func:`present_bar`).
+
+    Toggling resets to step 0; Back/Next move within ``0..last_step``; presenting switches the
+    graph to the large-type stylesheet and hides the site chrome (CSS class ``presenting``).
+    """
+
+    @callback(Output(f"{page}-present", "data"), Output(f"{page}-step", "data"),
+              Output(f"{page}-root", "className"), Output(f"{page}-present-toggle", "children"),
+              Output(f"{page}-present-prev", "hidden"), Output(f"{page}-present-next", "hidden"),
+              Output(graph_id, "stylesheet"),
+              Input(f"{page}-present-toggle", "n_clicks"),
+              Input(f"{page}-present-prev", "n_clicks"),
+              Input(f"{page}-present-next", "n_clicks"),
+              State(f"{page}-present", "data"), State(f"{page}-step", "data"),
+              prevent_initial_call=True)
+    def presentation(_t: int, _p: int, _n: int, present: bool,
+                     step: int) -> tuple[Any, ...]:
+        trig = ctx.triggered_id
+        step = step or 0
+        if trig == f"{page}-present-toggle":
+            present, step = not present, 0
+        elif trig == f"{page}-present-prev":
+            step = max(0, step - 1)
+        elif trig == f"{page}-present-next":
+            step = min(step + 1, last_step)
+        return (present, step, root_class + (" presenting" if present else ""),
+                "Exit presentation" if present else "Present", not present, not present,
+                stylesheet(large=present))
 
 
 def badge_list(flags: str | Sequence[str]) -> list[html.Span]:

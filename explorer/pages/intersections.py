@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from explorer import elements as el
 from explorer.components import (
@@ -21,6 +21,7 @@ from explorer.components import (
     notice,
     present_bar,
     ref_link,
+    register_presentation,
     select,
 )
 from explorer.params import as_bool, as_int
@@ -139,28 +140,7 @@ def render(a: str | None, b: str | None, via: str, inherit: str | None, present:
     return elements, view.layout, lists, notes, caption, None
 
 
-@callback(Output("inter-present", "data"), Output("inter-step", "data"),
-          Output("inter-root", "className"), Output("inter-present-toggle", "children"),
-          Output("inter-present-prev", "hidden"), Output("inter-present-next", "hidden"),
-          Output(GRAPH, "stylesheet"),
-          Input("inter-present-toggle", "n_clicks"), Input("inter-present-prev", "n_clicks"),
-          Input("inter-present-next", "n_clicks"),
-          State("inter-present", "data"), State("inter-step", "data"),
-          prevent_initial_call=True)
-def presentation(_t: int, _p: int, _n: int, present: bool, step: int) -> tuple[Any, ...]:
-    from explorer.theme import stylesheet
-
-    trig = ctx.triggered_id
-    step = step or 0
-    if trig == "inter-present-toggle":
-        present, step = not present, 0
-    elif trig == "inter-present-prev":
-        step = max(0, step - 1)
-    elif trig == "inter-present-next":
-        step = min(step + 1, 3)
-    return (present, step, "page page-intersections" + (" presenting" if present else ""),
-            "Exit presentation" if present else "Present", not present, not present,
-            stylesheet(large=present))
+register_presentation("inter", "page page-intersections", GRAPH, last_step=3)
 
 
 @callback(Output({"type": "url-state", "page": "intersections"}, "data"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from explorer import elements as el
@@ -24,6 +24,7 @@ from explorer.components import (
     notice,
     present_bar,
     ref_link,
+    register_presentation,
     select,
 )
 from explorer.params import as_bool, as_int
@@ -177,28 +178,7 @@ def pick(_n: list[int]) -> tuple[int, int]:
     return ctx.triggered_id["rank"], 0
 
 
-@callback(Output("paths-present", "data"), Output("paths-step", "data"),
-          Output("paths-root", "className"), Output("paths-present-toggle", "children"),
-          Output("paths-present-prev", "hidden"), Output("paths-present-next", "hidden"),
-          Output(GRAPH, "stylesheet"),
-          Input("paths-present-toggle", "n_clicks"), Input("paths-present-prev", "n_clicks"),
-          Input("paths-present-next", "n_clicks"),
-          State("paths-present", "data"), State("paths-step", "data"),
-          prevent_initial_call=True)
-def presentation(_t: int, _p: int, _n: int, present: bool, step: int) -> tuple[Any, ...]:
-    from explorer.theme import stylesheet
-
-    trig = ctx.triggered_id
-    step = step or 0
-    if trig == "paths-present-toggle":
-        present, step = not present, 0
-    elif trig == "paths-present-prev":
-        step = max(0, step - 1)
-    elif trig == "paths-present-next":
-        step = min(step + 1, 6)
-    return (present, step, "page page-paths" + (" presenting" if present else ""),
-            "Exit presentation" if present else "Present", not present, not present,
-            stylesheet(large=present))
+register_presentation("paths", "page page-paths", GRAPH, last_step=6)
 
 
 @callback(Output({"type": "url-state", "page": "paths"}, "data"),
