@@ -10,6 +10,7 @@ one contract test suite holds both to the same answers.
 from __future__ import annotations
 
 import difflib
+import heapq
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable
@@ -30,7 +31,7 @@ from graph.models import (
     SharedResult,
     Stats,
 )
-from graph.text import best_match, normalize
+from graph.text import SearchText, best_match_texts, normalize, search_texts
 from loaders.errors import IntersectionsError
 from ontology.schema import (
     CLASS_BY_NAME,
@@ -106,6 +107,10 @@ class GraphBackend(ABC):
     def _counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """(nodes per category, links per predicate)."""
 
+    def _search_texts(self, node_id: str, attrs: dict[str, Any]) -> tuple[SearchText, ...]:
+        """Normalised label and synonyms of a node (backends with an index override this)."""
+        return search_texts(attrs["label"], attrs.get("alt_labels") or ())
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections (no-op for in-memory backends)."""
 
@@ -154,17 +159,18 @@ class GraphBackend(ABC):
         if not q:
             return []
         wanted = expand_classes(list(categories) if categories else None)
-        hits = []
+        scored = []
         for node_id, d in self._search_candidates(q.split()):
-            if wanted is not None and d["category"] not in wanted:
+            cat = d["category"]
+            if wanted is not None and cat not in wanted:
                 continue
-            score, matched = best_match(q, d["label"], d.get("alt_labels") or ())
+            score, matched = best_match_texts(q, self._search_texts(node_id, d))
             if score > 0:
-                hits.append(SearchHit(NodeRef(node_id, d["category"], d["label"]), score,
-                                      matched))
-        hits.sort(key=lambda h: (-h.score, _category_rank(h.node.category),
-                                 len(h.node.label), h.node.id))
-        return hits[:limit]
+                scored.append((-score, _category_rank(cat), len(d["label"]), node_id, matched,
+                               cat, d["label"]))
+        # ids are unique, so tuples never compare past the id
+        return [SearchHit(NodeRef(i, cat, label), -neg, matched)
+                for neg, _, _, i, matched, cat, label in heapq.nsmallest(limit, scored)]
 
     def node(self, node_id: str) -> Node:
         d = dict(self._require(node_id))

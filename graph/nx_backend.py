@@ -11,7 +11,7 @@ from typing import Any
 import networkx as nx
 
 from graph.backend import EdgeView, GraphBackend
-from graph.text import normalize
+from graph.text import SearchText, search_texts
 from loaders.evidence import EvidenceBase, load_evidence_base, paused_gc
 from loaders.writers.base import write_records
 from loaders.writers.networkx_writer import NetworkxWriter
@@ -28,10 +28,13 @@ class NetworkxBackend(GraphBackend):
         self.graph = graph
         self._by_category: dict[str, list[str]] = defaultdict(list)
         self._postings: dict[str, set[str]] = defaultdict(set)
+        self._texts: dict[str, tuple[SearchText, ...]] = {}
         for node_id, d in graph.nodes(data=True):
             self._by_category[d["category"]].append(node_id)
-            for text in (d["label"], *(d.get("alt_labels") or ())):
-                for tok in normalize(text).split():
+            texts = search_texts(d["label"], d.get("alt_labels") or ())
+            self._texts[node_id] = texts
+            for _, _, _, words in texts:
+                for tok in words:
                     self._postings[tok].add(node_id)
         for ids in self._by_category.values():
             ids.sort()
@@ -100,6 +103,9 @@ class NetworkxBackend(GraphBackend):
                 return []
         nodes = self.graph.nodes
         return [(i, nodes[i]) for i in sorted(result or ())]
+
+    def _search_texts(self, node_id: str, attrs: dict[str, Any]) -> tuple[SearchText, ...]:
+        return self._texts[node_id]
 
     def _counts(self) -> tuple[dict[str, int], dict[str, int]]:
         by_cat = {c: len(ids) for c, ids in self._by_category.items()}
