@@ -41,6 +41,9 @@ from ontology.schema import (
     expand_classes,
 )
 
+STRUCTURAL_PREDICATES = frozenset(PREDICATE_BY_NAME) - EVIDENCE_LAYER_PREDICATES
+ABOUT = frozenset({"about"})
+
 #: Hard caps that keep any single query bounded, whatever the graph size.
 MAX_HOPS = 6
 MAX_PATHS = 200
@@ -481,16 +484,13 @@ class GraphBackend(ABC):
             row_ids = [r for r in row_ids if not (anc[r] & row_set)]
             col_ids = [c for c in col_ids if not (anc[c] & col_set)]
         via_ids = self._ids_of(via_cats)
-        edges = self._edges_of(via_ids) if via_ids else []
+        # structural links only: claim links are most of a large base and are fetched below
+        # for the few nodes that end up in a cell
+        edges = self._edges_of(via_ids, STRUCTURAL_PREDICATES) if via_ids else []
         via_set = set(via_ids)
         linked: dict[str, set[str]] = defaultdict(set)
         about: dict[str, set[str]] = defaultdict(set)  # node → claims about it
         for e in edges:
-            if e.predicate == "about":
-                about[e.object].add(e.subject)
-                continue
-            if e.predicate in EVIDENCE_LAYER_PREDICATES:
-                continue
             if e.subject in via_set:
                 linked[e.subject].add(e.object)
             if e.object in via_set:
@@ -508,11 +508,12 @@ class GraphBackend(ABC):
                 for c in cs:
                     if r != c:
                         cell_items[(r, c)].add(i)
-        rc_claims = self._edges_of(row_ids + col_ids, frozenset({"about"})) if cell_items else []
-        for e in rc_claims:
-            about[e.object].add(e.subject)
-        refs = self._refs(row_ids + col_ids + sorted(via_set & set().union(*cell_items.values()))
-                          if cell_items else row_ids + col_ids)
+        covered = set().union(*cell_items.values()) if cell_items else set()
+        in_cells = covered | {r for r, _ in cell_items} | {c for _, c in cell_items}
+        for e in self._edges_of(sorted(in_cells), ABOUT) if in_cells else []:
+            if e.object in in_cells:
+                about[e.object].add(e.subject)
+        refs = self._refs(row_ids + col_ids + sorted(covered))
         cells = []
         for (r, c), items in sorted(cell_items.items()):
             claims = set().union(*(about.get(i, set()) for i in items)) | (

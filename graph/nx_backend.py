@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 
 from graph.backend import EdgeView, GraphBackend
+from graph.models import Coverage
 from graph.text import SearchText, search_texts
 from loaders.evidence import EvidenceBase, load_evidence_base, paused_gc
 from loaders.writers.base import write_records
@@ -29,6 +30,7 @@ class NetworkxBackend(GraphBackend):
         self._by_category: dict[str, list[str]] = defaultdict(list)
         self._postings: dict[str, set[str]] = defaultdict(set)
         self._texts: dict[str, tuple[SearchText, ...]] = {}
+        self._coverage_cache: dict[tuple[Any, ...], Coverage] = {}
         for node_id, d in graph.nodes(data=True):
             self._by_category[d["category"]].append(node_id)
             texts = search_texts(d["label"], d.get("alt_labels") or ())
@@ -103,6 +105,21 @@ class NetworkxBackend(GraphBackend):
                 return []
         nodes = self.graph.nodes
         return [(i, nodes[i]) for i in sorted(result or ())]
+
+    def coverage(self, rows: str = "Harm", cols: str = "PreventionStrategy", *,
+                 via: str = "Intervention", rollup: bool = True,
+                 top_level_only: bool = False) -> Coverage:
+        """As :meth:`GraphBackend.coverage`, memoised: the embedded graph never changes after
+        loading, and the gap-map page asks for the same matrix on every click and download."""
+        key = (rows, cols, via, rollup, top_level_only)
+        hit = self._coverage_cache.get(key)
+        if hit is None:
+            hit = super().coverage(rows, cols, via=via, rollup=rollup,
+                                   top_level_only=top_level_only)
+            if len(self._coverage_cache) >= 32:
+                self._coverage_cache.pop(next(iter(self._coverage_cache)))
+            self._coverage_cache[key] = hit
+        return hit
 
     def _search_texts(self, node_id: str, attrs: dict[str, Any]) -> tuple[SearchText, ...]:
         return self._texts[node_id]
