@@ -182,3 +182,31 @@ def test_service_gap_map_has_covered_cells_and_gaps(g: NetworkxBackend) -> None:
     cov = g.coverage("Harm", "PreventionStrategy", top_level_only=True)
     counts = [n for row in cov.matrix() for n in row]
     assert any(counts) and 0 in counts
+
+
+def _seeds_dir():
+    from pathlib import Path
+
+    for base in Path(__file__).resolve().parents:
+        cand = base / "shared" / "seeds"
+        if cand.is_dir():
+            return cand
+    return None
+
+
+def test_statements_are_in_our_own_words(eb: EvidenceBase) -> None:
+    """Facts and names carry over from the documents, sentences do not: no definition or
+    claim shares a run of 12 words with a source document (lists of names are shorter)."""
+    seeds = _seeds_dir()
+    if seeds is None:
+        pytest.skip("the source documents (shared/seeds) are not beside this checkout")
+    words = " ".join(normalize(p.read_text(encoding="utf-8"))
+                     for p in sorted(seeds.glob("*.txt"))).split()
+    n = 12
+    shingles = {tuple(words[i:i + n]) for i in range(len(words) - n)}
+    copied = []
+    for node in eb.nodes.values():
+        w = normalize(node.definition or "").split()
+        if any(tuple(w[i:i + n]) in shingles for i in range(len(w) - n + 1)):
+            copied.append(node.id)
+    assert copied == []
