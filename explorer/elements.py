@@ -417,6 +417,25 @@ def coverage_grid(cov: Coverage) -> list[dict[str, Any]]:
     return out
 
 
+#: Most cells the gap matrix renders (each is a button); the CSV downloads are never trimmed.
+MAX_MATRIX_CELLS = 2_500
+MAX_MATRIX_COLS = 50
+
+
+def trim_coverage(cov: Coverage, max_cells: int = MAX_MATRIX_CELLS,
+                  max_cols: int = MAX_MATRIX_COLS) -> tuple[Coverage, bool]:
+    """The part of a matrix the page can render: all columns up to ``max_cols``, then as many
+    rows as fit in ``max_cells``. Returns the (possibly) smaller matrix and whether it was cut."""
+    n_cols = min(len(cov.cols), max_cols)
+    n_rows = min(len(cov.rows), max(1, max_cells // max(1, n_cols)))
+    if n_cols == len(cov.cols) and n_rows == len(cov.rows):
+        return cov, False
+    rows, cols = cov.rows[:n_rows], cov.cols[:n_cols]
+    keep_r, keep_c = {r.id for r in rows}, {c.id for c in cols}
+    cells = tuple(c for c in cov.cells if c.row in keep_r and c.col in keep_c)
+    return Coverage(rows, cols, cov.via, cells), True
+
+
 def coverage_csv(cov: Coverage) -> str:
     """The matrix as CSV: one row per row node, one column per column node (counts)."""
     buf = io.StringIO()

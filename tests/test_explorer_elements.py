@@ -171,3 +171,20 @@ def test_bibtex_round_trips_through_a_parser(g):
     assert smith.entry_type == "article"
     assert smith["doi"] == "10.1177/0000000000000001" and smith["year"] == "2017"
     assert smith["author"] == "Smith, A. and Jones, B."
+
+
+def test_gap_matrix_is_trimmed_to_what_the_page_can_draw():
+    from explorer.elements import trim_coverage
+    from graph.models import Coverage, CoverageCell, NodeRef
+
+    rows = tuple(NodeRef(f"harm:r{i:03d}", "Harm", f"R{i:03d}") for i in range(120))
+    cols = tuple(NodeRef(f"strat:c{j:02d}", "PreventionStrategy", f"C{j:02d}") for j in range(60))
+    cells = (CoverageCell("harm:r000", "strat:c00", (NodeRef("int:a", "Intervention", "A"),)),
+             CoverageCell("harm:r119", "strat:c59", (NodeRef("int:b", "Intervention", "B"),)))
+    cov = Coverage(rows, cols, "Intervention", cells)
+    shown, cut = trim_coverage(cov, max_cells=2500, max_cols=50)
+    assert cut and len(shown.cols) == 50 and len(shown.rows) == 50
+    assert len(shown.rows) * len(shown.cols) <= 2500
+    assert [c.row for c in shown.cells] == ["harm:r000"]  # cells outside the view are dropped
+    small = Coverage(rows[:3], cols[:4], "Intervention", cells[:1])
+    assert trim_coverage(small) == (small, False)

@@ -116,9 +116,15 @@ def render(rows: str, cols: str, via: str, top: str,
         return None, notice("No rows or columns of these types yet."), None
     total = len(cov.rows) * len(cov.cols)
     covered = len(cov.cells)
-    summary = notice(f"{len(cov.rows)} × {len(cov.cols)} = {total} cells: {covered} covered, "
-                     f"{total - covered} gaps.")
-    return matrix_table(cov, selected), summary, None
+    summary = [notice(f"{len(cov.rows)} × {len(cov.cols)} = {total} cells: {covered} covered, "
+                      f"{total - covered} gaps.")]
+    shown, cut = el.trim_coverage(cov)
+    if cut:
+        summary.append(notice(
+            f"Too large to draw: showing the first {len(shown.rows)} rows × {len(shown.cols)} "
+            "columns. Narrow it with “Top-level rows and columns only” or other row/column "
+            "types; the CSV downloads hold the whole matrix."))
+    return matrix_table(shown, selected), summary, None
 
 
 @callback(Output("gaps-selected", "data", allow_duplicate=True),
