@@ -77,16 +77,9 @@ class LabelIndex:
         return list(dict.fromkeys(candidates[n] for n in near))
 
     def _near(self, text: str, classes: tuple[str, ...]) -> str:
-        key = normalize(text)
-        candidates: dict[str, str] = {}
-        for t, ids in self.by_text.items():
-            for i in self.of_classes(ids, classes):
-                candidates.setdefault(t, i)
-        for i in self.of_classes(self.nodes, classes):
-            candidates.setdefault(i, i)
-        near = difflib.get_close_matches(key if ":" not in text else text, candidates,
-                                         n=3, cutoff=0.6)
+        """The did-you-mean tail of a message (empty when nothing is close)."""
+        near = self.near(text, classes)
         if not near:
             return ""
         return "; did you mean " + " or ".join(
-            f"'{self.nodes[candidates[n]].label} ({candidates[n]})'" for n in near) + "?"
+            f"'{self.nodes[i].label} ({i})'" for i in near) + "?"
