@@ -74,7 +74,7 @@ PY
     fi
     say "Installing $lock into $dir (hash-checked; the first run downloads ~150 MB)"
     "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
-        --require-hashes --no-deps -r "$lock" \
+        --require-hashes --no-deps --use-pep517 -r "$lock" \
         || die "pip could not install $lock (network? see the message above)"
     "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e . \
         || die "pip could not install this checkout into $dir"
