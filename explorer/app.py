@@ -11,10 +11,10 @@ from pathlib import Path
 
 import dash
 import dash_cytoscape as cyto
-from dash import ALL, MATCH, Dash, Input, Output, ctx, html
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
-from explorer import state
+from explorer import linked_data, state
 from explorer.components import shell
 
 HERE = Path(__file__).parent
@@ -64,7 +64,7 @@ def _layout() -> html.Div:
 
 
 def create_app(backend: str = "embedded", evidence: str | Path | None = None, *,
-               debug: bool = False) -> Dash:
+               debug: bool = False, sparql_endpoint: bool = True) -> Dash:
     """Build the explorer. ``backend`` is ``embedded`` or ``neo4j``; ``evidence`` a folder."""
     if backend not in ("embedded", "neo4j"):
         raise ValueError(f"unknown backend {backend!r}; use embedded or neo4j")
@@ -83,6 +83,7 @@ def create_app(backend: str = "embedded", evidence: str | Path | None = None, *,
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.server.config["INTERSECTIONS_DEBUG"] = debug
     state.configure(app.server, backend, str(evidence) if evidence else None)
+    linked_data.install(app.server, sparql_endpoint=sparql_endpoint)
     app.layout = _layout
     app.clientside_callback(URL_SYNC_JS, Output("url-sync-sink", "children"),
                             Input({"type": "url-state", "page": ALL}, "data"))
@@ -96,9 +97,25 @@ def create_app(backend: str = "embedded", evidence: str | Path | None = None, *,
         if not trig:
             raise PreventUpdate
         kind = "svg" if trig["type"] == "export-svg" else "png"
-        return {"type": kind, "action": "download",
+        # "store": the picture comes back as imageData; assets/export.js adds the title, key
+        # and source line around it and downloads the result
+        return {"type": kind, "action": "store",
                 "filename": f"intersections-{trig['graph']}",
                 "options": {"full": True, "bg": "#ffffff", "scale": 2}}
+
+    app.clientside_callback(
+        """function (uri, elements, meta, id) {
+            if (uri && window.intersectionsExport) {
+                window.intersectionsExport.run(uri, elements, meta, id.graph);
+            }
+            return Date.now();
+        }""",
+        Output({"type": "graph-export", "graph": MATCH}, "data"),
+        Input({"type": "graph", "graph": MATCH}, "imageData"),
+        State({"type": "graph", "graph": MATCH}, "elements"),
+        State({"type": "graph-meta", "graph": MATCH}, "data"),
+        State({"type": "graph", "graph": MATCH}, "id"),
+        prevent_initial_call=True)
 
     # Bind the page callbacks to this app now, so a later app in the same process cannot
     # take them (see _reset_global_callbacks).

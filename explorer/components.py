@@ -16,8 +16,9 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from explorer.elements import statistic_text
-from explorer.theme import legend_items, stylesheet, type_label
+from explorer.theme import export_key, legend_items, stylesheet, type_label
 from graph.models import CitationInfo, ClaimInfo, Node, NodeRef
+from ontology.schema import QUALITY_FLAGS, flag_explanation
 
 log = logging.getLogger(__name__)
 
@@ -35,22 +36,29 @@ HOTLINES: tuple[dict[str, str], ...] = (
      "tel": "+18004224453", "text": "", "web": "https://www.childhelphotline.org"},
 )
 
-FLAG_TEXT = {
-    "unsourced": "Unsourced: the source document gives no citation for this figure",
-    "secondary": "Secondary: cited through another publication, not the original study",
-}
+#: Flag → "Label: explanation", from the one table in the ontology layer (ontology.schema).
+FLAG_TEXT = {name: flag_explanation(name) for name in QUALITY_FLAGS}
 
 
 # --------------------------------------------------------------------------- shell
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``"1 claim"``, ``"2 claims"``, ``"0 interventions"`` — never "1 claims" or "claim(s)"."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def quick_exit() -> html.A:
     """Always-visible control that leaves the site at once (JS replaces the history entry;
-    without JS the link still navigates away). Esc does the same (assets/quick_exit.js)."""
+    without JS the link still navigates away). Esc does the same when the user is not typing
+    and no menu is open (the rule is in assets/quick_exit.js and the README)."""
     return html.A("Quick exit", href=QUICK_EXIT_URL, id="quick-exit", className="quick-exit",
-                  rel="noreferrer noopener", title="Leave this site now (Esc)",
+                  rel="noreferrer noopener",
+                  title="Leave this site now (or press Esc when you are not typing)",
                   **{"data-quick-exit": "1", "aria-label": "Quick exit: leave this site now"})
 
 
 def navigation(pages: Sequence[dict[str, Any]]) -> html.Nav:
+    """The main menu; assets/nav.js marks the link of the page on screen aria-current="page"
+    (it follows client-side navigation, which a server-rendered attribute would not)."""
     links = [html.Li(dcc.Link(p["name"], href=p["relative_path"], className="nav-link"))
              for p in pages if not p.get("hide_from_nav")]
     return html.Nav(html.Ul(links, className="nav-list"), className="site-nav",
@@ -91,6 +99,7 @@ def shell(pages: Sequence[dict[str, Any]], content: Any) -> html.Div:
             navigation(pages),
         ], className="site-header"),
         html.Main(content, id="main", tabIndex="-1"),
+        html.Div("Working…", id="busy", className="busy", role="status", hidden=True),
         hotline_footer(),
     ], className="site")
 
@@ -106,12 +115,14 @@ def notice(message: str) -> html.Div:
     return alert(message, "info")
 
 
-def guarded(n_outputs: int, alert_index: int = -1) -> Callable[[Callable[..., Any]],
-                                                                Callable[..., Any]]:
+def guarded(n_outputs: int, alert_index: int = -1, *,
+            clear: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Wrap a callback so any failure becomes an alert in its alert output.
 
-    The other outputs are left unchanged; user mistakes (unknown id, bad filter) and an
-    unreachable backend get their own message, anything else a generic one (logged).
+    The other outputs are left unchanged, or emptied with ``clear=True`` (for result views:
+    an error must replace the previous results, not sit next to them as if they answered the
+    new request). User mistakes (unknown id, bad filter) and an unreachable backend get their
+    own message, anything else a generic one (logged).
     """
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -129,7 +140,7 @@ def guarded(n_outputs: int, alert_index: int = -1) -> Callable[[Callable[..., An
                 log.exception("callback %s failed", fn.__name__)
                 msg = (f"Something went wrong while preparing this view ({type(exc).__name__}). "
                        "Try again, or narrow the view.")
-            out = [no_update] * n_outputs
+            out = [None if clear else no_update] * n_outputs
             out[alert_index] = alert(msg)
             return tuple(out) if n_outputs > 1 else out[0]
         return wrapper
@@ -170,7 +181,20 @@ def graph(graph_id: str, *, height: str = "560px", elements: list | None = None,
             className="graph-canvas", role="img",
             **{"aria-label": (label or "Graph") + ". The same content is listed as text "
                              "next to the graph."}),
+        # what assets/export.js adds around a downloaded PNG/SVG: title, key, source line
+        dcc.Store(id={"type": "graph-meta", "graph": graph_id}, data=export_meta(label)),
+        dcc.Store(id={"type": "graph-export", "graph": graph_id}),
     ], className="graph-box")
+
+
+def export_meta(label: str) -> dict[str, Any]:
+    """Title, key rows and source line for a graph's image export (see assets/export.js)."""
+    from graph.provenance import PROJECT_TITLE, PROJECT_VERSION
+
+    return {"label": label or "Graph", "key": export_key(),
+            "source": f"Source: {PROJECT_TITLE} evidence base, version {PROJECT_VERSION} "
+                      "(each link rests on curated claims; see the explorer's About page "
+                      "for how to cite)"}
 
 
 # --------------------------------------------------------------------------- evidence
@@ -189,7 +213,8 @@ def citation_item(c: CitationInfo) -> html.Li:
 
 
 def flag_badges(flags: Sequence[str]) -> list[html.Span]:
-    return [html.Span(f, className=f"badge badge-{f}", title=FLAG_TEXT.get(f, f))
+    return [html.Span(QUALITY_FLAGS[f].label if f in QUALITY_FLAGS else f,
+                      className=f"badge badge-{f}", title=FLAG_TEXT.get(f, f))
             for f in flags]
 
 
@@ -216,6 +241,8 @@ def claim_card(c: ClaimInfo) -> html.Article:
     for f in c.flags:
         if f in FLAG_TEXT:
             body.append(html.P(FLAG_TEXT[f], className=f"flag-note flag-{f}"))
+    if c.note and "contested" in c.flags:  # why it is contested, in the curators' words
+        body.append(html.P(["Why contested: ", c.note], className="flag-note contested-why"))
     return html.Article(body, className="claim-card", id=f"claim-{c.id}")
 
 
@@ -254,8 +281,8 @@ def node_panel(node: Node, claims: Sequence[ClaimInfo], *, n_links: int = 0,
 
 def ref_link(ref: NodeRef) -> dcc.Link:
     """Link that opens a node on the Explore page."""
-    return dcc.Link(ref.label, href=f"/?node={ref.id}", title=f"{type_label(ref.category)}: "
-                    f"{ref.id}")
+    return dcc.Link(ref.label, href=f"/explore?node={ref.id}",
+                    title=f"{type_label(ref.category)}: {ref.id}")
 
 
 # --------------------------------------------------------------------------- controls

@@ -95,3 +95,32 @@ def legend_items(categories: list[str] | None = None) -> list[dict[str, str]]:
         out.append({"category": n, "label": type_label(n), "color": s["color"],
                     "shape": s["shape"], "clip": SHAPE_POLYGONS.get(s["shape"], "none")})
     return out
+
+
+def shape_points(shape: str) -> list[tuple[float, float]]:
+    """The legend shape as polygon points in the unit square (for the PNG/SVG export key).
+
+    Read from the same CSS ``clip-path`` table the HTML legend uses, so the exported key and
+    the on-screen key draw the same shapes: ``polygon(...)`` as given, ``circle`` as a
+    24-gon, ``inset`` as the square.
+    """
+    import math
+
+    clip = SHAPE_POLYGONS.get(shape, "inset(0)")
+    if clip.startswith("circle"):
+        return [(round(0.5 + 0.5 * math.cos(2 * math.pi * i / 24), 4),
+                 round(0.5 + 0.5 * math.sin(2 * math.pi * i / 24), 4)) for i in range(24)]
+    if clip.startswith("polygon("):
+        pts = []
+        for pair in clip[len("polygon("):-1].split(","):
+            x, y = (float(v.strip().rstrip("%") or 0) / (100 if v.strip().endswith("%") else 1)
+                    for v in pair.split())
+            pts.append((x, y))
+        return pts
+    return [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
+
+
+def export_key() -> list[dict[str, Any]]:
+    """Key rows for image exports: category, label, colour, shape points (see shape_points)."""
+    return [{"category": i["category"], "label": i["label"], "color": i["color"],
+             "points": shape_points(i["shape"])} for i in legend_items()]

@@ -1,16 +1,65 @@
 /* Accessibility repairs for third-party components, applied as they appear.
- * dcc.Dropdown (Dash 4) renders a hidden helper <input aria-hidden="true"> that can still take
- * keyboard focus (axe rule aria-hidden-focus); take it out of the tab order. */
+ *
+ * dcc.Dropdown (Dash 4) renders
+ *     <input class="dash-dropdown-focus-target" aria-hidden="true" tabindex="0">
+ *     <button id="<dropdown id>" tabindex="-1" aria-haspopup="listbox" ...>
+ * The hidden input is a focus "trampoline": Tab lands on it and it forwards focus to the
+ * button. axe reports it (rule aria-hidden-focus: a focusable element inside aria-hidden), and
+ * taking the input out of the tab order alone leaves the dropdown unreachable by keyboard.
+ *
+ * The fix here makes the real control the tab stop: the button (which carries the name,
+ * aria-haspopup and opens on Enter / Space / ArrowDown) gets tabindex=0 and the hidden input
+ * tabindex=-1. Dash resets the input's tabindex when the button loses focus, so the observer
+ * re-applies the rule whenever that attribute changes. The button's accessible name comes from
+ * aria-labelledby (its current value only); the visible <label for=id> is prepended so screen
+ * readers announce "Harm A, Intimate partner violence" rather than the value alone.
+ */
 (function () {
     "use strict";
-    function fix(root) {
-        var nodes = (root.querySelectorAll ? root : document)
-            .querySelectorAll(".dash-dropdown-wrapper > input[aria-hidden='true']");
-        for (var i = 0; i < nodes.length; i++) {
-            if (nodes[i].getAttribute("tabindex") !== "-1") { nodes[i].setAttribute("tabindex", "-1"); }
+    var seq = 0;
+    function fixDropdown(wrapper) {
+        var input = wrapper.querySelector(":scope > input.dash-dropdown-focus-target");
+        var button = wrapper.querySelector(":scope > button.dash-dropdown");
+        if (!button) { return; }
+        if (input && input.getAttribute("tabindex") !== "-1") { input.setAttribute("tabindex", "-1"); }
+        var want = button.disabled ? "-1" : "0";
+        if (button.getAttribute("tabindex") !== want) { button.setAttribute("tabindex", want); }
+        if (button.id) {
+            var label = document.querySelector("label[for='" + CSS.escape(button.id) + "']");
+            if (label) {
+                if (!label.id) { label.id = "dd-label-" + (++seq); }
+                var by = button.getAttribute("aria-labelledby") || "";
+                if ((" " + by + " ").indexOf(" " + label.id + " ") < 0) {
+                    button.setAttribute("aria-labelledby", (label.id + " " + by).trim());
+                }
+            }
         }
     }
-    new MutationObserver(function () { fix(document); })
-        .observe(document.documentElement, { childList: true, subtree: true });
+    function fix(root) {
+        var scope = root && root.querySelectorAll ? root : document;
+        var wrappers = scope.querySelectorAll(".dash-dropdown-wrapper");
+        for (var i = 0; i < wrappers.length; i++) { fixDropdown(wrappers[i]); }
+        if (scope.classList && scope.classList.contains("dash-dropdown-wrapper")) { fixDropdown(scope); }
+    }
+    var pending = false;
+    function schedule() {
+        if (pending) { return; }
+        pending = true;
+        // fix before the next paint and before any key can reach the old tab order
+        Promise.resolve().then(function () { pending = false; fix(document); });
+    }
+    new MutationObserver(function (records) {
+        for (var i = 0; i < records.length; i++) {
+            var r = records[i];
+            if (r.type === "childList" || (r.target.closest && r.target.closest(".dash-dropdown-wrapper"))) {
+                schedule();
+                return;
+            }
+        }
+    }).observe(document.documentElement, {
+        childList: true, subtree: true, attributes: true,
+        attributeFilter: ["tabindex", "aria-labelledby", "disabled"]
+    });
     document.addEventListener("DOMContentLoaded", function () { fix(document); });
+    window.intersectionsA11yFix = fix;
 })();
