@@ -18,7 +18,7 @@ from explorer.state import get_backend
 from explorer.theme import type_label
 from ontology.schema import CLASSES, EVIDENCE_CLASSES, PREDICATES
 
-dash.register_page(__name__, path="/", name="Explore", order=0,
+dash.register_page(__name__, path="/explore", name="Explore", order=0,
                    title="Explore · Intersections explorer")
 
 GRAPH = {"type": "graph", "graph": "explore"}
