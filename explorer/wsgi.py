@@ -1,7 +1,8 @@
 """WSGI entry point for production servers: ``gunicorn explorer.wsgi:server``.
 
 The Dash app is built on first access of ``server`` (module ``__getattr__``), from
-INTERSECTIONS_BACKEND (embedded|neo4j, default embedded) and INTERSECTIONS_EVIDENCE (folder);
+INTERSECTIONS_BACKEND (embedded|neo4j, default embedded), INTERSECTIONS_EVIDENCE (folder) and
+INTERSECTIONS_SPARQL_ENDPOINT (on by default; ``off`` turns the /sparql endpoint off);
 the evidence base itself is opened on the first request that needs it.
 """
 
@@ -20,10 +21,12 @@ def get_app() -> Any:
     with _lock:
         if _app is None:
             from explorer.app import create_app
+            from explorer.linked_data import endpoint_enabled_from_env
 
             _app = create_app(os.environ.get("INTERSECTIONS_BACKEND", "embedded"),
                               os.environ.get("INTERSECTIONS_EVIDENCE") or None,
-                              debug=False)
+                              debug=False,
+                              sparql_endpoint=endpoint_enabled_from_env())
         return _app
 
 

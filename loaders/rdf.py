@@ -51,7 +51,7 @@ SCALAR_PROPS: dict[str, tuple[URIRef, URIRef | None]] = {
     "organization_level": (INT.organizationLevel, XSD.integer),
     "url": (INT.url, XSD.anyURI),
     "contact": (INT.contact, None),
-    "year": (INT.year, XSD.gYear),
+    "year": (INT.year, XSD.integer),
     "note": (SKOS.note, None),
     "evidence_kind": (INT.evidenceKind, None),
     "document_kind": (INT.documentKind, None),
@@ -94,8 +94,6 @@ def new_graph() -> Graph:
 
 
 def _lit(value: Any, datatype: URIRef | None) -> Literal:
-    if datatype == XSD.gYear:
-        return Literal(str(value), datatype=XSD.gYear)
     if datatype == XSD.decimal:
         return Literal(Decimal(str(value)), datatype=XSD.decimal)
     if datatype is not None:
@@ -143,7 +141,7 @@ def add_node(g: Graph, node: NodeRecord) -> None:
         if props.get("authors"):
             g.add((s, INT.authorsText, Literal("; ".join(props["authors"]))))
         if props.get("year"):
-            g.add((s, DCTERMS.issued, Literal(str(props["year"]), datatype=XSD.gYear)))
+            g.add((s, DCTERMS.issued, Literal(int(props["year"]), datatype=XSD.integer)))
         if props.get("url"):
             g.add((s, INT.url, Literal(props["url"], datatype=XSD.anyURI)))
         study = props.get("study") or {}

@@ -49,7 +49,7 @@ DATATYPE_PROPS: dict[str, tuple[str, URIRef]] = {
     "authorsText": ("authors as one string, in order", XSD.string),
     "url": ("web address", XSD.anyURI),
     "contact": ("how to reach a service", XSD.string),
-    "year": ("year a program or law started", XSD.gYear),
+    "year": ("year a program or law started", XSD.integer),
 }
 
 
@@ -217,7 +217,7 @@ def build_shapes() -> Graph:
         "a claim cites at least one citation or carries the flag 'unsourced'")))
     cite = URIRef(f"{SHAPES}CitationShape")
     _prop(g, cite, DCTERMS.title, minCount=1, maxCount=1, message="a citation has a title")
-    _prop(g, cite, DCTERMS.issued, maxCount=1, datatype=XSD.gYear,
+    _prop(g, cite, DCTERMS.issued, maxCount=1, datatype=XSD.integer,
           message="year of a citation is a single year")
     stat = shape("StatisticShape", INT.Statistic)
     _prop(g, stat, INT.value, minCount=1, maxCount=1, datatype=XSD.decimal,
