@@ -1,7 +1,10 @@
 """Evidence: every claim with its numbers, citations, source document and quality flags.
 
 Filter by source document, year, evidence kind, quality flag and text; sort by any column;
-export the filtered selection as CSV or BibTeX.
+export the filtered selection as CSV or BibTeX. The table is one paged ``DataTable`` (25 rows a
+page, scrolling inside its own box on a phone); each claim id opens the claim's page
+(``/evidence/claim/<id>``), each citation and source document the citation's page
+(``/evidence/citation/<id>``), and each DOI sits next to the citation it belongs to.
 URL state: ``?q=&source=&year=&kind=&flag=&sort=&desc=1``.
 """
 
@@ -10,10 +13,17 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, dash_table, dcc, html
 
 from explorer import elements as el
-from explorer.components import FLAG_TEXT, badge_list, guarded, labelled, notice
+from explorer.components import guarded, labelled, notice
+from explorer.evidence_views import (
+    GRID_COLUMNS,
+    flag_explanation,
+    flag_label,
+    grid_row,
+    grid_tooltips,
+)
 from explorer.params import as_bool, as_int
 from explorer.state import BackendUnavailable, get_backend
 from graph.provenance import sources_block
@@ -27,7 +37,8 @@ SORTS = [{"label": "Source document", "value": "source"},
          {"label": "Evidence kind", "value": "evidence_kind"},
          {"label": "Number of citations", "value": "n_citations"},
          {"label": "Flags", "value": "flags"}]
-MAX_ROWS = 300
+MAX_ROWS = 2000
+PAGE_SIZE = 25
 ANY = "any"
 
 
@@ -37,14 +48,14 @@ def _filter_options() -> dict[str, list[dict[str, Any]]]:
     sources = {c.stated_in.id: c.stated_in.title for c in claims if c.stated_in}
     years = sorted({ci.year for c in claims for ci in c.citations if ci.year}, reverse=True)
     kinds = sorted({c.evidence_kind for c in claims})
-    flags = sorted({f for c in claims for f in c.flags} | set(FLAG_TEXT))
+    flags = sorted({f for c in claims for f in c.flags})
     anyopt = [{"label": "Any", "value": ANY}]
     return {
         "source": anyopt + [{"label": t, "value": i} for i, t in sorted(sources.items(),
                                                                         key=lambda x: x[1])],
         "year": anyopt + [{"label": str(y), "value": str(y)} for y in years],
         "kind": anyopt + [{"label": k.replace("_", " "), "value": k} for k in kinds],
-        "flag": anyopt + [{"label": f, "value": f} for f in flags],
+        "flag": anyopt + [{"label": flag_label(f), "value": f} for f in flags],
     }
 
 
@@ -64,8 +75,9 @@ def layout(**params: Any) -> html.Div:
     return html.Div([
         html.H1("Evidence"),
         html.P("Every claim in the evidence base, with its numbers, the studies it cites and "
-               "where it was stated. Flags mark figures without a citation (unsourced) or "
-               "cited through another publication (secondary).", className="lead"),
+               "where it was stated. Open a claim's id for everything about it, and a citation "
+               "for the study and all the claims resting on it.", className="lead"),
+        _flag_key(opts["flag"]),
         html.Div([
             labelled("Search text", "ev-q", dcc.Input(id="ev-q", type="search", debounce=True,
                                                       value=params.get("q") or "",
@@ -93,7 +105,20 @@ def layout(**params: Any) -> html.Div:
                               n_clicks=0)], className="controls"),
         html.Div(problem, id="ev-alert"),
         html.Div(id="ev-count", **{"aria-live": "polite"}),
-        html.Div(id="ev-table"),
+        html.Div(dash_table.DataTable(
+            id="ev-grid", columns=list(GRID_COLUMNS), data=[], page_size=PAGE_SIZE,
+            page_action="native", sort_action="none", cell_selectable=False,
+            markdown_options={"link_target": "_self", "html": False},
+            tooltip_delay=0, tooltip_duration=None, css=GRID_CSS,
+            style_table={"overflowX": "auto", "maxWidth": "100%"},
+            style_cell={"whiteSpace": "normal", "height": "auto", "textAlign": "left",
+                        "verticalAlign": "top", "fontSize": "0.9rem",
+                        "padding": "0.35rem 0.5rem", "minWidth": "6rem", "maxWidth": "28rem"},
+            style_cell_conditional=[{"if": {"column_id": "statement"}, "minWidth": "18rem"},
+                                    {"if": {"column_id": "claim"}, "minWidth": "9rem"},
+                                    {"if": {"column_id": "citations"}, "minWidth": "14rem"}],
+            style_header={"fontWeight": "700", "whiteSpace": "normal"},
+        ), id="ev-table", className="ev-grid-box"),
         dcc.Store(id="ev-limit", data=as_int(params.get("limit"), MAX_ROWS, 10, 5000)),
         dcc.Download(id="ev-download"),
         dcc.Store(id={"type": "url-state", "page": "evidence"}),
@@ -108,6 +133,24 @@ def _claims(q: str | None, source: str, year: str, kind: str, flag: str) -> list
                     flag=None if flag == ANY else flag, text=q or None)
 
 
+#: DataTable CSS: markdown cells without paragraph margins, visible link focus.
+GRID_CSS = [
+    {"selector": ".dash-cell-value p", "rule": "margin: 0 0 .25rem 0;"},
+    {"selector": ".dash-cell-value a:focus", "rule": "outline: 3px solid #1f4e99;"},
+]
+
+
+def _flag_key(flag_options: list[dict[str, Any]]) -> html.Details:
+    """What each quality flag on this page means (labels and explanations)."""
+    flags = [o["value"] for o in flag_options if o["value"] != ANY]
+    return html.Details([
+        html.Summary("What the quality flags mean"),
+        html.Dl([x for f in flags for x in (html.Dt(flag_label(f)),
+                                            html.Dd(flag_explanation(f)))],
+                className="flag-key"),
+    ], className="filter-box", id="ev-flag-key")
+
+
 def sort_rows(rows: list[dict[str, Any]], key: str, desc: bool) -> list[dict[str, Any]]:
     def k(r: dict[str, Any]) -> tuple[Any, ...]:
         v = r.get(key)
@@ -115,47 +158,26 @@ def sort_rows(rows: list[dict[str, Any]], key: str, desc: bool) -> list[dict[str
     return sorted(rows, key=k, reverse=desc)
 
 
-def claims_table(rows: list[dict[str, Any]]) -> html.Table:
-    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in (
-        "Statement", "Numbers", "Citations", "Source document", "Year", "Evidence kind",
-        "Flags")]))
-    body = []
-    for r in rows:
-        cites: list[Any] = [r["citations"]]
-        for url in r["doi"].split():
-            cites += [html.Br(), html.A(url.replace("https://doi.org/", "doi:"), href=url,
-                                        target="_blank", rel="noreferrer noopener")]
-        body.append(html.Tr([
-            html.Td([r["statement"], html.Br(), html.Small(f"About: {r['about']}",
-                                                           className="muted")]),
-            html.Td(r["numbers"]),
-            html.Td(cites),
-            html.Td([r["source"], html.Br(), html.Small(r["locator"], className="muted")]),
-            html.Td(r["years"]),
-            html.Td(r["evidence_kind"]),
-            html.Td(badge_list(r["flags"])),
-        ]))
-    return html.Table([head, html.Tbody(body)], className="table evidence-table")
-
-
-@callback(Output("ev-table", "children"), Output("ev-count", "children"),
+@callback(Output("ev-grid", "data"), Output("ev-grid", "tooltip_data"),
+          Output("ev-grid", "page_current"), Output("ev-count", "children"),
           Output("ev-alert", "children"),
           Input("ev-q", "value"), Input("ev-source", "value"), Input("ev-year", "value"),
           Input("ev-kind", "value"), Input("ev-flag", "value"), Input("ev-sort", "value"),
           Input("ev-desc", "value"), State("ev-limit", "data"))
-@guarded(3)
+@guarded(5)
 def render(q: str | None, source: str, year: str, kind: str, flag: str, sort: str,
            desc: str, limit: int) -> tuple[Any, ...]:
     claims = _claims(q, source, year, kind, flag)
-    rows = sort_rows([el.claim_row(c) for c in claims], sort or "source", desc == "desc")
+    keyed = sort_rows([{**el.claim_row(c), "_claim": c} for c in claims], sort or "source",
+                      desc == "desc")
     n_cites = len({ci.id for c in claims for ci in c.citations})
-    shown = rows[:limit]
-    count = notice(f"{len(rows)} claims, {n_cites} distinct citations"
+    shown = [r["_claim"] for r in keyed[:limit]]
+    count = notice(f"{len(claims)} claim{'s' if len(claims) != 1 else ''}, {n_cites} distinct "
+                   f"citation{'s' if n_cites != 1 else ''}"
                    + (f"; showing the first {len(shown)} — narrow the filters or download "
-                      "the CSV for all" if len(rows) > len(shown) else ""))
-    table = claims_table(shown) if rows else html.P("No claim matches these filters.",
-                                                    className="muted")
-    return table, count, None
+                      "the CSV for all" if len(claims) > len(shown) else "")
+                   + ("" if claims else ". No claim matches these filters."))
+    return [grid_row(c) for c in shown], grid_tooltips(shown), 0, count, None
 
 
 @callback(Output("ev-download", "data"), Output("ev-alert", "children", allow_duplicate=True),
