@@ -1,4 +1,5 @@
-"""``intersections bench generate`` and ``intersections bench run``.
+"""``intersections bench generate`` and ``intersections bench run`` (added to the app by
+:mod:`cli.app`).
 
 Thin commands over :func:`benchmarks.generator.generate` and :func:`benchmarks.runner.run`.
 """
@@ -23,7 +24,7 @@ def generate_cmd(
 ) -> None:
     """Write a valid synthetic evidence base (YAML) of the given size."""
     from benchmarks.generator import generate
-    from graph.cli import EXIT_USAGE, fail
+    from cli.helpers import EXIT_USAGE, fail
 
     try:
         syn = generate(out, nodes, seed=seed, density=density)
@@ -58,7 +59,7 @@ def run_cmd(
 ) -> None:
     """Generate a base, run every phase, print one table and write JSON."""
     from benchmarks.runner import Options, format_table, run, write_json
-    from graph.cli import EXIT_USAGE, fail
+    from cli.helpers import EXIT_USAGE, fail
 
     if nodes < 200:
         fail("use at least 200 nodes", EXIT_USAGE)
@@ -70,10 +71,6 @@ def run_cmd(
     typer.echo(format_table(result))
     write_json(result, out)
     typer.echo(f"JSON: {out}")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:  # ``python -m benchmarks.cli``

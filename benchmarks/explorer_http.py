@@ -39,7 +39,7 @@ def free_port() -> int:
 
 def serve(evidence: str, port: int, backend: str = "embedded") -> None:
     """Child-process entry: what ``intersections serve`` runs (opens the base, then serves)."""
-    from explorer.cli import serve as explorer_serve
+    from explorer.serve import serve as explorer_serve
 
     explorer_serve("127.0.0.1", port, backend, Path(evidence) if backend == "embedded" else None)
 

@@ -112,18 +112,20 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
     Loading one query per row at 100k nodes / 1M relationships would take hours, so per row
     runs on the first ``sample`` nodes and the links between them; the rate is what compares.
     """
-    from graph.neo4j_backend import Neo4jBackend
+    from graph.neo4j.backend import Neo4jBackend
+    from graph.neo4j.loader import load_neo4j, unload_neo4j
+    from graph.neo4j.settings import Neo4jSettings
     from loaders.evidence import EvidenceBase, load_evidence_base
-    from loaders.writers.neo4j_writer import load_neo4j, unload_neo4j
 
-    uri, user, pw = args["uri"], args["username"], args["password"]
+    settings = Neo4jSettings(uri=args["uri"], username=args["username"],
+                             password=args["password"])
     eb = load_evidence_base(args["path"], shacl=False)
     sample = edge_sample(eb, int(args.get("sample", 2_000)))
 
     def timed_load(base: EvidenceBase, dataset: str, **kw: Any) -> dict[str, Any]:
         marks: list[tuple[float, str]] = []
         t = time.perf_counter()
-        rep = load_neo4j(base, uri, user, pw, dataset=dataset,
+        rep = load_neo4j(base, settings, dataset=dataset,
                          on_batch=lambda phase, n, total: marks.append(
                              (time.perf_counter(), phase)), **kw)
         total_s = _since(t)
@@ -141,12 +143,12 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"sample_nodes": len(sample.nodes),
                            "sample_relationships": len(sample.edges)}
     # the benchmark owns this server: start from an empty database
-    unload_neo4j(uri, user, pw, dataset="evidence")
+    unload_neo4j(settings, dataset="evidence")
     out["per_row_sample"] = timed_load(sample, "bench-sample", per_row=True)
-    unload_neo4j(uri, user, pw, dataset="bench-sample")
+    unload_neo4j(settings, dataset="bench-sample")
     out["batched_sample"] = timed_load(sample, "bench-sample",
                                        batch_size=int(args.get("batch_size", 1_000)))
-    unload_neo4j(uri, user, pw, dataset="bench-sample")
+    unload_neo4j(settings, dataset="bench-sample")
     out["batched_full"] = timed_load(eb, "evidence",
                                      batch_size=int(args.get("batch_size", 1_000)))
     pr = out["per_row_sample"]["relationships_per_s"] or 1e-9
@@ -154,7 +156,7 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
     out["speedup_same_sample"] = round(out["batched_sample"]["relationships_per_s"] / pr, 1)
     out["load_peak_mib"] = peak_mib()
     del eb, sample
-    backend = Neo4jBackend.connect(uri, user, pw)
+    backend = Neo4jBackend.connect(settings)
     try:
         out["queries"] = run_plan(backend, args["plan"], budget_s=args.get("budget_s", 120.0))
         undo = unfiltered_walk(backend)

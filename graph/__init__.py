@@ -34,7 +34,7 @@ from graph.models import (
 _LAZY = {
     "sparql_query": ("graph.sparql", "sparql"),
     "QueryResult": ("graph.sparql", "QueryResult"),
-    "cypher_query": ("graph.cypher_console", "cypher"),
+    "cypher_query": ("graph.neo4j.console", "cypher"),
     "run_saved": ("graph.saved_queries", "run"),
     "sources_for": ("graph.provenance", "sources_for"),
 }

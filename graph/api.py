@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 from graph.backend import GraphBackend
 
+#: The one list of backend names (CLI options, the explorer and notebooks all check against it);
+#: ``networkx``/``nx`` are accepted as synonyms of ``embedded``.
 BACKENDS = ("embedded", "neo4j")
+EMBEDDED_ALIASES = ("embedded", "networkx", "nx")
+BACKEND_NAMES = (*EMBEDDED_ALIASES, "neo4j")
 
 
 @lru_cache(maxsize=4)
@@ -29,7 +32,7 @@ def open_backend(kind: str = "embedded", *, evidence: Path | str | None = None,
     and credentials from the arguments or from NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD /
     NEO4J_DATABASE.
     """
-    if kind in ("embedded", "networkx", "nx"):
+    if kind in EMBEDDED_ALIASES:
         path = str(evidence) if evidence else None
         if cached:
             return _embedded(path, shacl)
@@ -37,12 +40,9 @@ def open_backend(kind: str = "embedded", *, evidence: Path | str | None = None,
 
         return NetworkxBackend.load(path, shacl=shacl)
     if kind == "neo4j":
-        from graph.neo4j_backend import Neo4jBackend
+        from graph.neo4j.backend import Neo4jBackend
+        from graph.neo4j.settings import Neo4jSettings
 
-        return Neo4jBackend.connect(
-            uri or os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687"),
-            username or os.environ.get("NEO4J_USERNAME", "neo4j"),
-            password if password is not None else os.environ.get("NEO4J_PASSWORD", ""),
-            database=database or os.environ.get("NEO4J_DATABASE") or None,
-        )
+        return Neo4jBackend.connect(Neo4jSettings.from_env(
+            uri=uri, username=username, password=password, database=database))
     raise ValueError(f"unknown backend {kind!r}; use one of: {', '.join(BACKENDS)}")

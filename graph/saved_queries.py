@@ -358,7 +358,7 @@ def run(query: SavedQuery | str, backend: GraphBackend, params: Mapping[str, Any
         return engine_for(backend).query(q.text, params=prep.params, limit=limit,
                                          timeout=timeout)
     if q.language == "cypher":
-        from graph.cypher_console import CypherConsole
+        from graph.neo4j.console import CypherConsole
 
         if backend.name != "neo4j":
             raise QueryRefused(f"{q.id} is Cypher and needs the Neo4j backend (--backend neo4j); "

@@ -1,21 +1,16 @@
-"""Search text: normalisation and ranking, shared by every backend so results agree."""
+"""Search text ranking, shared by every backend so results agree.
+
+:func:`normalize` itself lives in :mod:`loaders.text` (the importers need it too) and is
+re-exported here.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+from loaders.text import normalize
 
-
-def normalize(text: str) -> str:
-    """Case- and accent-insensitive form: 'Niños — Foster-Care' → 'ninos foster care'."""
-    if text.isascii():  # the common case: no accents to strip (10x faster, same result)
-        return _NON_ALNUM.sub(" ", text.lower()).strip()
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub(" ", stripped.casefold()).strip()
+__all__ = ["best_match", "best_match_texts", "normalize", "score_text", "search_texts", "tokens"]
 
 
 def tokens(text: str) -> list[str]:

@@ -29,9 +29,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from graph.neo4j.loader import LoadReport, load_neo4j, unload_neo4j  # noqa: E402
+from graph.neo4j.settings import Neo4jSettings  # noqa: E402
 from loaders.errors import ValidationFailed  # noqa: E402
 from loaders.evidence import EvidenceBase, load_evidence_base  # noqa: E402
-from loaders.writers.neo4j_writer import LoadReport, load_neo4j, unload_neo4j  # noqa: E402
 
 
 def evidence(scale: int) -> tuple[EvidenceBase, str]:
@@ -64,10 +65,10 @@ def scaled(eb: EvidenceBase, n: int) -> EvidenceBase:
     return out
 
 
-def run(eb: EvidenceBase, creds: tuple[str, str, str], per_row: bool,
+def run(eb: EvidenceBase, creds: Neo4jSettings, per_row: bool,
         batch_size: int) -> LoadReport:
-    unload_neo4j(*creds)
-    return load_neo4j(eb, *creds, per_row=per_row, batch_size=batch_size)
+    unload_neo4j(creds)
+    return load_neo4j(eb, creds, per_row=per_row, batch_size=batch_size)
 
 
 def row(mode: str, reports: list[LoadReport]) -> dict[str, Any]:
@@ -93,25 +94,24 @@ def main() -> int:
                     help="only batched (for large --scale, where per-row takes minutes)")
     ap.add_argument("--json", type=Path, default=Path("neo4j_load_benchmark.json"))
     args = ap.parse_args()
-    uri = os.environ.get("NEO4J_URI")
-    if not uri:
+    if not os.environ.get("NEO4J_URI"):
         print("set NEO4J_URI/NEO4J_USERNAME/NEO4J_PASSWORD (scripts/neo4j/neo4j-server.sh "
               "start, then source its env file)", file=sys.stderr)
         return 2
-    creds = (uri, os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""))
+    creds = Neo4jSettings.from_env()
     eb, name = evidence(args.scale)
     print(f"{name}: {len(eb.nodes)} nodes, {len(eb.edges)} relationships; "
           f"batch size {args.batch_size}; {args.repeat} cold runs per mode", file=sys.stderr)
-    load_neo4j(eb, *creds, batch_size=args.batch_size)  # warm-up: schema, query plans, JIT
+    load_neo4j(eb, creds, batch_size=args.batch_size)  # warm-up: schema, query plans, JIT
     batched: list[LoadReport] = []
     reload: list[LoadReport] = []
     per_row: list[LoadReport] = []
     for _ in range(args.repeat):
         batched.append(run(eb, creds, False, args.batch_size))
-        reload.append(load_neo4j(eb, *creds, batch_size=args.batch_size))
+        reload.append(load_neo4j(eb, creds, batch_size=args.batch_size))
         if not args.skip_per_row:
             per_row.append(run(eb, creds, True, args.batch_size))
-    final = load_neo4j(eb, *creds, batch_size=args.batch_size)  # leave a complete load behind
+    final = load_neo4j(eb, creds, batch_size=args.batch_size)  # leave a complete load behind
     rows = [row("batched", batched), row("reload", reload)]
     if per_row:
         rows.append(row("per-row", per_row))

@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graph.backend import GraphBackend
+from graph.neo4j.settings import Neo4jSettings
 from graph.nx_backend import NetworkxBackend
 from loaders.evidence import EvidenceBase, load_evidence_base
 
@@ -34,17 +36,23 @@ def embedded(mini_eb: EvidenceBase) -> NetworkxBackend:
     return NetworkxBackend.from_evidence_base(mini_eb)
 
 
+def settings_of(creds: Any, **changes: Any) -> Neo4jSettings:
+    """The test server's credentials as one settings object (``changes`` override fields)."""
+    base = Neo4jSettings(uri=creds.uri, username=creds.username, password=creds.password)
+    return base.with_(**changes) if changes else base
+
+
 def _neo4j_backend(request: pytest.FixtureRequest, eb: EvidenceBase) -> GraphBackend:
     creds = request.getfixturevalue("neo4j_credentials")
     try:
-        from graph.neo4j_backend import Neo4jBackend
-        from loaders.writers.neo4j_writer import load_neo4j
+        from graph.neo4j.backend import Neo4jBackend
+        from graph.neo4j.loader import load_neo4j
     except ImportError as exc:  # pragma: no cover - only while the backend is being written
         if IN_CI:
             pytest.fail(f"Neo4j backend not importable: {exc}")
         pytest.skip(f"Neo4j backend not available yet: {exc}")
-    load_neo4j(eb, creds.uri, creds.username, creds.password)
-    return Neo4jBackend.connect(creds.uri, creds.username, creds.password)
+    load_neo4j(eb, settings_of(creds))
+    return Neo4jBackend.connect(settings_of(creds))
 
 
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from graph.cli import app
+from cli import app
 from tests.conftest import MINI
 
 runner = CliRunner()
@@ -91,14 +91,32 @@ def test_every_command_module_registers() -> None:
     assert r.exit_code == 0, r.output
     for cmd in ("validate", "search", "paths", "shared", "coverage", "export"):
         assert cmd in r.output
-    from graph.cli import COMMAND_MODULES
+    import inspect
 
-    for name in COMMAND_MODULES:
-        try:
-            __import__(name)
-        except ModuleNotFoundError:
-            continue
-        for command in app.registered_commands:
-            import inspect
+    from cli.app import COMMAND_GROUPS
 
+    for group in COMMAND_GROUPS:
+        for command in group.app.registered_commands:
             inspect.signature(command.callback, eval_str=True)  # annotations resolve
+
+
+def test_one_backend_option_everywhere() -> None:
+    """One backend list: every --backend is the shared option, so `serve --backend networkx`
+    is accepted like `stats --backend networkx`, and an unknown name is a usage error."""
+    import inspect
+
+    from cli.app import COMMAND_GROUPS
+    from cli.helpers import BackendOpt
+
+    with_backend = []
+    for group in COMMAND_GROUPS:
+        for command in group.app.registered_commands:
+            param = inspect.signature(command.callback).parameters.get("backend")
+            if param is not None:
+                assert param.annotation is BackendOpt, command.callback.__name__
+                with_backend.append(command.callback.__name__)
+    assert {"stats", "serve_cmd", "sparql_cmd", "export_citations_cmd"} <= set(with_backend)
+    r = run("stats", "--backend", "networkx", *E, "--json")
+    assert r.exit_code == 0, r.output
+    r = run("stats", "--backend", "nope", *E)
+    assert r.exit_code == 2 and "unknown backend" in r.output

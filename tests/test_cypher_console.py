@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from graph.cypher_console import CypherConsole, check_cypher
+from graph.neo4j.console import CypherConsole, check_cypher
 from graph.sparql import QueryRefused, QuerySyntaxError, QueryTimeout
+from tests.conftest import settings_of
 
 WRITES = [
     "CREATE (n:Harm {id: 'harm:x'}) RETURN n",
@@ -66,12 +67,12 @@ def test_precheck_empty_query() -> None:
 @pytest.fixture(scope="module")
 def console(neo4j_credentials, mini_eb) -> Iterator[CypherConsole]:
     try:
-        from loaders.writers.neo4j_writer import load_neo4j
+        from graph.neo4j.loader import load_neo4j
     except ImportError as exc:  # pragma: no cover
         pytest.skip(f"Neo4j loader not available: {exc}")
     c = neo4j_credentials
-    load_neo4j(mini_eb, c.uri, c.username, c.password)
-    con = CypherConsole.connect(c.uri, c.username, c.password)
+    load_neo4j(mini_eb, settings_of(c))
+    con = CypherConsole.connect(settings_of(c))
     try:
         yield con
     finally:

@@ -84,19 +84,21 @@ def test_url_params_parse():
 
 
 def test_serve_command_defaults_to_localhost(monkeypatch):
-    from graph.cli import app
+    import cli.serve
+    from cli import app
 
     seen = {}
-    # patch the module the registered command really calls (another test may have re-imported
-    # explorer.* since graph.cli registered it)
-    cmd = next(c for c in app.registered_commands if c.name == "serve")
-    monkeypatch.setitem(cmd.callback.__globals__, "serve", lambda *a: seen.setdefault("args", a))
+    monkeypatch.setattr(cli.serve, "serve", lambda *a: seen.setdefault("args", a))
     res = CliRunner().invoke(app, ["serve", "--evidence", str(MINI)])
     assert res.exit_code == 0, res.output
     host, port, backend, evidence, debug = seen["args"]
     assert (host, port, backend, debug) == ("127.0.0.1", 8050, "embedded", False)
     bad = CliRunner().invoke(app, ["serve", "--backend", "nope"])
     assert bad.exit_code == 2
+    seen.clear()
+    res = CliRunner().invoke(app, ["serve", "--backend", "networkx"])
+    assert res.exit_code == 0, res.output
+    assert seen["args"][2] == "networkx"
 
 
 def test_wsgi_server_is_built_from_environment(monkeypatch):

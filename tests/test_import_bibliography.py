@@ -9,14 +9,12 @@ import bibtexparser
 import pytest
 import rispy
 
+from graph.citations import export_bibtex, export_csl, export_ris
 from graph.nx_backend import NetworkxBackend
 from loaders.errors import ValidationFailed
 from loaders.evidence import load_evidence_base
 from loaders.importers.bibliography import (
     citation_id,
-    export_bibtex,
-    export_csl,
-    export_ris,
     import_bibliography,
     parse_year,
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graph.cli import app
+from cli import app
 from tests.fixtures.importers.support import HERE, SAMPLES, mini_copy, snapshot
 
 runner = CliRunner()

@@ -13,25 +13,26 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from graph import cli_neo4j
-from graph.neo4j_backend import (
+from cli import neo4jdb
+from graph.neo4j.backend import (
     IncompleteEvidenceBase,
     Neo4jBackend,
     Neo4jQueryTimeout,
     Neo4jUnavailable,
 )
+from graph.neo4j.loader import (
+    Neo4jWriter,
+    load_neo4j,
+    unload_neo4j,
+)
+from graph.neo4j.settings import Neo4jSettings
 from graph.nx_backend import NetworkxBackend
 from loaders.errors import ValidationFailed
 from loaders.evidence import EvidenceBase
 from loaders.records import EdgeRecord, NodeRecord, SourceRef
 from loaders.writers.base import write_records
-from loaders.writers.neo4j_writer import (
-    Neo4jWriter,
-    load_neo4j,
-    unload_neo4j,
-)
 from loaders.writers.networkx_writer import NetworkxWriter
-from tests.conftest import MINI
+from tests.conftest import MINI, settings_of
 
 pytestmark = pytest.mark.neo4j
 
@@ -67,7 +68,7 @@ def without(eb: EvidenceBase, node_id: str) -> EvidenceBase:
 
 
 def load(eb: EvidenceBase, creds: Any, **kw: Any) -> Any:
-    return load_neo4j(eb, creds.uri, creds.username, creds.password, **kw)
+    return load_neo4j(eb, settings_of(creds), **kw)
 
 
 class Boom(RuntimeError):
@@ -122,9 +123,9 @@ def test_values_round_trip_exactly_as_the_embedded_graph_holds_them(clean_neo4j,
                                                                        neo4j_credentials):
     c = neo4j_credentials
     records = tricky_records()
-    write_records(records, Neo4jWriter(c.uri, c.username, c.password))
+    write_records(records, Neo4jWriter(settings_of(c)))
     expected = NetworkxBackend(write_records(records, NetworkxWriter()))
-    with Neo4jBackend.connect(c.uri, c.username, c.password) as neo:
+    with Neo4jBackend.connect(settings_of(c)) as neo:
         ids = ["harm:x", "harm:y", "cite:doc"]
         assert neo._node_data(ids) == expected._node_data(ids)
         assert neo._node_data(ids)["harm:x"]["huge"] == 2**70
@@ -140,7 +141,7 @@ def test_mini_evidence_base_reads_back_identically(clean_neo4j, neo4j_credential
     report = load(mini_eb, c)
     assert (report.nodes, report.relationships) == (len(mini_eb.nodes), len(mini_eb.edges))
     nx = NetworkxBackend.from_evidence_base(mini_eb)
-    with Neo4jBackend.connect(c.uri, c.username, c.password) as neo:
+    with Neo4jBackend.connect(settings_of(c)) as neo:
         ids = list(mini_eb.nodes)
         assert neo._node_data(ids) == nx._node_data(ids)
         assert sorted(neo._edges_of(ids)) == sorted(nx._edges_of(ids))
@@ -180,7 +181,7 @@ def test_removed_entry_disappears_with_its_links(clean_neo4j, neo4j_credentials,
     rows, _, _ = clean_neo4j.execute_query("MATCH (n {id: $id}) RETURN n", id=gone)
     assert rows == []
     c = neo4j_credentials
-    with Neo4jBackend.connect(c.uri, c.username, c.password) as neo:
+    with Neo4jBackend.connect(settings_of(c)) as neo:
         assert neo.stats().nodes == len(mini_eb.nodes) - 1
         assert neo.stats().edges == len(mini_eb.edges) - len(touching)
 
@@ -201,9 +202,9 @@ def test_removed_link_between_kept_entries_disappears(clean_neo4j, neo4j_credent
 def test_changed_class_replaces_stale_labels(clean_neo4j, neo4j_credentials):
     c = neo4j_credentials
     node = NodeRecord(id="harm:z", category="TraffickingType", label="Zed")
-    write_records([node], Neo4jWriter(c.uri, c.username, c.password))
+    write_records([node], Neo4jWriter(settings_of(c)))
     write_records([node.model_copy(update={"category": "Harm"})],
-                  Neo4jWriter(c.uri, c.username, c.password))
+                  Neo4jWriter(settings_of(c)))
     rows, _, _ = clean_neo4j.execute_query("MATCH (n {id: 'harm:z'}) RETURN labels(n) AS l, "
                                            "n.category AS c")
     assert sorted(rows[0]["l"]) == ["Entity", "Harm"] and rows[0]["c"] == "Harm"
@@ -223,7 +224,7 @@ def test_users_own_data_is_never_touched(clean_neo4j, neo4j_credentials, mini_eb
     assert [dict(r) for r in rows] == [{"t": "our coalition notes", "n": 1, "w": "training",
                                         "e": "harm:intimate-partner-violence"}]
     c = neo4j_credentials
-    assert unload_neo4j(c.uri, c.username, c.password) == len(mini_eb.nodes) - 1
+    assert unload_neo4j(settings_of(c)) == len(mini_eb.nodes) - 1
     rows, _, _ = clean_neo4j.execute_query("MATCH (n) RETURN labels(n) AS l")
     assert [r["l"] for r in rows] == [["UserNote"]]
 
@@ -243,9 +244,9 @@ def test_failure_mid_load_is_visible_and_a_rerun_converges(clean_neo4j, neo4j_cr
     st = state(clean_neo4j)
     assert st["status"] == "loading"
     with pytest.raises(IncompleteEvidenceBase, match="incomplete.*re-run"):
-        Neo4jBackend.connect(c.uri, c.username, c.password)
+        Neo4jBackend.connect(settings_of(c))
     with pytest.warns(UserWarning, match="incomplete"):
-        Neo4jBackend.connect(c.uri, c.username, c.password, require_complete=False).close()
+        Neo4jBackend.connect(settings_of(c), require_complete=False).close()
     result = CliRunner().invoke(_cli_app(), ["neo4j-status", "--uri", c.uri, "--username",
                                              c.username, "--password", c.password])
     assert result.exit_code == 1 and "incomplete" in result.output
@@ -254,7 +255,7 @@ def test_failure_mid_load_is_visible_and_a_rerun_converges(clean_neo4j, neo4j_cr
     assert report.removed_nodes == 1
     assert dump(clean_neo4j) == clean_state
     assert state(clean_neo4j)["status"] == "complete"
-    Neo4jBackend.connect(c.uri, c.username, c.password).close()
+    Neo4jBackend.connect(settings_of(c)).close()
 
 
 def test_invalid_records_write_nothing(clean_neo4j, neo4j_credentials):
@@ -267,7 +268,7 @@ def test_invalid_records_write_nothing(clean_neo4j, neo4j_credentials):
         EdgeRecord(subject="harm:c", predicate="DROP_ALL", object="harm:c"),
     ]
     with pytest.raises(ValidationFailed) as info:
-        write_records(bad, Neo4jWriter(c.uri, c.username, c.password))
+        write_records(bad, Neo4jWriter(settings_of(c)))
     text = str(info.value)
     for rule in ("neo4j-property", "neo4j-unknown-class", "unknown-reference",
                  "neo4j-unknown-relation"):
@@ -279,7 +280,7 @@ def test_invalid_records_write_nothing(clean_neo4j, neo4j_credentials):
 def test_empty_database_is_refused_with_a_hint(clean_neo4j, neo4j_credentials):
     c = neo4j_credentials
     with pytest.raises(IncompleteEvidenceBase, match="no evidence base.*load --neo4j"):
-        Neo4jBackend.connect(c.uri, c.username, c.password)
+        Neo4jBackend.connect(settings_of(c))
 
 
 # ------------------------------------------------------------------------------ connections
@@ -287,8 +288,8 @@ def test_routing_uri_works_against_a_single_server(clean_neo4j, neo4j_credential
     c = neo4j_credentials
     routed = c.uri.replace("bolt://", "neo4j://", 1)
     assert routed.startswith("neo4j://")
-    load_neo4j(mini_eb, routed, c.username, c.password)
-    with Neo4jBackend.connect(routed, c.username, c.password) as neo:
+    load_neo4j(mini_eb, settings_of(c, uri=routed))
+    with Neo4jBackend.connect(settings_of(c, uri=routed)) as neo:
         assert neo.search("foster care")[0].node.id == "risk:foster-care-placement"
         assert neo.stats().nodes == len(mini_eb.nodes)
 
@@ -298,7 +299,7 @@ def test_reads_are_cut_off_by_the_timeout(clean_neo4j, neo4j_credentials, mini_e
 
     c = neo4j_credentials
     load(mini_eb, c)
-    with Neo4jBackend.connect(c.uri, c.username, c.password, timeout=0.5) as neo:
+    with Neo4jBackend.connect(settings_of(c, timeout=0.5)) as neo:
         t0 = time.perf_counter()
         with pytest.raises(Neo4jQueryTimeout, match="time limit"):
             neo._read(("UNWIND range(1, 1000000000) AS i WITH i WHERE i < 0 "
@@ -335,7 +336,7 @@ def test_every_read_runs_in_a_read_transaction_with_the_timeout() -> None:
             seen["session"] = kw
             return Session()
 
-    b = Neo4jBackend(Driver(), timeout=7.5)
+    b = Neo4jBackend(Driver(), Neo4jSettings(timeout=7.5))  # type: ignore[arg-type]
     assert b._ids_of(frozenset({"Harm"})) == []
     assert seen["timeout"] == 7.5
     assert seen["session"]["default_access_mode"] == "READ"
@@ -344,12 +345,7 @@ def test_every_read_runs_in_a_read_transaction_with_the_timeout() -> None:
 
 def _cli_app() -> typer.Typer:
     app = typer.Typer(pretty_exceptions_enable=False)
-    cli_neo4j.register(app)
-
-    @app.command("version")
-    def _version() -> None:
-        """Unused."""
-
+    app.add_typer(neo4jdb.app)
     return app
 
 
@@ -377,7 +373,7 @@ def test_connection_errors_are_one_clear_line(neo4j_credentials, uri_of, passwor
 def test_wrong_database_name_is_explained(neo4j_credentials) -> None:
     c = neo4j_credentials
     with pytest.raises(Neo4jUnavailable, match="no database 'nope'.*NEO4J_DATABASE"):
-        Neo4jBackend.connect(c.uri, c.username, c.password, database="nope")
+        Neo4jBackend.connect(settings_of(c, database="nope"))
 
 
 def test_cli_load_and_status_report_what_happened(clean_neo4j, neo4j_credentials,
@@ -419,9 +415,12 @@ def test_query_timeout_comes_from_the_environment(clean_neo4j, neo4j_credentials
                                                   monkeypatch) -> None:
     c = neo4j_credentials
     load(mini_eb, c)
+    monkeypatch.setenv("NEO4J_URI", c.uri)
+    monkeypatch.setenv("NEO4J_USERNAME", c.username)
+    monkeypatch.setenv("NEO4J_PASSWORD", c.password)
     monkeypatch.setenv("NEO4J_QUERY_TIMEOUT", "2.5")
-    with Neo4jBackend.connect(c.uri, c.username, c.password) as neo:
+    with Neo4jBackend.connect() as neo:
         assert neo.timeout == 2.5
     monkeypatch.setenv("NEO4J_QUERY_TIMEOUT", "soon")
     with pytest.raises(Neo4jUnavailable, match="NEO4J_QUERY_TIMEOUT"):
-        Neo4jBackend.connect(c.uri, c.username, c.password)
+        Neo4jBackend.connect()

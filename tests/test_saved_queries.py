@@ -132,7 +132,7 @@ def test_row_limit_applies_to_api_queries(embedded) -> None:
 def test_cli_queries_list_and_run() -> None:
     from typer.testing import CliRunner
 
-    from graph.cli import app
+    from cli import app
     from tests.conftest import MINI
 
     runner = CliRunner()

@@ -220,7 +220,7 @@ def test_syntax_errors_say_where(engine: SparqlEngine) -> None:
 def test_cli_sparql_refuses_and_exports_sources(tmp_path) -> None:
     from typer.testing import CliRunner
 
-    from graph.cli import app
+    from cli import app
     from tests.conftest import MINI
 
     runner = CliRunner()

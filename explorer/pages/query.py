@@ -132,7 +132,7 @@ def run_spec(spec: dict[str, Any]) -> QueryResult:
         return sq.run(saved, backend, params, limit=limit, timeout=timeout)
     text = spec.get("text") or ""
     if spec.get("language") == "cypher":
-        from graph.cypher_console import CypherConsole
+        from graph.neo4j.console import CypherConsole
 
         if backend.name != "neo4j":
             raise ValueError("Cypher needs the Neo4j backend: start the explorer with "

@@ -24,7 +24,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 
-from graph.text import normalize
 from loaders.entries import FAMILY_MODELS, dump_value
 from loaders.errors import IntersectionsError, Problem, ValidationFailed
 from loaders.evidence import (
@@ -34,6 +33,7 @@ from loaders.evidence import (
     default_evidence_dir,
 )
 from loaders.records import NodeRecord
+from loaders.text import normalize
 
 #: Order of families in a written import file (sources first, then what points at them).
 FAMILY_ORDER = ("citations", "organizations", "regions", "populations", "interventions",

@@ -28,7 +28,6 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from graph.text import normalize
 from loaders.entries import (
     CitationEntry,
     InterventionEntry,
@@ -49,6 +48,7 @@ from loaders.importers.base import (
     write_import,
 )
 from loaders.importers.resolve import LabelIndex
+from loaders.text import normalize
 from loaders.yamlio import line_of, load_yaml, to_plain
 from ontology.schema import is_a
 

@@ -25,7 +25,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from graph.text import normalize
 from loaders.entries import CitationEntry, ClaimEntry, EvidenceKind, QualityFlag, Statistic
 from loaders.errors import IntersectionsError, Problem, ValidationFailed
 from loaders.importers.base import (
@@ -40,6 +39,7 @@ from loaders.importers.base import (
     write_import,
 )
 from loaders.records import NodeRecord
+from loaders.text import normalize
 from loaders.yamlio import load_yaml, locate, to_plain
 
 #: Closest existing ``document_kind`` literal for a generic report (see report to the lead).

@@ -11,8 +11,8 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from graph.text import normalize
 from loaders.records import NodeRecord
+from loaders.text import normalize
 from ontology.schema import ID_PATTERN, is_a
 
 _TRAILING_ID = re.compile(r"^(?P<label>.*?)\s*[(\[](?P<id>[a-z]+:[a-z0-9][a-z0-9.-]*)[)\]]\s*$")

@@ -33,7 +33,6 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict
 
-from graph.text import normalize
 from loaders.entries import CitationEntry, InterventionEntry, OrganizationEntry, RegionEntry
 from loaders.errors import IntersectionsError, Problem, ValidationFailed
 from loaders.importers.base import (
@@ -50,6 +49,7 @@ from loaders.importers.base import (
     write_import,
 )
 from loaders.importers.resolve import LabelIndex
+from loaders.text import normalize
 
 COLUMNS: tuple[str, ...] = ("name", "description", "kind", "provider", "strategies",
                             "addresses", "populations", "regions", "url", "contact", "year",

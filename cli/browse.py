@@ -1,103 +1,30 @@
-"""The ``intersections`` command. Thin: parse options, call plain functions, print.
+"""Looking things up: ``stats``, ``search``, ``show``, ``paths``, ``shared``, ``coverage``.
 
-Exit codes: 0 ok · 1 invalid input or failed check (message says what to fix) · 2 usage error ·
-3 unknown id (nearest ids suggested) · 4 backend unreachable.
-Other command groups (Neo4j loading, the explorer, importers, queries) live next to their code and
-register themselves through :data:`COMMAND_MODULES`.
+Thin: open a backend (:func:`cli.helpers.open_for_cli`), call one :class:`graph.GraphBackend`
+method, print a table or JSON.
 """
 
-from __future__ import annotations
-
-import importlib
-import json
-import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import Annotated, Any
+# No `from __future__ import annotations`: typer reads the option annotations at runtime.
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from graph.backend import GraphBackend, UnknownNodeError
+from cli.helpers import (
+    EXIT_UNKNOWN,
+    EXIT_USAGE,
+    BackendOpt,
+    EvidenceOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    fail,
+    open_for_cli,
+    run_guarded,
+)
 from graph.models import Path as GraphPath
-from loaders.errors import IntersectionsError, ValidationFailed
 
-app = typer.Typer(
-    name="intersections",
-    help="Knowledge graph and evidence explorer: human trafficking, intimate partner violence, "
-         "sexual violence and child welfare.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-console = Console()
-err = Console(stderr=True)
-
-EXIT_INVALID, EXIT_USAGE, EXIT_UNKNOWN, EXIT_BACKEND = 1, 2, 3, 4
-
-#: Modules that add commands: each defines ``register(app: typer.Typer) -> None``.
-COMMAND_MODULES = (
-    "graph.cli_neo4j",
-    "explorer.cli",
-    "loaders.importers.cli",
-    "graph.cli_query",
-    "benchmarks.cli",
-)
-
-EvidenceOpt = Annotated[Path | None, typer.Option(
-    "--evidence", "-e", help="Evidence-base folder (default: the shipped one).",
-    envvar="INTERSECTIONS_EVIDENCE")]
-BackendOpt = Annotated[str, typer.Option(
-    "--backend", "-b", help="embedded (networkx, default) or neo4j (NEO4J_URI/…).",
-    envvar="INTERSECTIONS_BACKEND")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-def fail(message: str, code: int) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def run_guarded(fn: Callable[[], Any]) -> Any:
-    """Turn user mistakes into one clear message and a meaningful exit code."""
-    try:
-        return fn()
-    except ValidationFailed as exc:
-        err.print(str(exc), highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INVALID) from None
-    except UnknownNodeError as exc:
-        fail(str(exc), EXIT_UNKNOWN)
-    except IntersectionsError as exc:
-        fail(str(exc), getattr(exc, "exit_code", EXIT_INVALID))
-    except (ValueError, FileNotFoundError) as exc:
-        fail(str(exc), EXIT_USAGE)
-
-
-def open_for_cli(backend: str, evidence: Path | None) -> GraphBackend:
-    from graph.api import open_backend
-
-    return run_guarded(lambda: open_backend(backend, evidence=evidence))
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-# --------------------------------------------------------------------------- commands
-@app.command()
-def validate(evidence: EvidenceOpt = None, json_out: JsonOpt = False) -> None:
-    """Check the evidence base (schema, ids, references, claims, SHACL) without loading it."""
-    from loaders.evidence import load_evidence_base
-
-    eb = run_guarded(lambda: load_evidence_base(evidence, use_cache=False))
-    counts = eb.counts()
-    if json_out:
-        emit_json({"valid": True, "nodes": len(eb.nodes), "edges": len(eb.edges),
-                   "by_category": counts})
-        return
-    console.print(f"[green]valid[/]: {len(eb.nodes)} entries, {len(eb.edges)} links "
-                  f"({eb.origin})")
+app = typer.Typer()
 
 
 @app.command()
@@ -254,54 +181,3 @@ def coverage(rows: str = "Harm", cols: str = "PreventionStrategy",
     for r, counts in zip(cov.rows, cov.matrix(), strict=True):
         t.add_row(r.label, *(str(n) if n else "[red]·[/]" for n in counts))
     console.print(t)
-
-
-@app.command()
-def export(fmt: Annotated[str, typer.Option("--format", "-f",
-                                            help="ttl, jsonld, nt, graphml or csv.")],
-           out: Annotated[Path, typer.Option("--out", "-o", help="File (folder for csv).")],
-           evidence: EvidenceOpt = None) -> None:
-    """Write the validated evidence base as RDF, GraphML or CSV."""
-    from loaders.evidence import load_evidence_base
-    from loaders.writers import get_writer, write_records
-
-    def go() -> Any:
-        writer = get_writer(fmt, out)
-        eb = load_evidence_base(evidence, use_cache=False)
-        return write_records(eb.records(), writer), eb
-
-    _, eb = run_guarded(go)
-    console.print(f"wrote {len(eb.nodes)} entries and {len(eb.edges)} links to {out} ({fmt})")
-
-
-@app.command()
-def ontology(out_dir: Annotated[Path | None, typer.Option(
-        help="Where to write intersections.ttl and shapes.ttl (default: the package).")]
-        = None) -> None:
-    """Regenerate the ontology and SHACL Turtle files from ontology/schema.py."""
-    from ontology.build import HERE, write
-
-    for p in write(out_dir or HERE):
-        console.print(f"wrote {p}")
-
-
-def _register_extensions() -> None:
-    for mod_name in COMMAND_MODULES:
-        try:
-            mod = importlib.import_module(mod_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and mod_name.startswith(exc.name):
-                continue  # that part of the product is not installed/written yet
-            raise
-        mod.register(app)
-
-
-_register_extensions()
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()

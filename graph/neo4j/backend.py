@@ -15,19 +15,31 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from graph import cypher
 from graph.backend import EdgeView, GraphBackend
-from loaders.errors import IntersectionsError
+from graph.neo4j.errors import (
+    IncompleteEvidenceBase,
+    Neo4jQueryTimeout,
+    Neo4jUnavailable,
+    translate_error,
+)
+from graph.neo4j.settings import DEFAULT_TIMEOUT, Neo4jSettings, redact
 from ontology.schema import predicate_from_rel_type
 
+if TYPE_CHECKING:
+    import neo4j
+
+__all__ = ["BOLT_SCHEMES", "DEFAULT_DATASET", "DEFAULT_TIMEOUT", "ID_CHUNK",
+           "IncompleteEvidenceBase", "Neo4jBackend", "Neo4jQueryTimeout", "Neo4jSettings",
+           "Neo4jUnavailable", "check_uri", "open_driver", "redact", "server_status",
+           "translate_error"]
+
 DEFAULT_DATASET = "evidence"
-DEFAULT_TIMEOUT = 30.0
 #: ids per primitive call; larger inputs are split so no single read ships a huge parameter.
 ID_CHUNK = 5_000
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
@@ -36,30 +48,6 @@ LOAD_HINT = "run `intersections load --neo4j` to load it"
 # The driver logs connection failures as warnings; without a handler Python would print them
 # next to our one-line error. Applications that configure logging still receive them.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
-
-
-class Neo4jUnavailable(IntersectionsError):
-    """Neo4j cannot be used as configured (down, wrong URI, wrong password, no such database)."""
-
-    exit_code = 4
-
-
-class Neo4jQueryTimeout(Neo4jUnavailable):
-    """A read took longer than the configured transaction timeout."""
-
-
-class IncompleteEvidenceBase(Neo4jUnavailable):
-    """The database holds no evidence base, or one whose load did not finish."""
-
-
-def redact(uri: str) -> str:
-    """The URI without any user:password part (for messages)."""
-    parts = urlsplit(uri)
-    if parts.username or parts.password:
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-        return parts._replace(netloc=f"{host}{port}").geturl()
-    return uri
 
 
 def check_uri(uri: str) -> None:
@@ -77,84 +65,26 @@ def check_uri(uri: str) -> None:
         "bolt://host:7687 (one server) or neo4j://host:7687 / neo4j+s://host (cluster, Aura)")
 
 
-def translate_error(exc: BaseException, uri: str, username: str,
-                    database: str | None) -> IntersectionsError:
-    """A driver exception → one user-facing line (what went wrong, how to fix it)."""
-    from neo4j import exceptions as ne
-
-    where = redact(uri) + (f" (database {database!r})" if database else "")
-    if isinstance(exc, IntersectionsError):
-        return exc
-    if isinstance(exc, ne.AuthError):
-        return Neo4jUnavailable(
-            f"Neo4j at {where} rejected user {username!r}: wrong username or password; set "
-            "NEO4J_USERNAME/NEO4J_PASSWORD (or --username/--password)")
-    if isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired):
-        return Neo4jUnavailable(
-            f"cannot reach Neo4j at {where}: is the server running and is NEO4J_URI right? "
-            "(start one with `docker compose up -d neo4j`)")
-    if isinstance(exc, ne.ConfigurationError):
-        return Neo4jUnavailable(f"Neo4j connection settings are invalid for {where}: "
-                                f"{_first_line(exc)}; check NEO4J_URI")
-    code = getattr(exc, "code", None) or ""
-    if "DatabaseNotFound" in code:
-        return Neo4jUnavailable(
-            f"Neo4j at {redact(uri)} has no database {database!r}; set NEO4J_DATABASE to an "
-            "existing one (or leave it unset for the server's default)")
-    if "TransactionTimedOut" in code or ("Terminated" in code and "Transaction" in code):
-        return Neo4jQueryTimeout(
-            f"the query to {where} ran past its time limit and was stopped; narrow it "
-            "(fewer hops, a type filter) or raise the timeout")
-    if "Forbidden" in code or isinstance(exc, ne.Forbidden):
-        return Neo4jUnavailable(f"user {username!r} may not do this on {where}: "
-                                f"{_first_line(exc)}")
-    if isinstance(exc, ne.Neo4jError | ne.DriverError):
-        return Neo4jUnavailable(f"Neo4j at {where} failed: {_first_line(exc)}")
-    if isinstance(exc, ValueError):
-        return Neo4jUnavailable(f"Neo4j connection settings are invalid for {where}: "
-                                f"{_first_line(exc)}")
-    raise exc
-
-
-def _env_timeout() -> float:
-    raw = os.environ.get("NEO4J_QUERY_TIMEOUT", "").strip()
-    if not raw:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise Neo4jUnavailable(f"NEO4J_QUERY_TIMEOUT={raw!r} is not a number of seconds") \
-            from None
-    if value <= 0:
-        raise Neo4jUnavailable("NEO4J_QUERY_TIMEOUT must be a positive number of seconds")
-    return value
-
-
-def _first_line(exc: BaseException) -> str:
-    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return text.strip().splitlines()[0]
-
-
-def open_driver(uri: str, username: str, password: str, database: str | None = None) -> Any:
-    """A verified driver (the server answered a read on ``database``), or a clear error."""
+def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
+    """A verified driver (the server answered a read on the database), or a clear error."""
     from neo4j import GraphDatabase
     from neo4j import exceptions as ne
 
-    check_uri(uri)
+    check_uri(settings.uri)
     try:
-        driver = GraphDatabase.driver(uri, auth=(username, password),
+        driver = GraphDatabase.driver(settings.uri, auth=(settings.username, settings.password),
                                       connection_timeout=10.0,
                                       connection_acquisition_timeout=30.0)
     except (ne.ConfigurationError, ValueError) as exc:
-        raise translate_error(exc, uri, username, database) from None
+        raise translate_error(exc, settings) from None
     try:
         driver.verify_connectivity()
         query, params = cypher.ping()
-        with driver.session(database=database, default_access_mode="READ") as s:
+        with driver.session(database=settings.database, default_access_mode="READ") as s:
             s.execute_read(lambda tx: tx.run(query, params).consume())
     except Exception as exc:
         driver.close()
-        raise translate_error(exc, uri, username, database) from None
+        raise translate_error(exc, settings) from None
     return driver
 
 
@@ -163,30 +93,37 @@ class Neo4jBackend(GraphBackend):
 
     name = "neo4j"
 
-    def __init__(self, driver: Any, *, uri: str = "", username: str = "",
-                 database: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+    def __init__(self, driver: neo4j.Driver, settings: Neo4jSettings | None = None, *,
                  dataset: str = DEFAULT_DATASET) -> None:
-        self._driver = driver
-        self.uri = uri
-        self.username = username
-        self.database = database
-        self.timeout = timeout
+        self.driver = driver
+        self.settings = settings or Neo4jSettings()
         self.dataset = dataset
 
+    @property
+    def uri(self) -> str:
+        """The URI for messages (credentials removed)."""
+        return self.settings.redacted_uri
+
+    @property
+    def database(self) -> str | None:
+        return self.settings.database
+
+    @property
+    def timeout(self) -> float:
+        return self.settings.timeout
+
     @classmethod
-    def connect(cls, uri: str, username: str, password: str, database: str | None = None, *,
-                timeout: float | None = None, dataset: str = DEFAULT_DATASET,
+    def connect(cls, settings: Neo4jSettings | None = None, *, dataset: str = DEFAULT_DATASET,
                 require_complete: bool = True) -> Neo4jBackend:
         """Connect, verify the server, and check that the evidence base is completely loaded.
 
-        ``timeout`` (seconds per read transaction) defaults to NEO4J_QUERY_TIMEOUT or 30.
-        ``require_complete=False`` only warns about an unfinished load (for diagnostics).
+        ``settings`` default to :meth:`Neo4jSettings.from_env` (its ``timeout``, seconds per read
+        transaction, comes from NEO4J_QUERY_TIMEOUT or 30). ``require_complete=False`` only warns
+        about an unfinished load (for diagnostics).
         """
-        if timeout is None:
-            timeout = _env_timeout()
-        driver = open_driver(uri, username, password, database)
-        backend = cls(driver, uri=uri, username=username, database=database, timeout=timeout,
-                      dataset=dataset)
+        settings = settings or Neo4jSettings.from_env()
+        driver = open_driver(settings)
+        backend = cls(driver, settings, dataset=dataset)
         try:
             backend.check_loaded(strict=require_complete)
         except BaseException:
@@ -195,7 +132,7 @@ class Neo4jBackend(GraphBackend):
         return backend
 
     def close(self) -> None:
-        self._driver.close()
+        self.driver.close()
 
     # ------------------------------------------------------------------ plumbing
     def _read(self, statement: cypher.Statement) -> list[Any]:
@@ -212,10 +149,10 @@ class Neo4jBackend(GraphBackend):
             with self._session() as session:
                 return session.execute_read(work)
         except Exception as exc:
-            raise translate_error(exc, self.uri, self.username, self.database) from None
+            raise translate_error(exc, self.settings) from None
 
     def _session(self) -> Any:
-        return self._driver.session(database=self.database, default_access_mode="READ")
+        return self.driver.session(database=self.database, default_access_mode="READ")
 
     def load_state(self) -> dict[str, Any] | None:
         """The bookkeeping of this backend's dataset (status, version, counts), if any."""
@@ -231,7 +168,7 @@ class Neo4jBackend(GraphBackend):
     def check_loaded(self, strict: bool = True) -> dict[str, Any] | None:
         """Raise (or warn) unless the dataset's last load completed."""
         state = self.load_state()
-        where = redact(self.uri) + (f" (database {self.database!r})" if self.database else "")
+        where = self.settings.where
         problem: str | None = None
         if state is None:
             by_cat, _ = self._counts()
@@ -304,10 +241,10 @@ class Neo4jBackend(GraphBackend):
         return by_cat, by_pred
 
 
-def server_status(uri: str, username: str, password: str, database: str | None = None) -> dict:
+def server_status(settings: Neo4jSettings) -> dict[str, Any]:
     """What ``intersections neo4j-status`` shows: server, every dataset's load state, counts."""
-    driver = open_driver(uri, username, password, database)
-    backend = Neo4jBackend(driver, uri=uri, username=username, database=database)
+    driver = open_driver(settings)
+    backend = Neo4jBackend(driver, settings)
     try:
         comp = backend._read(cypher.server_components())
         states = []
@@ -323,9 +260,9 @@ def server_status(uri: str, username: str, password: str, database: str | None =
         by_cat, by_pred = backend._counts()
         unowned = backend._read(cypher.count_unowned())[0]["n"]
         return {
-            "uri": redact(uri),
-            "routing": urlsplit(uri).scheme.startswith("neo4j"),
-            "database": database or "(server default)",
+            "uri": settings.redacted_uri,
+            "routing": urlsplit(settings.uri).scheme.startswith("neo4j"),
+            "database": settings.database or "(server default)",
             "server": ({"name": comp[0]["name"], "version": comp[0]["version"],
                         "edition": comp[0]["edition"]} if comp else {}),
             "datasets": states,

@@ -27,21 +27,20 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph import cypher
-from graph.neo4j_backend import (
-    DEFAULT_DATASET,
-    Neo4jUnavailable,
-    open_driver,
-    redact,
-    translate_error,
-)
+from graph.neo4j.backend import DEFAULT_DATASET, open_driver
+from graph.neo4j.errors import Neo4jUnavailable, translate_error
+from graph.neo4j.settings import Neo4jSettings
 from loaders.errors import Problem, ValidationFailed
 from loaders.evidence import EvidenceBase
 from loaders.records import EdgeRecord, NodeRecord
 from loaders.writers.base import Writer, write_records
 from ontology.schema import neo4j_labels, neo4j_rel_type
+
+if TYPE_CHECKING:
+    import neo4j
 
 DEFAULT_BATCH_SIZE = 1_000
 PRUNE_BATCH = 10_000
@@ -97,16 +96,15 @@ def _now() -> str:
 class Neo4jWriter(Writer):
     """Buffer and check records; on :meth:`finalize`, load them as one owned dataset."""
 
-    def __init__(self, uri: str, username: str, password: str, database: str | None = None, *,
-                 dataset: str = DEFAULT_DATASET, batch_size: int = DEFAULT_BATCH_SIZE,
-                 per_row: bool = False, on_batch: BatchHook | None = None,
-                 source: str = "") -> None:
+    def __init__(self, settings: Neo4jSettings, *, dataset: str = DEFAULT_DATASET,
+                 batch_size: int = DEFAULT_BATCH_SIZE, per_row: bool = False,
+                 on_batch: BatchHook | None = None, source: str = "") -> None:
         if batch_size < 1:
             raise ValueError("batch size must be at least 1")
         if not dataset:
             raise ValueError("dataset name must not be empty")
-        self.uri, self.username, self._password = uri, username, password
-        self.database = database
+        self.settings = settings
+        self.database = settings.database
         self.dataset = dataset
         self.batch_size = 1 if per_row else batch_size
         self.per_row = per_row
@@ -195,19 +193,19 @@ class Neo4jWriter(Writer):
                 row["props"][cypher.DATASET_KEY] = self.dataset
                 row["props"][cypher.VERSION_KEY] = version
         t0 = time.perf_counter()
-        driver = open_driver(self.uri, self.username, self._password, self.database)
+        driver = open_driver(self.settings)
         try:
             return self._load(driver, version, t0)
         finally:
             driver.close()
 
-    def _write(self, driver: Any, statement: cypher.Statement) -> list[Any]:
+    def _write(self, driver: neo4j.Driver, statement: cypher.Statement) -> list[Any]:
         """One managed write transaction (retried by the driver on transient errors)."""
         query, params = statement
         with driver.session(database=self.database) as session:
             return session.execute_write(lambda tx: list(tx.run(query, params)))
 
-    def _load(self, driver: Any, version: str, t0: float) -> LoadReport:
+    def _load(self, driver: neo4j.Driver, version: str, t0: float) -> LoadReport:
         n_nodes = sum(len(r) for r in self._nodes.values())
         n_edges = sum(len(r) for r in self._edges.values())
         total = n_nodes + n_edges
@@ -263,7 +261,7 @@ class Neo4jWriter(Writer):
 
             if not isinstance(exc, ne.Neo4jError | ne.DriverError):
                 raise
-            base = translate_error(exc, self.uri, self.username, self.database)
+            base = translate_error(exc, self.settings)
             if phase in ("schema", "start"):
                 raise base from None
             raise Neo4jLoadInterrupted(
@@ -271,14 +269,15 @@ class Neo4jWriter(Writer):
                 f"{self.dataset!r} is marked incomplete (the explorer refuses it); re-run the "
                 "same command to finish") from None
         return LoadReport(
-            dataset=self.dataset, uri=redact(self.uri), database=self.database, version=version,
+            dataset=self.dataset, uri=self.settings.redacted_uri, database=self.database,
+            version=version,
             run_id=run_id, mode="per-row" if self.per_row else "batched",
             batch_size=self.batch_size, nodes=n_nodes, relationships=n_edges,
             removed_nodes=removed_nodes, removed_relationships=removed_rels, transactions=txs,
             seconds=round(time.perf_counter() - t0, 3), write_seconds=round(write_seconds, 3),
             by_category=by_cat, by_predicate=by_pred)
 
-    def _prune(self, driver: Any, build: Callable[[str, str, int], cypher.Statement],
+    def _prune(self, driver: neo4j.Driver, build: Callable[[str, str, int], cypher.Statement],
                version: str) -> int:
         removed = 0
         while True:
@@ -297,9 +296,9 @@ def _batches(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]
     return [rows[i:i + size] for i in range(0, len(rows), size)]
 
 
-def load_neo4j(eb: EvidenceBase, uri: str, username: str, password: str,
-               database: str | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE,
-               progress: bool = False, per_row: bool = False, dataset: str = DEFAULT_DATASET,
+def load_neo4j(eb: EvidenceBase, settings: Neo4jSettings, *,
+               batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = False,
+               per_row: bool = False, dataset: str = DEFAULT_DATASET,
                on_batch: BatchHook | None = None) -> LoadReport:
     """Load a validated evidence base into Neo4j, replacing the dataset it owns there.
 
@@ -307,13 +306,13 @@ def load_neo4j(eb: EvidenceBase, uri: str, username: str, password: str,
     transaction (see :data:`BatchHook`).
     """
     if not progress:
-        writer = Neo4jWriter(uri, username, password, database, dataset=dataset,
+        writer = Neo4jWriter(settings, dataset=dataset,
                              batch_size=batch_size, per_row=per_row, on_batch=on_batch,
                              source=eb.origin)
         return write_records(eb.records(), writer)
     bar = _LazyProgress(on_batch)
     try:
-        writer = Neo4jWriter(uri, username, password, database, dataset=dataset,
+        writer = Neo4jWriter(settings, dataset=dataset,
                              batch_size=batch_size, per_row=per_row, on_batch=bar.tick,
                              source=eb.origin)
         return write_records(eb.records(), writer)
@@ -355,10 +354,10 @@ class _LazyProgress:
             self.bar.stop()
 
 
-def unload_neo4j(uri: str, username: str, password: str, database: str | None = None, *,
-                 dataset: str = DEFAULT_DATASET) -> int:
+def unload_neo4j(settings: Neo4jSettings, *, dataset: str = DEFAULT_DATASET) -> int:
     """Remove every node (and link) a dataset owns, and its load record. Returns nodes removed."""
-    driver = open_driver(uri, username, password, database)
+    database = settings.database
+    driver = open_driver(settings)
     try:
         removed = 0
         with driver.session(database=database) as session:
@@ -376,6 +375,6 @@ def unload_neo4j(uri: str, username: str, password: str, database: str | None = 
     except Neo4jUnavailable:
         raise
     except Exception as exc:
-        raise translate_error(exc, uri, username, database) from None
+        raise translate_error(exc, settings) from None
     finally:
         driver.close()

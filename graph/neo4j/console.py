@@ -18,12 +18,12 @@ cover what "read mode" alone does not):
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from graph.neo4j.settings import Neo4jSettings
 from graph.sparql import (
     DEFAULT_LIMIT,
     DEFAULT_TIMEOUT,
@@ -36,6 +36,9 @@ from graph.sparql import (
     QueryTimeout,
 )
 from ontology.schema import ID_PATTERN
+
+if TYPE_CHECKING:
+    import neo4j
 
 WRITE_CLAUSES = ("CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP", "FOREACH",
                  "LOAD", "ALTER", "GRANT", "DENY", "REVOKE", "RENAME", "START", "STOP",
@@ -152,41 +155,38 @@ class _Collector:
 class CypherConsole:
     """Runs researchers' Cypher on one Neo4j database, read-only and bounded."""
 
-    def __init__(self, driver: Any, *, database: str | None = None, uri: str = "",
-                 username: str = "", owns_driver: bool = False) -> None:
-        self._driver = driver
-        self.database = database
-        self.uri = uri
-        self.username = username
+    def __init__(self, driver: neo4j.Driver, settings: Neo4jSettings | None = None, *,
+                 owns_driver: bool = False) -> None:
+        self.driver = driver
+        self.settings = settings or Neo4jSettings()
         self._owns = owns_driver
 
-    @classmethod
-    def connect(cls, uri: str | None = None, username: str | None = None,
-                password: str | None = None, database: str | None = None) -> CypherConsole:
-        """Connect with the arguments or NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD."""
-        from graph.neo4j_backend import open_driver
-
-        uri = uri or os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687")
-        username = username or os.environ.get("NEO4J_USERNAME", "neo4j")
-        password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
-        database = database or os.environ.get("NEO4J_DATABASE") or None
-        driver = open_driver(uri, username, password, database)
-        return cls(driver, database=database, uri=uri, username=username, owns_driver=True)
+    @property
+    def database(self) -> str | None:
+        return self.settings.database
 
     @classmethod
-    def for_backend(cls, backend: Any) -> CypherConsole:
-        """Share the driver of an open :class:`graph.neo4j_backend.Neo4jBackend`."""
-        driver = getattr(backend, "_driver", None)
-        if driver is None:
+    def connect(cls, settings: Neo4jSettings | None = None) -> CypherConsole:
+        """Connect with ``settings`` (default: NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD)."""
+        from graph.neo4j.backend import open_driver
+
+        settings = settings or Neo4jSettings.from_env()
+        return cls(open_driver(settings), settings, owns_driver=True)
+
+    @classmethod
+    def for_backend(cls, backend: object) -> CypherConsole:
+        """Share the driver of an open :class:`graph.neo4j.backend.Neo4jBackend`."""
+        from graph.neo4j.backend import Neo4jBackend
+
+        if not isinstance(backend, Neo4jBackend):
             raise QueryRefused(
                 "Cypher needs the Neo4j backend; open it with open_backend('neo4j') or use "
                 "SPARQL on the embedded graph")
-        return cls(driver, database=getattr(backend, "database", None),
-                   uri=getattr(backend, "uri", ""), username=getattr(backend, "username", ""))
+        return cls(backend.driver, backend.settings)
 
     def close(self) -> None:
         if self._owns:
-            self._driver.close()
+            self.driver.close()
 
     def __enter__(self) -> CypherConsole:
         return self
@@ -210,7 +210,7 @@ class CypherConsole:
         truncated = False
         t0 = time.perf_counter()
         try:
-            with self._driver.session(database=self.database,
+            with self.driver.session(database=self.database,
                                       default_access_mode=READ_ACCESS,
                                       fetch_size=limit + 1) as session:
                 result = session.run(Query(text, timeout=timeout), dict(params or {}))
@@ -229,7 +229,7 @@ class CypherConsole:
     def _translate(self, exc: Exception, timeout: float) -> Exception:
         from neo4j import exceptions as ne
 
-        from graph.neo4j_backend import translate_error
+        from graph.neo4j.errors import translate_error
 
         code = getattr(exc, "code", None) or ""
         msg = (getattr(exc, "message", None) or str(exc)).strip()
@@ -250,10 +250,10 @@ class CypherConsole:
             return QueryRefused(f"{first}")
         if isinstance(exc, ne.ClientError):
             return QuerySyntaxError(f"Cypher error: {first}")
-        return translate_error(exc, self.uri, self.username, self.database)
+        return translate_error(exc, self.settings)
 
 
-def cypher(backend: Any, text: str, params: Mapping[str, Any] | None = None, *,
+def cypher(backend: object, text: str, params: Mapping[str, Any] | None = None, *,
            limit: int = DEFAULT_LIMIT, timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
     """Notebook entry point: run read-only Cypher on an open Neo4j backend."""
     return CypherConsole.for_backend(backend).run(text, params, limit=limit, timeout=timeout)

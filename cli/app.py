@@ -1,0 +1,33 @@
+"""The ``intersections`` app: every command group's module, put together in one place.
+
+Each module in this package declares its commands at module level on its own ``typer.Typer()``;
+this file only adds them to the one app. Nothing is registered conditionally: a module that
+fails to import fails the command, loudly.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from benchmarks.cli import bench_app
+from cli import browse, evidence, imports, neo4jdb, queries, query, serve
+
+app = typer.Typer(
+    name="intersections",
+    help="Knowledge graph and evidence explorer: human trafficking, intimate partner violence, "
+         "sexual violence and child welfare.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+#: The command-group modules, in the order ``--help`` lists their commands.
+COMMAND_GROUPS = (evidence, browse, neo4jdb, serve, imports, query, queries)
+
+for _group in COMMAND_GROUPS:
+    app.add_typer(_group.app)
+app.add_typer(bench_app, name="bench")
+
+
+def main() -> None:
+    app()

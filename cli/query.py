@@ -1,0 +1,118 @@
+"""``intersections sparql`` and ``intersections cypher`` (``queries`` is :mod:`cli.queries`).
+
+Thin: read the query (text or ``@file``), call :mod:`graph.sparql`, :mod:`graph.neo4j.console`
+or :mod:`graph.saved_queries`, print a table, CSV or JSON. CSV and JSON carry the Sources the
+rows rest on (:mod:`graph.provenance`).
+"""
+
+# No `from __future__ import annotations`: typer reads the option annotations at runtime.
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cli.helpers import BackendOpt, EvidenceOpt, console, open_for_cli, run_guarded
+from graph.provenance import export_csv, export_json
+from graph.sparql import DEFAULT_LIMIT, DEFAULT_TIMEOUT, PREFIX_BLOCK, QueryResult
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+LimitOpt = Annotated[int, typer.Option("--limit", help="Most rows to return (max 10000).")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds before the query is "
+                                                              "stopped (max 60).")]
+ParamOpt = Annotated[list[str] | None, typer.Option(
+    "--param", "-p", help="A $parameter value, name=value (repeatable).")]
+FORMATS = ("table", "csv", "json")
+
+
+def read_query(text: str) -> str:
+    """The query itself, or the contents of ``@path`` (``-`` or ``@-`` read standard input)."""
+    if text in ("-", "@-"):
+        return sys.stdin.read()
+    if text.startswith("@"):
+        path = Path(text[1:])
+        if not path.is_file():
+            raise FileNotFoundError(f"no query file {path}")
+        return path.read_text(encoding="utf-8")
+    return text
+
+
+def parse_params(items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--param {item!r}: write name=value, e.g. --param x=risk:poverty")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def emit(result: QueryResult, fmt: str, backend: Any, query: str | None) -> None:
+    """Print a result as a rich table, or CSV/JSON with its Sources."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    if fmt == "csv":
+        typer.echo(export_csv(result, backend, query), nl=False)
+        return
+    if fmt == "json":
+        typer.echo(export_json(result, backend, query))
+        return
+    t = Table(*result.columns)
+    for row in result.rows:
+        t.add_row(*(_text(row.get(c)) for c in result.columns))
+    console.print(t)
+    console.print(f"[dim]{result.message}[/]", highlight=False)
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list | tuple):
+        return ", ".join(str(x) for x in v)
+    return str(v)
+
+
+app = typer.Typer()
+
+
+@app.command("sparql")
+def sparql_cmd(query: Annotated[str, typer.Argument(
+                   help="The query, @file.rq, or - for standard input.")],
+               fmt: FormatOpt = "table", limit: LimitOpt = DEFAULT_LIMIT,
+               timeout: TimeoutOpt = DEFAULT_TIMEOUT, params: ParamOpt = None,
+               backend: BackendOpt = "embedded", evidence: EvidenceOpt = None,
+               show_prefixes: Annotated[bool, typer.Option(
+                   "--prefixes", help="Print the predeclared prefixes and exit.")] = False,
+               ) -> None:
+    """Read-only SPARQL (SELECT/ASK/CONSTRUCT/DESCRIBE) over the RDF form of the evidence
+    base. Prefixes int:, skos:, dcterms:, rdf:, harm:, risk:, … are predeclared."""
+    from graph.sparql import engine_for
+
+    if show_prefixes:
+        typer.echo(PREFIX_BLOCK)
+        return
+    text = run_guarded(lambda: read_query(query))
+    values = run_guarded(lambda: parse_params(params))
+    g = open_for_cli(backend, evidence)
+
+    result = run_guarded(lambda: engine_for(g).query(text, params=values, limit=limit,
+                                                      timeout=timeout))
+    run_guarded(lambda: emit(result, fmt, g, text))
+
+
+@app.command("cypher")
+def cypher_cmd(query: Annotated[str, typer.Argument(
+                   help="The query, @file.cypher, or - for standard input.")],
+               fmt: FormatOpt = "table", limit: LimitOpt = DEFAULT_LIMIT,
+               timeout: TimeoutOpt = DEFAULT_TIMEOUT, params: ParamOpt = None) -> None:
+    """Read-only Cypher on Neo4j (NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD); writes are
+    refused, the transaction times out, rows are capped."""
+    from graph.neo4j.console import CypherConsole
+
+    text = run_guarded(lambda: read_query(query))
+    values = run_guarded(lambda: parse_params(params))
+    g = open_for_cli("neo4j", None)
+    console_ = CypherConsole.for_backend(g)
+    result = run_guarded(lambda: console_.run(text, values, limit=limit, timeout=timeout))
+    run_guarded(lambda: emit(result, fmt, g, text))

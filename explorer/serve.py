@@ -1,0 +1,24 @@
+"""Run the explorer (binds 127.0.0.1:8050 unless told otherwise); ``intersections serve`` calls
+:func:`serve` (the command itself is :mod:`cli.serve`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def serve(host: str = "127.0.0.1", port: int = 8050, backend: str = "embedded",
+          evidence: Path | None = None, debug: bool = False) -> None:
+    """Start the explorer web app; plain function behind the command (tested directly)."""
+    from explorer.app import create_app, warm
+
+    app = create_app(backend, evidence, debug=debug)
+    problem = warm(app)
+    if problem:
+        typer.secho(f"warning: {problem}\nThe explorer starts anyway and shows this message "
+                    "in its pages.", err=True, fg="yellow")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.secho(f"note: listening on {host}, reachable from other machines.", err=True)
+    typer.echo(f"Intersections explorer on http://{host}:{port}/ (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=debug)
