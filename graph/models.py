@@ -183,6 +183,18 @@ class ClaimInfo(_Result):
 
 
 @dataclass(frozen=True)
+class Link(_Result):
+    """One stored link between two concepts, with the claims behind it and its properties
+    (e.g. ``basis``: whether a document states it or the curators inferred it)."""
+
+    subject: NodeRef
+    predicate: str
+    object: NodeRef
+    claims: tuple[str, ...] = ()
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Stats(_Result):
     nodes: int
     edges: int
