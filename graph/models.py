@@ -211,19 +211,6 @@ def _flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
         if isinstance(v, dict) and {"id", "category", "label"} <= set(v):
             out[f"{key}_id"], out[f"{key}_label"] = v["id"], v["label"]
             out[f"{key}_category"] = v["category"]
-    note: str | None = None  # curators' note (says why a figure is contested)
-
-
-@dataclass(frozen=True)
-class Link(_Result):
-    """One stored link between two concepts, with the claims behind it and its properties
-    (e.g. ``basis``: whether a document states it or the curators inferred it)."""
-
-    subject: NodeRef
-    predicate: str
-    object: NodeRef
-    claims: tuple[str, ...] = ()
-    properties: dict[str, Any] = field(default_factory=dict)
         elif isinstance(v, list | tuple) and v and isinstance(v[0], dict) and "id" in v[0]:
             out[key] = [x["id"] for x in v]
         else:
