@@ -16,6 +16,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from explorer.elements import statistic_text
+from explorer.evidence_views import claim_href, evidence_page_link
 from explorer.theme import export_key, legend_items, stylesheet, type_label
 from graph.models import CitationInfo, ClaimInfo, Node, NodeRef
 from ontology.schema import QUALITY_FLAGS, flag_explanation
@@ -243,6 +244,8 @@ def claim_card(c: ClaimInfo) -> html.Article:
             body.append(html.P(FLAG_TEXT[f], className=f"flag-note flag-{f}"))
     if c.note and "contested" in c.flags:  # why it is contested, in the curators' words
         body.append(html.P(["Why contested: ", c.note], className="flag-note contested-why"))
+    body.append(html.P(dcc.Link("Open the claim's page", href=claim_href(c.id),
+                                title=f"Everything about claim {c.id}"), className="claim-open"))
     return html.Article(body, className="claim-card", id=f"claim-{c.id}")
 
 
@@ -266,6 +269,9 @@ def node_panel(node: Node, claims: Sequence[ClaimInfo], *, n_links: int = 0,
         dcc.Link("Paths from here", href=f"/paths?from={node.id}", className="btn btn-link"),
     ], className="panel-actions"))
     parts.append(html.P(f"{n_links} links · id {node.id}", className="muted"))
+    page = evidence_page_link(node)  # citations and claims have their own pages
+    if page is not None:
+        parts.append(page)
     parts.append(html.H3(f"Evidence ({len(claims)} claims)"))
     if claims:
         parts += [claim_card(c) for c in claims]

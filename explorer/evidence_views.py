@@ -426,3 +426,21 @@ def citation_view(ci: CitationInfo, claims: Sequence[ClaimInfo],
                                           caption="Links the claims support")],
                               className="ev-section", id="citation-links"))
     return html.Article(parts, className="ev-view citation-view")
+
+
+# --------------------------------------------------------------------------- Explore panel
+def evidence_page_link(ref: NodeRef | Any) -> html.P | None:
+    """For Explore's side panel: the page of a citation or claim node (``None`` for others).
+
+    A citation has no concept links of its own (its panel would say "0 links"); its page lists
+    the claims resting on it and what they link.
+    """
+    if ref.category == "Citation":
+        return html.P(dcc.Link("Open this citation's page: the claims resting on it, the links "
+                               "they support and the study", href=citation_href(ref.id),
+                               className="btn btn-link", id="panel-evidence-page"))
+    if ref.category == "Claim":
+        return html.P(dcc.Link("Open this claim's page: citations, DOIs and the links it "
+                               "supports", href=claim_href(ref.id), className="btn btn-link",
+                               id="panel-evidence-page"))
+    return None
