@@ -27,6 +27,11 @@ class Problem:
         return f"{where}{who} {self.rule}: {self.message}{fix}"
 
 
+#: Rules listed before all others: the file could not be read, so later problems follow from it.
+_FIRST = frozenset({"yaml-syntax", "yaml-alias", "too-large", "too-deep", "too-slow", "encoding",
+                    "unreadable", "file-shape", "no-entries", "missing"})
+
+
 class IntersectionsError(Exception):
     """Base class for errors that are the user's to fix (shown without a traceback)."""
 
@@ -35,7 +40,9 @@ class ValidationFailed(IntersectionsError):
     """The input is invalid; nothing was written."""
 
     def __init__(self, problems: list[Problem], what: str = "evidence base") -> None:
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.rule))
+        # a file that could not be read at all comes first: it explains the rest
+        self.problems = sorted(problems, key=lambda p: (p.rule not in _FIRST, p.rule == "follow-on",
+                                                        p.file, p.line or 0, p.rule))
         n = len(self.problems)
         super().__init__(
             f"{what} is invalid ({n} problem{'s' if n != 1 else ''}); nothing was loaded:\n"

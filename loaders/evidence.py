@@ -36,6 +36,7 @@ from loaders.entries import (
     relation_fields,
 )
 from loaders.errors import Problem, ValidationFailed
+from loaders.limits import max_base_bytes, size_problem
 from loaders.records import EdgeRecord, NodeRecord, Record, SourceRef
 from loaders.yamlio import line_of, load_yaml, locate, to_plain
 from ontology.schema import (
@@ -77,7 +78,33 @@ class EvidenceBaseSource:
             raise ValidationFailed([Problem(str(self.path), None, None, "missing",
                                             "no such file or directory",
                                             "pass the folder that holds the YAML files")])
-        return sorted(p for p in self.path.rglob("*.yaml") if p.is_file())
+        files = sorted(p for p in self.path.rglob("*.yaml") if p.is_file())
+        total, limit = sum(_size(p) for p in files), max_base_bytes()
+        if total > limit:
+            raise ValidationFailed([size_problem(str(self.path), total, limit,
+                                                 "INTERSECTIONS_MAX_BASE_MB",
+                                                 "the evidence base")])
+        return files
+
+    def empty_problem(self) -> Problem:
+        """Why a folder holding no entries is refused (it would wipe a loaded database)."""
+        if self.path.is_file():
+            return Problem(str(self.path), None, None, "no-entries",
+                           "the file holds no entries", "add entries, or pass the right file")
+        others = sorted(p.name for p in self.path.rglob("*.yml"))[:3]
+        if others:
+            what = (f"no *.yaml files (found {', '.join(others)}: evidence files must end in "
+                    ".yaml)")
+            hint = "rename the files to .yaml"
+        elif not any(self.path.iterdir()):
+            what = "the folder is empty (an unmounted volume or a wrong path?)"
+            hint = "pass the folder that holds the evidence YAML files"
+        else:
+            what = "no evidence entries in any *.yaml file"
+            hint = "pass the folder that holds the evidence YAML files"
+        return Problem(str(self.path), None, None, "no-entries", what,
+                       hint + "; an empty base is refused so that loading it cannot wipe a "
+                       "database")
 
     def _display(self, p: Path) -> str:
         try:
@@ -166,6 +193,13 @@ class EvidenceBaseSource:
         origin = f"{display}:{line}" if line else display
         for rec in _to_records(family, parsed, origin):
             yield _Parsed(rec, display, line)
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return 0
 
 
 def _sources(entries: list[Any]) -> tuple[SourceRef, ...]:
@@ -365,6 +399,37 @@ def _check_node_refs(node: NodeRecord, nodes: dict[str, NodeRecord],
                                     _suggest(li["citation"], nodes)))
 
 
+#: Problems that stop a whole file from being read; every entry in it is then missing.
+FILE_RULES = frozenset({"yaml-syntax", "yaml-alias", "too-large", "too-deep", "encoding",
+                        "unreadable", "file-shape"})
+#: Problems that follow from a missing entry (a reference to an id that could not be read).
+REFERENCE_RULES = frozenset({"unknown-reference", "unknown-claim", "unknown-source"})
+
+
+def fold_cascade(problems: list[Problem]) -> list[Problem]:
+    """When a file could not be read, its references fail everywhere; fold them into one line.
+
+    One YAML syntax error used to produce 141 problems with the real one 135th: the file's
+    entries were missing, so every link to them failed too. The file problem stays; dangling
+    references become one summary problem telling the user to fix the file first.
+    """
+    broken = [p for p in problems if p.rule in FILE_RULES]
+    if not broken:
+        return problems
+    folded = [p for p in problems if p.rule in REFERENCE_RULES]
+    if not folded:
+        return problems
+    kept = [p for p in problems if p.rule not in REFERENCE_RULES]
+    files = ", ".join(dict.fromkeys(p.file for p in broken))
+    n = len(folded)
+    kept.append(Problem(
+        folded[0].file, None, None, "follow-on",
+        f"{n} reference{'s' if n != 1 else ''} to ids not found (not listed): the entries they "
+        f"name may be in {files}, which could not be read",
+        "fix the problem(s) above first, then validate again"))
+    return kept
+
+
 def check_evidence_links(eb: EvidenceBase, problems: list[Problem]) -> None:
     """Derived invariants: a claim backing a link should be about an end of that link."""
     about: dict[str, set[str]] = {}
@@ -436,7 +501,10 @@ def _load_evidence_base(path: Path | str | None, *, shacl: bool,
     source = EvidenceBaseSource(path)
     parsed = source._parse_all()
     problems = list(source.problems)
+    if not parsed and not problems:
+        raise ValidationFailed([source.empty_problem()])
     eb = assemble(parsed, problems)
+    problems = fold_cascade(problems)
     if not problems:
         check_evidence_links(eb, problems)
     if not problems and shacl:

@@ -14,6 +14,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from loaders.errors import Problem
+from loaders.limits import MAX_DEPTH, depth_problem, max_file_bytes, size_problem
 
 try:  # libyaml when available (it ships in PyYAML's wheels)
     _Loader: type = yaml.CSafeLoader
@@ -40,46 +41,115 @@ class LineList(list):
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-def _build(node: yaml.Node) -> Any:
+class _AliasFound(Exception):
+    """An alias (``*name``) reuses a node: refused, so a 1 KB file cannot expand to gigabytes."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _build(node: yaml.Node, seen: set[int], where: yaml.Mark, depth: int = 0) -> Any:
+    """Node tree → LineDict/LineList/scalars, refusing aliases and excessive nesting.
+
+    The composer shares one node object between an anchor and each of its aliases, so a node
+    met twice *is* an alias; ``where`` is the mark of the key or item that refers to it.
+    """
+    if id(node) in seen:
+        raise _AliasFound(where.line + 1)
+    if depth > MAX_DEPTH:
+        raise _TooDeep
     if isinstance(node, yaml.ScalarNode):
+        seen.add(id(node))
         # most values are strings: take them as is instead of through the constructor
         # machinery (same result as construct_yaml_str, ~5x less time per scalar)
         if node.tag == _STR_TAG:
             return node.value
         return _scalar.construct_object(node, deep=True)
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out = LineDict()
         out.line = node.start_mark.line + 1
         out.key_lines = {}
         for k_node, v_node in node.value:
-            key = _build(k_node)
+            key = _build(k_node, seen, k_node.start_mark, depth + 1)
             if isinstance(key, list | dict):
                 raise ConstructorError(None, None, "a key must be a plain value",
                                        k_node.start_mark)
             if key in out:
                 raise ConstructorError(None, None, f"duplicate key {key!r}",
                                        k_node.start_mark)
-            out[key] = _build(v_node)
+            out[key] = _build(v_node, seen, k_node.start_mark, depth + 1)
             out.key_lines[key] = k_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        seq = LineList(_build(n) for n in node.value)
+        items = []
+        prev = node.start_mark
+        for n in node.value:
+            items.append(_build(n, seen, prev, depth + 1))
+            prev = n.start_mark
+        seq = LineList(items)
         seq.line = node.start_mark.line + 1
         seq.item_lines = [n.start_mark.line + 1 for n in node.value]
         return seq
     return _scalar.construct_object(node, deep=True)
 
 
-def load_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
-    """Parse a YAML file keeping positions; a syntax error becomes a Problem with its line."""
+def _first_alias(text: str, fallback: int) -> tuple[int, str]:
+    """Line and name of the first alias event (the composer does not keep alias positions)."""
     try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark.line + 1, str(event.anchor)
+    except yaml.YAMLError:
+        pass
+    return fallback, "name"
+
+
+def load_yaml(path: Path, display: str, max_bytes: int | None = None) -> tuple[Any, list[Problem]]:
+    """Parse a YAML file keeping positions; every failure becomes ONE Problem with its line.
+
+    Bounded: files over the size limit (:mod:`loaders.limits`) are not read; aliases
+    (``*name``) are refused as ``yaml-alias``; nesting beyond ``MAX_DEPTH``, recursion and memory
+    errors become one-line problems instead of tracebacks.
+    """
+    limit = max_bytes if max_bytes is not None else max_file_bytes()
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, [size_problem(display, size, limit, "INTERSECTIONS_MAX_FILE_MB",
+                                       "the file")]
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return None, [Problem(display, None, None, "encoding", f"not UTF-8 text ({exc.reason})",
                               "save the file as UTF-8")]
+    except OSError as exc:
+        return None, [Problem(display, None, None, "unreadable",
+                              f"cannot read the file ({exc.strerror or exc})",
+                              "check it exists and that you may read it")]
+    if "\x00" in text:
+        return None, [Problem(display, None, None, "encoding",
+                              "contains NUL bytes (a binary file?)", "save the file as text")]
     try:
         node = yaml.compose(text, Loader=_Loader)
-        return (_build(node) if node is not None else None), []
+        if node is None:
+            return None, []
+        return _build(node, set(), node.start_mark), []
+    except _AliasFound as exc:
+        line, name = _first_alias(text, exc.line)
+        return None, [Problem(display, line, None, "yaml-alias",
+                              f"YAML alias *{name} refers to an anchor: aliases (*name) and "
+                              "anchors (&name) are not accepted",
+                              "write the value out in full where it is used")]
+    except (_TooDeep, RecursionError):
+        return None, [depth_problem(display, "YAML")]
+    except MemoryError:
+        return None, [Problem(display, None, None, "too-large",
+                              "ran out of memory while reading the file",
+                              "split it into smaller files")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loaders.errors import IntersectionsError
+from loaders.errors import IntersectionsError, ValidationFailed
 from loaders.evidence import load_evidence_base
-from loaders.importers.bibliography import import_bibliography
+from loaders.importers.bibliography import SOURCES, import_bibliography
 from loaders.importers.hsds import import_hsds
 from loaders.importers.ingest import accept_review, ingest_document
 from loaders.importers.sheet import import_sheet
@@ -167,3 +167,51 @@ def test_accept_mutated_review_files(base: Path, tmp_path: Path) -> None:
         check(base, lambda: accept_review(review, base, allow_verbatim=True))
 
     run()
+
+
+# ----------------------------------------------------------------------- bounds (issue 14)
+YAML_JUNK = ["&a ", "*a", "&b [", "*b", "[", "]", "{", "}", "- ", ": ", "\t", "? ", "!!str ",
+             "!!python/object ", "<<: *a", "\n  ", "'", '"', "|\n", ">-\n", "#"]
+
+
+@FUZZ
+@given(data=st.data())
+def test_evidence_yaml_mutations_never_escape(tmp_path_factory: pytest.TempPathFactory,
+                                              data: st.DataObject) -> None:
+    """Anchors, aliases, tags and brackets spliced into an evidence file: ValidationFailed (with
+    the file-level problem first) or a valid base — never another exception, never expansion."""
+    ev = mini_copy(tmp_path_factory.mktemp("yaml"))
+    f = ev / "vocabulary.yaml"
+    text = f.read_text(encoding="utf-8")
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(text)))
+        text = text[:i] + data.draw(st.sampled_from(YAML_JUNK)) + text[i:]
+    f.write_text(text, encoding="utf-8")
+    try:
+        load_evidence_base(ev, shacl=False, use_cache=False)
+    except ValidationFailed as exc:
+        rules = [p.rule for p in exc.problems]
+        file_level = {"yaml-syntax", "yaml-alias", "too-deep"} & set(rules)
+        if file_level:
+            assert rules[0] in file_level  # the file's own problem is reported first
+            assert not {"unknown-reference", "unknown-claim", "unknown-source"} & set(rules)
+
+
+@FUZZ
+@given(limit_bytes=st.integers(100, 3000),
+       fmt=st.sampled_from(["bibtex", "ris", "csl"]))
+def test_import_size_limit_is_exact(limit_bytes: int, fmt: str,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inputs above the per-import limit are refused as too-large before parsing; at or below
+    it they are parsed as usual."""
+    sample = {"bibtex": HERE / "refs.bib", "ris": HERE / "refs.ris", "csl": HERE / "refs.json"}[fmt]
+    monkeypatch.setenv("INTERSECTIONS_MAX_IMPORT_MB", str(limit_bytes / (1024 * 1024)))
+    size = sample.stat().st_size
+    try:
+        records = list(SOURCES[fmt](sample).records())
+        refused = False
+    except ValidationFailed as exc:
+        refused = [p.rule for p in exc.problems] == ["too-large"]
+        records = []
+    assert refused == (size > limit_bytes)
+    assert refused or records

@@ -32,6 +32,7 @@ from loaders.evidence import (
     check_evidence_links,
     default_evidence_dir,
 )
+from loaders.limits import check_import_size
 from loaders.records import NodeRecord
 from loaders.text import normalize
 
@@ -246,7 +247,8 @@ def build_entry(model: type[BaseModel], data: dict[str, Any], where: Problem,
 
 
 def read_text(path: Path, what: str) -> str:
-    """Read a UTF-8 input file; missing/undecodable files become a clean error."""
+    """Read a UTF-8 input file; missing/undecodable/oversized files become a clean error."""
+    check_import_size(path, f"{what} file")
     try:
         data = path.read_bytes()
     except FileNotFoundError:

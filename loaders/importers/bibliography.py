@@ -38,6 +38,7 @@ from loaders.importers.base import (
     surname,
     write_import,
 )
+from loaders.limits import depth_problem, time_limit
 from loaders.text import normalize
 
 Format = Literal["bibtex", "ris", "csl"]
@@ -136,8 +137,10 @@ class BibtexSource:
                 f"entry could not be parsed ({type(err).__name__ if err else 'error'}): "
                 f"{block.raw.strip()[:60]!r}",
                 "check braces, quotes and commas in this entry"))
+        macros = {b.key.lower(): str(b.value) for b in lib.strings}
         for entry in lib.entries:
-            f = {k.lower(): fld.value for k, fld in entry.fields_dict.items()}
+            f = {k.lower(): _concat(fld.value, macros)
+                 for k, fld in entry.fields_dict.items()}
             authors = f.get("author") or f.get("editor") or []
             if isinstance(authors, str):
                 authors = [authors]
@@ -159,6 +162,34 @@ class BibtexSource:
                 note=clean_text(f.get("note")),
                 file=str(self.path), line=entry.start_line + 1, record=entry.key,
             ), self.problems)
+
+
+_CONCAT_PART = re.compile(
+    r'\s*(?:"([^"]*)"|\{((?:[^{}]|\{[^{}]*\})*)\}|([A-Za-z_][\w:.-]*)|(\d+))\s*')
+
+
+def _concat(value: Any, macros: dict[str, str]) -> Any:
+    """Expand a BibTeX ``#`` concatenation of @string macros and literals.
+
+    bibtexparser resolves a field that is a single macro (``journal = jiv``) but leaves
+    ``pre # jiv # " Extra"`` as raw text; this joins it the way BibTeX does. Anything that is not
+    a clean concatenation is returned unchanged.
+    """
+    if not isinstance(value, str) or "#" not in value:
+        return value
+    out: list[str] = []
+    for part in value.split("#"):
+        m = _CONCAT_PART.fullmatch(part)
+        if m is None:
+            return value
+        quoted, braced, name, number = m.groups()
+        if name is not None:
+            if name.lower() not in macros:
+                return value
+            out.append(macros[name.lower()])
+        else:
+            out.append(next(x for x in (quoted, braced, number) if x is not None))
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- RIS
@@ -331,6 +362,9 @@ class CslJsonSource:
         text = read_text(self.path, "CSL-JSON")
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise ValidationFailed([depth_problem(str(self.path), "JSON")],
+                                   "CSL-JSON file") from None
         except json.JSONDecodeError as exc:
             raise ValidationFailed([Problem(str(self.path), exc.lineno, None, "json-syntax",
                                             f"{exc.msg} (column {exc.colno})",
@@ -451,7 +485,8 @@ def import_bibliography(path: Path | str, fmt: str, evidence: Path | str | None 
     target = import_target(ev, fmt, path)
     result = ImportResult(fmt, str(path), target)
     source = SOURCES[fmt](path)
-    recs = list(source.records())
+    with time_limit(path, f"{fmt} file"):
+        recs = list(source.records())
     problems = list(source.problems)
     if not recs and not problems:
         problems.append(Problem(str(path), None, None, "empty",

@@ -38,6 +38,7 @@ from loaders.importers.base import (
     slugify,
     write_import,
 )
+from loaders.limits import check_import_size, time_limit
 from loaders.records import NodeRecord
 from loaders.text import normalize
 from loaders.yamlio import load_yaml, locate, to_plain
@@ -91,7 +92,11 @@ def read_document(path: Path | str, title: str | None = None) -> Document:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise IntersectionsError(f"{path}: no such file — check the path")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    check_import_size(path, "document")
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise IntersectionsError(f"{path}: cannot read ({exc.strerror})") from None
     paras: list[Paragraph] = []
     meta: dict[str, Any] = {}
     if suffix == ".pdf":
@@ -424,7 +429,8 @@ def ingest_document(path: Path | str, evidence: Path | str | None = None, *,
         raise IntersectionsError(f"{review_path}: the review file may not live inside the "
                                  f"evidence folder {ev} (every .yaml there is loaded) — pass "
                                  "--out with another path")
-    doc = read_document(path, title)
+    with time_limit(path, "document"):
+        doc = read_document(path, title)
     nodes = list(existing_nodes(ev).values())
     matcher = ConceptMatcher(nodes)
     slug = slugify(doc.title, 40) or slugify(path.stem, 40) or "document"

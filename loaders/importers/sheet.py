@@ -49,6 +49,7 @@ from loaders.importers.base import (
     write_import,
 )
 from loaders.importers.resolve import LabelIndex
+from loaders.limits import MB, check_import_size, max_import_bytes, max_sheet_rows, time_limit
 from loaders.text import normalize
 
 COLUMNS: tuple[str, ...] = ("name", "description", "kind", "provider", "strategies",
@@ -139,24 +140,63 @@ class SheetSource:
                                  "or .xlsx")
 
     def _xlsx(self) -> list[list[Any]]:
-        from zipfile import BadZipFile
+        """Rows of the workbook, bounded: file size, unpacked size, rows; XML via defusedxml."""
+        from zipfile import BadZipFile, ZipFile
 
         import openpyxl
+        import openpyxl.xml
 
         if not self.path.is_file():
             raise IntersectionsError(f"{self.path}: no such file — check the path")
+        if not openpyxl.xml.DEFUSEDXML:
+            raise IntersectionsError("reading .xlsx needs the defusedxml package (it blocks XML "
+                                     "entity attacks) — pip install defusedxml, or save the "
+                                     "sheet as CSV")
+        check_import_size(self.path, "program sheet")
+
+        def bad(msg: str, hint: str = "save it from Excel/LibreOffice as .xlsx") -> Any:
+            return ValidationFailed([Problem(str(self.path), None, None, "xlsx", msg, hint)],
+                                    "program sheet")
+
+        try:
+            with ZipFile(self.path) as zf:
+                unpacked = sum(i.file_size for i in zf.infolist())
+        except (BadZipFile, OSError, ValueError) as exc:
+            raise bad(f"not a readable Excel workbook ({exc})") from None
+        if unpacked > 8 * max_import_bytes():
+            raise bad(f"the workbook unpacks to {unpacked // MB} MB, over the "
+                      f"{8 * max_import_bytes() // MB} MB limit",
+                      "split it into smaller sheets, or raise INTERSECTIONS_MAX_IMPORT_MB") \
+                from None
+        max_rows = max_sheet_rows()
         try:
             wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except (BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-            raise ValidationFailed([Problem(str(self.path), None, None, "xlsx",
-                                            f"not a readable Excel workbook ({exc})",
-                                            "save it from Excel/LibreOffice as .xlsx")],
-                                   "program sheet") from None
-        try:
-            ws = wb["Programs"] if "Programs" in wb.sheetnames else wb.worksheets[0]
-            return [list(r) for r in ws.iter_rows(values_only=True)]
-        finally:
-            wb.close()
+            try:
+                ws = wb["Programs"] if "Programs" in wb.sheetnames else wb.worksheets[0]
+                out: list[list[Any]] = []
+                for r in ws.iter_rows(values_only=True):
+                    if len(out) > max_rows:
+                        raise bad(f"the sheet has more than {max_rows:,} rows",
+                                  "split it, or raise INTERSECTIONS_MAX_SHEET_ROWS")
+                    out.append(list(r))
+                return out
+            finally:
+                wb.close()
+        except ValidationFailed:
+            raise
+        except (BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError,
+                SyntaxError, RecursionError) as exc:
+            # defusedxml's DTDForbidden/EntitiesForbidden are ValueErrors; expat's are SyntaxErrors
+            cause: BaseException | None = exc
+            while cause is not None:
+                if type(cause).__name__.endswith("Forbidden"):
+                    raise bad(f"the workbook's XML declares a DTD or entities "
+                              f"({type(cause).__name__}); refused for safety",
+                              "open it in Excel/LibreOffice and save it again as .xlsx") \
+                        from None
+                cause = cause.__cause__ or cause.__context__
+            raise bad(f"not a readable Excel workbook ({type(exc).__name__}: "
+                      f"{str(exc).splitlines()[0][:200]})") from None
 
     def rows(self) -> Iterator[SheetRow]:
         table = self._table()
@@ -230,7 +270,8 @@ def import_sheet(path: Path | str, evidence: Path | str | None = None, *,
     target = import_target(ev, "sheet", path)
     result = ImportResult("sheet", str(path), target)
     source = SheetSource(path)
-    rows = list(source.rows())
+    with time_limit(path, "program sheet"):
+        rows = list(source.rows())
     problems = list(source.problems)
     if not rows and not problems:
         problems.append(Problem(str(path), None, None, "empty", "the sheet has no program rows",
