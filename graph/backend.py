@@ -27,6 +27,7 @@ from graph.models import (
     Node,
     NodeRef,
     Path,
+    PathGroup,
     SearchHit,
     SharedItem,
     SharedResult,
@@ -77,6 +78,32 @@ class UnknownNodeError(IntersectionsError, KeyError):
 
 def _category_rank(category: str) -> int:
     return 1 if category in EVIDENCE_CLASSES else 0
+
+
+def _basis(edge: EdgeView) -> str:
+    """``stated`` or ``inferred`` (links loaded before bases existed count as stated)."""
+    return (edge.properties or {}).get("basis") or "stated"
+
+
+def _inferred(edge: EdgeView) -> bool:
+    return (edge.properties or {}).get("basis") == "inferred"
+
+
+def path_rank(p: Path, breadth: dict[str, int]) -> tuple[Any, ...]:
+    """Sort key of a route (smaller is better), the rule docs/curation.md documents:
+
+    1. fewest hops without a claim (a hop a claim backs beats one that only an entry's
+       definition or a curator states);
+    2. least umbrella: the fewest concepts below the nodes the route passes through (a route
+       through "Domestic minor sex trafficking" beats one through "Human trafficking");
+    3. fewest hops; 4. fewest inferred hops; 5. most distinct claims; 6. most citations;
+    7. destination label, then ids, so every backend returns the same order.
+    """
+    return (sum(1 for h in p.hops if not h.claims),
+            sum(breadth.get(n.id, 0) for n in p.nodes[1:-1]),
+            p.length, sum(1 for h in p.hops if h.basis == "inferred"),
+            -len(p.claims), -len(p.citations), p.end.label.casefold(),
+            tuple(n.id for n in p.nodes), tuple(h.predicate for h in p.hops))
 
 
 class GraphBackend(ABC):
@@ -218,7 +245,8 @@ class GraphBackend(ABC):
                 continue
             if wanted is not None and other.category not in wanted:
                 continue
-            out.append(Neighbor(other, e.predicate, "out" if out_dir else "in", e.claims))
+            out.append(Neighbor(other, e.predicate, "out" if out_dir else "in", e.claims,
+                                _basis(e)))
         out.sort(key=lambda n: (n.predicate, n.direction, n.node.label.casefold(), n.node.id))
         return out[:limit] if limit else out
 
@@ -245,13 +273,19 @@ class GraphBackend(ABC):
 
     def paths(self, from_id: str, to_category: str | None = None, *, to_id: str | None = None,
               max_hops: int = 4, limit: int = 10,
-              predicates: Iterable[str] | None = None) -> list[Path]:
+              predicates: Iterable[str] | None = None,
+              include_inferred: bool = True) -> list[Path]:
         """Simple paths from a node to nodes of a class (or one node), best first.
 
-        Paths walk links in either direction; each hop reports the stored direction and the
-        claims and citations on that link. Ranking: fewest hops, then most distinct claims,
-        then most citations, then end label and ids (so backends agree). For every reachable
-        target the ``PATHS_PER_TARGET`` best shortest routes are kept.
+        Paths walk links in either direction; each hop reports the stored direction, the claims
+        and citations on that link and its basis (stated or inferred). For every reachable
+        target the ``PATHS_PER_TARGET`` best shortest routes are kept, and results come grouped
+        by destination (a destination's routes together), destinations ordered by their best
+        route. Ranking (:func:`path_rank`, the same on every backend): fewest hops without a
+        claim, then least umbrella (the fewest narrower concepts below the nodes passed
+        through, so "Domestic minor sex trafficking" beats "Human trafficking" when both lead
+        to the destination), then fewest hops, most distinct claims, most citations, end label
+        and ids. ``include_inferred=False`` leaves links the curators inferred out of the walk.
         """
         if to_category is None and to_id is None:
             raise ValueError("give a destination: a type (to_category) or a node (to_id)")
@@ -289,7 +323,8 @@ class GraphBackend(ABC):
                 for at in ((e.subject,) if e.subject in frontier_set else ()) + (
                         (e.object,) if e.object in frontier_set else ()):
                     other = self._walkable(e, at, node_cat, to_evidence, preds)
-                    if other is None or other not in node_cat:
+                    if other is None or other not in node_cat or (
+                            not include_inferred and _inferred(e)):
                         continue
                     if other in dist and dist[other] < depth:
                         continue
@@ -311,7 +346,7 @@ class GraphBackend(ABC):
             return []
         paths: list[tuple[list[str], list[EdgeView]]] = []
         for t in targets:
-            for route in self._routes(from_id, t, preds_of, PATHS_PER_TARGET * 4):
+            for route in self._routes(from_id, t, preds_of, PATHS_PER_TARGET * 10):
                 paths.append(route)
         all_ids = {n for route, _ in paths for n in route}
         refs = self._refs(all_ids)
@@ -321,22 +356,53 @@ class GraphBackend(ABC):
         for route, es in paths:
             hops = tuple(
                 Hop(refs[a], refs[b], e.predicate, e.subject == a, e.claims,
-                    tuple(dict.fromkeys(c for cl in e.claims for c in cites.get(cl, ()))))
+                    tuple(dict.fromkeys(c for cl in e.claims for c in cites.get(cl, ()))),
+                    _basis(e), (e.properties or {}).get("basis_note"))
                 for a, b, e in zip(route[:-1], route[1:], es, strict=True))
             built.append(Path(tuple(refs[n] for n in route), hops))
-        built.sort(key=lambda p: (p.length, -len(p.claims), -len(p.citations),
-                                  p.end.label.casefold(), tuple(n.id for n in p.nodes),
-                                  tuple(h.predicate for h in p.hops)))
-        per_target: dict[str, int] = defaultdict(int)
-        out = []
-        for p in built:
-            if per_target[p.end.id] >= PATHS_PER_TARGET:
-                continue
-            per_target[p.end.id] += 1
-            out.append(p)
-            if len(out) >= limit:
+        breadth = self._breadth({n.id for p in built for n in p.nodes[1:-1]})
+        built.sort(key=lambda p: path_rank(p, breadth))
+        per_target: dict[str, list[Path]] = defaultdict(list)
+        for p in built:  # best first, so each destination's first route is its best
+            if len(per_target[p.end.id]) < PATHS_PER_TARGET:
+                per_target[p.end.id].append(p)
+        out = [p for group in per_target.values() for p in group]  # dicts keep insertion order
+        return out[:limit]
+
+    def path_groups(self, from_id: str, to_category: str | None = None, *,
+                    to_id: str | None = None, max_hops: int = 4,
+                    predicates: Iterable[str] | None = None,
+                    include_inferred: bool = True) -> list[PathGroup]:
+        """Every reachable destination (up to ``MAX_PATHS`` routes) with its best routes,
+        best destination first — what a journey view pages through."""
+        found = self.paths(from_id, to_category, to_id=to_id, max_hops=max_hops,
+                           limit=MAX_PATHS, predicates=predicates,
+                           include_inferred=include_inferred)
+        groups: dict[str, list[Path]] = {}
+        for p in found:
+            groups.setdefault(p.end.id, []).append(p)
+        return [PathGroup(ps[0].end, tuple(ps)) for ps in groups.values()]
+
+    def _breadth(self, ids: Iterable[str]) -> dict[str, int]:
+        """How many concepts sit below each node in its hierarchy (0 for a specific one)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        below: dict[str, set[str]] = defaultdict(set)
+        frontier = {i: {i} for i in wanted}  # node reached → the asked nodes above it
+        for _ in range(MAX_HOPS):
+            if not frontier:
                 break
-        return out
+            edges = self._edges_of(sorted(frontier), frozenset({"broader"}))
+            nxt: dict[str, set[str]] = defaultdict(set)
+            for e in edges:
+                if e.object in frontier:
+                    for top in frontier[e.object]:
+                        if e.subject not in below[top] and e.subject != top:
+                            below[top].add(e.subject)
+                            nxt[e.subject].add(top)
+            frontier = nxt
+        return {i: len(below[i]) for i in wanted}
 
     @staticmethod
     def _routes(source: str, target: str, preds_of: dict[str, list[tuple[str, EdgeView]]],
@@ -413,7 +479,8 @@ class GraphBackend(ABC):
 
     def _reach(self, node_id: str, wanted: frozenset[str] | None,
                include_narrower: bool, exclude: set[str],
-               include_broader: bool = False) -> dict[str, list[Neighbor]]:
+               include_broader: bool = False,
+               include_inferred: bool = True) -> dict[str, list[Neighbor]]:
         ids = [node_id, *(self.narrower(node_id) if include_narrower else [])]
         if include_broader:
             ids += sorted(self.broader_chain([node_id])[node_id] - set(ids))
@@ -425,6 +492,8 @@ class GraphBackend(ABC):
         for e in edges:
             if e.predicate in EVIDENCE_LAYER_PREDICATES or e.predicate == "broader":
                 continue
+            if not include_inferred and _inferred(e):
+                continue
             for at, other, direction in ((e.subject, e.object, "out"),
                                          (e.object, e.subject, "in")):
                 if at not in idset or other in idset or other in exclude:
@@ -434,23 +503,28 @@ class GraphBackend(ABC):
                     continue
                 if wanted is not None and ref.category not in wanted:
                     continue
-                out[other].append(Neighbor(refs[at], e.predicate, direction, e.claims))
+                out[other].append(Neighbor(refs[at], e.predicate, direction, e.claims,
+                                           _basis(e)))
         return out
 
     def shared(self, a_id: str, b_id: str, via_category: str | None = None, *,
-               include_narrower: bool = True, include_broader: bool = False) -> SharedResult:
+               include_narrower: bool = True, include_broader: bool = False,
+               include_inferred: bool = True) -> SharedResult:
         """What two nodes have in common (e.g. tactics used in both IPV and sex trafficking).
 
         A node counts for A when A — or, with ``include_narrower``, a sub-type of A, or, with
         ``include_broader``, a broader category of A (what is said of human trafficking in
         general then counts for sex trafficking) — links to it directly. Each item says which
-        node of A's side links to it, how, and with which claims.
+        node of A's side links to it, how, with which claims and on what basis;
+        ``include_inferred=False`` leaves links the curators inferred out.
         """
         a, b = self._require(a_id), self._require(b_id)
         wanted = expand_classes([via_category]) if via_category else None
         exclude = {a_id, b_id}
-        ra = self._reach(a_id, wanted, include_narrower, exclude, include_broader)
-        rb = self._reach(b_id, wanted, include_narrower, exclude, include_broader)
+        ra = self._reach(a_id, wanted, include_narrower, exclude, include_broader,
+                         include_inferred)
+        rb = self._reach(b_id, wanted, include_narrower, exclude, include_broader,
+                         include_inferred)
         refs = self._refs(set(ra) | set(rb))
 
         def items(keys: Iterable[str]) -> tuple[SharedItem, ...]:
@@ -467,13 +541,14 @@ class GraphBackend(ABC):
     # -- coverage (service-gap map) -----------------------------------------------------
     def coverage(self, rows: str = "Harm", cols: str = "PreventionStrategy", *,
                  via: str = "Intervention", rollup: bool = True,
-                 top_level_only: bool = False) -> Coverage:
+                 top_level_only: bool = False, include_inferred: bool = True) -> Coverage:
         """Matrix rows × cols → the ``via`` nodes (interventions) linked to both.
 
         An intervention covers a row when it links to the row node — or, with ``rollup``, to
         any node below it in the hierarchy. Cells with no intervention are the gaps; they are
         not listed (``Coverage.cell`` returns an empty cell for them). ``claims`` of a cell are
         the claims about its interventions or about both the row and the column.
+        ``include_inferred=False`` counts only links a document states.
         """
         row_cats = expand_classes([rows]) or frozenset()
         col_cats = expand_classes([cols]) or frozenset()
@@ -492,6 +567,8 @@ class GraphBackend(ABC):
         linked: dict[str, set[str]] = defaultdict(set)
         about: dict[str, set[str]] = defaultdict(set)  # node → claims about it
         for e in edges:
+            if not include_inferred and _inferred(e):
+                continue
             if e.subject in via_set:
                 linked[e.subject].add(e.object)
             if e.object in via_set:
@@ -595,6 +672,7 @@ class GraphBackend(ABC):
                 statistics=tuple(d.get("statistics") or ()),
                 flags=tuple(d.get("flags") or ()),
                 evidence_kind=d.get("evidence_kind") or "unknown",
+                note=d.get("note"),
             )
             if source and (info.stated_in is None or info.stated_in.id != source):
                 continue

@@ -51,6 +51,7 @@ class Neighbor(_Result):
     predicate: str
     direction: str  # "out": node is the object; "in": node is the subject
     claims: tuple[str, ...] = ()
+    basis: str = "stated"  # "stated" or "inferred" (ontology.schema.LINK_BASES)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class Hop(_Result):
     forward: bool  # True when the stored link goes source → target
     claims: tuple[str, ...] = ()
     citations: tuple[str, ...] = ()
+    basis: str = "stated"  # "stated" or "inferred" (ontology.schema.LINK_BASES)
+    basis_note: str | None = None  # why the curators inferred it
 
     @property
     def subject(self) -> NodeRef:
@@ -93,6 +96,14 @@ class Path(_Result):
     @property
     def end(self) -> NodeRef:
         return self.nodes[-1]
+
+
+@dataclass(frozen=True)
+class PathGroup(_Result):
+    """One destination of a journey and its best routes (best first)."""
+
+    end: NodeRef
+    paths: tuple[Path, ...]
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,7 @@ class ClaimInfo(_Result):
     statistics: tuple[dict[str, Any], ...] = ()
     flags: tuple[str, ...] = ()
     evidence_kind: str = "unknown"
+    note: str | None = None  # curators' note (says why a figure is contested)
 
 
 @dataclass(frozen=True)
@@ -228,6 +240,7 @@ def to_frame(results: Iterable[Any] | Sequence[Any]) -> Any:
         if isinstance(r, Path):
             row = {"length": r.length, "end_id": r.end.id, "end_label": r.end.label,
                    "route": " → ".join(n.label for n in r.nodes),
+                   "bases": [h.basis for h in r.hops],
                    "claims": list(r.claims), "citations": list(r.citations)}
         rows.append(row)
     return pd.DataFrame(rows)

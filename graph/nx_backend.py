@@ -18,6 +18,8 @@ from loaders.writers.base import write_records
 from loaders.writers.networkx_writer import NetworkxWriter
 
 _EDGE_RESERVED = {"predicate", "claims"}
+#: Shared (read-only) properties of a plain stated link.
+_STATED: dict[str, Any] = {"basis": "stated"}
 
 
 class NetworkxBackend(GraphBackend):
@@ -81,8 +83,13 @@ class NetworkxBackend(GraphBackend):
                         if key in seen:
                             continue
                         seen.add(key)
-                        props = ({} if len(d) == 2 and "claims" in d and "predicate" in d
-                                 else {x: v for x, v in d.items() if x not in _EDGE_RESERVED})
+                        if len(d) == 2 and "claims" in d and "predicate" in d:
+                            props = {}
+                        elif len(d) == 3 and d.get("basis") == "stated" and "claims" in d \
+                                and "predicate" in d:
+                            props = _STATED  # most links: skip building a dict per link
+                        else:
+                            props = {x: v for x, v in d.items() if x not in _EDGE_RESERVED}
                         out.append(EdgeView(key[0], k, key[2], tuple(d.get("claims") or ()),
                                             props))
         return out
@@ -108,14 +115,15 @@ class NetworkxBackend(GraphBackend):
 
     def coverage(self, rows: str = "Harm", cols: str = "PreventionStrategy", *,
                  via: str = "Intervention", rollup: bool = True,
-                 top_level_only: bool = False) -> Coverage:
+                 top_level_only: bool = False, include_inferred: bool = True) -> Coverage:
         """As :meth:`GraphBackend.coverage`, memoised: the embedded graph never changes after
         loading, and the gap-map page asks for the same matrix on every click and download."""
-        key = (rows, cols, via, rollup, top_level_only)
+        key = (rows, cols, via, rollup, top_level_only, include_inferred)
         hit = self._coverage_cache.get(key)
         if hit is None:
             hit = super().coverage(rows, cols, via=via, rollup=rollup,
-                                   top_level_only=top_level_only)
+                                   top_level_only=top_level_only,
+                                   include_inferred=include_inferred)
             if len(self._coverage_cache) >= 32:
                 self._coverage_cache.pop(next(iter(self._coverage_cache)))
             self._coverage_cache[key] = hit

@@ -3,7 +3,8 @@
 Given the node and claim ids an export contains, :func:`sources_for` collects
 
 * for claims: the citations that **support** them and the source document that **states** them
-  (with its locator), and flags claims that have no supporting citation ("unsourced");
+  (with its locator), lists claims that have no supporting citation, and explains each
+  quality flag the claims carry (the text comes from ``ontology.schema.QUALITY_FLAGS``);
 * for concepts and other entries: the citations in their ``sources`` (with locators);
 * for citations in the result: the citation itself and the source document that lists it.
 
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from graph.models import CitationInfo
+from ontology.schema import QUALITY_FLAGS, flag_explanation
 
 if TYPE_CHECKING:
     from graph.backend import GraphBackend
@@ -74,6 +76,8 @@ class Sources:
 
     entries: list[SourceEntry] = field(default_factory=list)
     unsourced_claims: list[str] = field(default_factory=list)
+    #: quality flag → the claims in the result that carry it (explained in every export)
+    flags: dict[str, list[str]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -89,7 +93,15 @@ class Sources:
         if self.unsourced_claims:
             out.append("Flagged: no supporting citation for " + ", ".join(self.unsourced_claims)
                        + " (stated in a source document only)")
+        for flag, claims in self.flags.items():
+            out.append(f"Flag {flag} — {flag_explanation(flag)} Claims: " + ", ".join(claims))
         return out
+
+    def flags_json(self) -> list[dict[str, Any]]:
+        """The flags in the result, each with its label, explanation and claims."""
+        return [{"flag": f, "label": QUALITY_FLAGS[f].label if f in QUALITY_FLAGS else f,
+                 "explanation": QUALITY_FLAGS[f].explanation if f in QUALITY_FLAGS else "",
+                 "claims": claims} for f, claims in self.flags.items()]
 
     def to_json(self) -> list[dict[str, Any]]:
         rows = []
@@ -226,7 +238,13 @@ def sources_for(backend: GraphBackend, ids: Iterable[str]) -> Sources:
     ordered = sorted(by_cite.values(), key=lambda e: (
         e.citation.kind != "source_document", format_reference(e.citation).casefold(),
         e.citation.id))
-    return Sources(ordered, sorted(set(claims) - supported))
+    flagged: dict[str, list[str]] = defaultdict(list)
+    for c in sorted(claims):
+        for f in data[c].get("flags") or ():
+            flagged[f].append(c)
+    order = {f: i for i, f in enumerate(QUALITY_FLAGS)}
+    return Sources(ordered, sorted(set(claims) - supported),
+                   {f: flagged[f] for f in sorted(flagged, key=lambda f: (order.get(f, 99), f))})
 
 
 # ------------------------------------------------------------------------------- exports
@@ -258,7 +276,8 @@ def sources_block(backend: GraphBackend, ids: Iterable[str], heading: list[str])
 def export_json(result: QueryResult, backend: GraphBackend, query: str | None = None) -> str:
     src = sources_for(backend, result.node_ids)
     doc = {"query": query, **result.to_dict(), "sources": src.to_json(),
-           "unsourced_claims": src.unsourced_claims, "how_to_cite": PROJECT_CITATION}
+           "unsourced_claims": src.unsourced_claims, "flags": src.flags_json(),
+           "how_to_cite": PROJECT_CITATION}
     return json.dumps(doc, indent=2, ensure_ascii=False, default=str)
 
 

@@ -13,13 +13,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from ontology.schema import ID_PATTERN, PREDICATE_BY_NAME
+from ontology.schema import ID_PATTERN, NO_CITATION_FLAGS, PREDICATE_BY_NAME
 
 EntryId = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 EcologicalLevel = Literal["individual", "relationship", "community", "societal"]
-QualityFlag = Literal["unsourced", "secondary", "contested", "dated", "small_sample"]
+#: Names and meanings live in :data:`ontology.schema.QUALITY_FLAGS` (a test keeps them equal).
+QualityFlag = Literal["unsourced_figure", "contested", "descriptive", "secondary", "dated",
+                      "small_sample"]
+LinkBasis = Literal["stated", "inferred"]
 EvidenceKind = Literal[
     "qualitative_interviews",
     "administrative_data",
@@ -189,13 +192,34 @@ class ClaimEntry(_Strict):
     evidence_kind: EvidenceKind = "unknown"
     note: Text | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate_legacy_flag(cls, data: Any) -> Any:
+        """Files written before the flags were split say ``unsourced``: a claim with numbers
+        becomes ``unsourced_figure``, one without becomes ``descriptive``."""
+        if isinstance(data, dict) and isinstance(data.get("flags"), list) and \
+                "unsourced" in data["flags"]:
+            new = "unsourced_figure" if data.get("statistics") else "descriptive"
+            flags = [new if f == "unsourced" else f for f in data["flags"]]
+            data = {**data, "flags": list(dict.fromkeys(flags))}
+        return data
+
     @model_validator(mode="after")
     def _sourced_or_flagged(self) -> ClaimEntry:
-        if not self.supported_by and "unsourced" not in self.flags:
+        if not self.supported_by and not set(self.flags) & set(NO_CITATION_FLAGS):
             raise ValueError(
-                "a claim needs at least one citation in 'supported_by', or the flag "
-                "'unsourced' when the document gives no source for it"
+                "a claim needs at least one citation in 'supported_by', or one of the flags "
+                "'unsourced_figure' (the document gives a figure without a source), "
+                "'contested' (a widely repeated figure with no study behind it) or "
+                "'descriptive' (no figure, nothing to cite)"
             )
+        if "contested" in self.flags and not self.note:
+            raise ValueError("a 'contested' claim needs a 'note' saying why it is contested")
+        if "descriptive" in self.flags and self.statistics and \
+                self.evidence_kind != "program_description":
+            raise ValueError(
+                "a 'descriptive' claim carries no figure: remove 'statistics' or flag it "
+                "'unsourced_figure' (only a program description may give its own numbers)")
         return self
 
 
@@ -254,12 +278,20 @@ class CitationEntry(_Strict):
 
 
 class LinkEntry(_Strict):
-    """An evidence-bearing relation written on its own: subject, predicate, object, claims."""
+    """A relation written on its own: subject, predicate, object, and its basis.
+
+    ``basis: stated`` (the default) needs what states it: the ``claims`` saying so, or — for a
+    structural link a document shows without a claim of its own (a slide listing settings) —
+    ``sources`` with a locator. ``basis: inferred`` marks a link no document states: the
+    curators drew it, and ``note`` says why.
+    """
 
     subject: EntryId
     predicate: str
     object: EntryId
     claims: list[EntryId] = []
+    basis: LinkBasis = "stated"
+    sources: list[SourceEntry] = []
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -269,6 +301,14 @@ class LinkEntry(_Strict):
                 f"unknown predicate {self.predicate!r}; use one of: "
                 + ", ".join(sorted(PREDICATE_BY_NAME))
             )
+        if self.basis == "stated" and not (self.claims or self.sources) and \
+                not PREDICATE_BY_NAME[self.predicate].evidence:  # those: 'link-without-evidence'
+            raise ValueError(
+                "say what the link rests on: 'claims' naming the claims that state it, "
+                "'sources' (document and locator) for a link a document shows, or "
+                "'basis: inferred' with a 'note' saying why the curators drew it")
+        if self.basis == "inferred" and not self.note:
+            raise ValueError("an inferred link needs a 'note' saying why the curators drew it")
         return self
 
 

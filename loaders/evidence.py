@@ -210,10 +210,15 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
     """One validated entry → its node record and the edges it states inline."""
     model = type(entry)
     if isinstance(entry, LinkEntry):
+        props = {"basis": entry.basis}
+        if entry.note:
+            props["note"] = entry.note
+            if entry.basis == "inferred":
+                props["basis_note"] = entry.note
+        if entry.sources:
+            props["sources"] = [dump_value(x) for x in entry.sources]
         yield EdgeRecord(subject=entry.subject, predicate=entry.predicate, object=entry.object,
-                         claims=tuple(entry.claims),
-                         properties={"note": entry.note} if entry.note else {},
-                         origin=origin)
+                         claims=tuple(entry.claims), properties=props, origin=origin)
         return
     spec = CLASS_BY_FAMILY[family]
     props: dict[str, Any] = {}
@@ -255,9 +260,16 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
     yield NodeRecord(id=entry.id, category=spec.name, label=entry.label,
                      alt_labels=tuple(entry.alt_labels), definition=entry.definition,
                      properties=props, sources=_sources(entry.sources), origin=origin)
+    # a relation written inside an entry is stated by that entry's own sources (see
+    # docs/curation.md); an inferred one is written under ``links:`` with ``basis: inferred``
     for pred in relation_fields(model):
         for target in getattr(entry, pred):
-            yield EdgeRecord(subject=entry.id, predicate=pred, object=target, origin=origin)
+            yield EdgeRecord(subject=entry.id, predicate=pred, object=target,
+                             properties=_INLINE_PROPS, origin=origin)
+
+
+#: Edge properties of a relation written inside an entry (shared: records are frozen).
+_INLINE_PROPS: dict[str, Any] = {"basis": "stated"}
 
 
 def _shorten(text: str, limit: int = 90) -> str:
@@ -312,6 +324,15 @@ def assemble(parsed: list[_Parsed], problems: list[Problem]) -> EvidenceBase:
             if not ok:
                 continue
             prev = eb.edges.get(rec.key)
+            if prev is not None and prev.properties.get("basis", "stated") != \
+                    rec.properties.get("basis", "stated"):
+                problems.append(Problem(
+                    item.file, item.line, rec.subject, "basis-conflict",
+                    f"{rec.subject} {rec.predicate} {rec.object} is written twice, once as "
+                    f"{prev.properties.get('basis')} ({prev.origin}) and once as "
+                    f"{rec.properties.get('basis')}",
+                    "keep one: a link a document states is not also inferred"))
+                continue
             if prev is not None:
                 claims = tuple(dict.fromkeys((*prev.claims, *rec.claims)))
                 rec = prev.model_copy(update={"claims": claims,

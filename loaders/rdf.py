@@ -185,19 +185,39 @@ def link_iri(edge: EdgeRecord) -> URIRef:
 
 
 def add_edge(g: Graph, edge: EdgeRecord) -> None:
-    """The direct triple, plus a reified int:Link when the edge carries claims."""
+    """The direct triple, plus a reified int:Link saying what the link rests on.
+
+    The int:Link (an rdf:Statement about the direct triple) carries ``int:basis`` ("stated" or
+    "inferred"), the supporting claims, the curators' note (``rdfs:comment``, an annotation, so
+    the graph stays OWL 2 DL) and any document locators. It is written when there is something
+    to say: claims, an evidence relation, an inferred basis or sources. A direct triple without
+    an int:Link is a relation written inside an entry: stated by that entry's own sources.
+    """
     spec = PREDICATE_BY_NAME[edge.predicate]
     s, o = id_to_iri(edge.subject), id_to_iri(edge.object)
     g.add((s, spec.iri, o))
-    if edge.claims or spec.evidence:
+    props = edge.properties or {}
+    basis = props.get("basis") or "stated"
+    if edge.claims or spec.evidence or basis != "stated" or props.get("sources"):
         link = link_iri(edge)
         g.add((link, RDF.type, INT.Link))
         g.add((link, RDF.type, RDF.Statement))
         g.add((link, RDF.subject, s))
         g.add((link, RDF.predicate, spec.iri))
         g.add((link, RDF.object, o))
+        g.add((link, INT.basis, Literal(basis)))
         for c in edge.claims:
             g.add((link, INT.supportingClaim, id_to_iri(c)))
+        note = props.get("basis_note") or props.get("note")
+        if note:
+            g.add((link, RDFS.comment, Literal(note, lang="en")))
+        for src in props.get("sources") or ():
+            b = BNode()
+            g.add((link, INT.hasSource, b))
+            g.add((b, RDF.type, INT.SourceReference))
+            g.add((b, INT.citation, id_to_iri(src["citation"])))
+            if src.get("locator"):
+                g.add((b, BIBO.locator, Literal(src["locator"])))
 
 
 def records_to_graph(nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> Graph:

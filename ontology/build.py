@@ -15,7 +15,15 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 from ontology.namespace import BIBO, INT, ONTOLOGY_IRI, SCHEME
-from ontology.schema import CLASSES, EVIDENCE_CLASSES, PREDICATES, ancestors
+from ontology.schema import (
+    CLASSES,
+    EVIDENCE_CLASSES,
+    LINK_BASES,
+    NO_CITATION_FLAGS,
+    PREDICATES,
+    QUALITY_FLAGS,
+    ancestors,
+)
 
 HERE = Path(__file__).parent
 ONTOLOGY_FILE = HERE / "intersections.ttl"
@@ -30,7 +38,10 @@ DATATYPE_PROPS: dict[str, tuple[str, URIRef]] = {
     "preventionLevel": ("primary, secondary or tertiary prevention", XSD.string),
     "organizationLevel": ("1 = least organized … 5 = most organized", XSD.integer),
     "evidenceKind": ("kind of evidence behind a claim", XSD.string),
-    "qualityFlag": ("evidence quality flag: unsourced, secondary, …", XSD.string),
+    "qualityFlag": ("evidence quality flag: " + "; ".join(
+        f"{f.name} ({f.label.lower()})" for f in QUALITY_FLAGS.values()), XSD.string),
+    "basis": ("why a link is in the graph: " + "; ".join(
+        f"{b.name} ({b.explanation})" for b in LINK_BASES.values()), XSD.string),
     "statement": ("the claim in the curators' words", RDF.langString),
     "value": ("number reported", XSD.decimal),
     "valueMax": ("upper end of a reported range", XSD.decimal),
@@ -202,19 +213,23 @@ def build_shapes() -> Graph:
     _prop(g, claim, INT.statedIn, minCount=1, maxCount=1, class_=INT.SourceDocument,
           message="a claim is stated in exactly one curated source document")
     _prop(g, claim, INT.qualityFlag,
-          in_=["unsourced", "secondary", "contested", "dated", "small_sample"],
-          message="unknown quality flag")
-    # supported by a citation, or explicitly flagged unsourced
+          in_=list(QUALITY_FLAGS), message="unknown quality flag")
+    # supported by a citation, or flagged as a figure without a source / contested / descriptive
     either = BNode()
-    a, b = BNode(), BNode()
+    a = BNode()
     g.add((a, SH.path, INT.supportedBy))
     g.add((a, SH.minCount, Literal(1)))
-    g.add((b, SH.path, INT.qualityFlag))
-    g.add((b, SH.hasValue, Literal("unsourced")))
-    Collection(g, either, [_wrap(g, a), _wrap(g, b)])
+    alternatives = [_wrap(g, a)]
+    for flag in NO_CITATION_FLAGS:
+        b = BNode()
+        g.add((b, SH.path, INT.qualityFlag))
+        g.add((b, SH.hasValue, Literal(flag)))
+        alternatives.append(_wrap(g, b))
+    Collection(g, either, alternatives)
     g.add((claim, SH["or"], either))
     g.add((claim, SH.message, Literal(
-        "a claim cites at least one citation or carries the flag 'unsourced'")))
+        "a claim cites at least one citation or carries one of the flags "
+        + ", ".join(repr(f) for f in NO_CITATION_FLAGS))))
     cite = URIRef(f"{SHAPES}CitationShape")
     _prop(g, cite, DCTERMS.title, minCount=1, maxCount=1, message="a citation has a title")
     _prop(g, cite, DCTERMS.issued, maxCount=1, datatype=XSD.integer,
@@ -224,8 +239,25 @@ def build_shapes() -> Graph:
           message="a statistic has one numeric value")
     _prop(g, stat, INT.unit, minCount=1, maxCount=1, message="a statistic has a unit")
     link = shape("LinkShape", INT.Link)
-    _prop(g, link, INT.supportingClaim, minCount=1, class_=INT.Claim,
-          message="an evidence link names at least one supporting claim")
+    _prop(g, link, INT.supportingClaim, class_=INT.Claim,
+          message="a link's supporting claims are claims")
+    # what a link rests on: claims, a document locator, or the curators' inference
+    rests = BNode()
+    alts = []
+    for path, kw in ((INT.supportingClaim, {"minCount": 1}), (INT.hasSource, {"minCount": 1}),
+                     (INT.basis, {"hasValue": Literal("inferred")})):
+        b = BNode()
+        g.add((b, SH.path, path))
+        for k, v in kw.items():
+            g.add((b, SH[k], v if isinstance(v, Literal) else Literal(v)))
+        alts.append(_wrap(g, b))
+    Collection(g, rests, alts)
+    g.add((link, SH["or"], rests))
+    g.add((link, SH.message, Literal(
+        "a link names at least one supporting claim, a source with its locator, or is marked "
+        "inferred")))
+    _prop(g, link, INT.basis, minCount=1, maxCount=1, in_=list(LINK_BASES),
+          message="a link says its basis: " + " or ".join(LINK_BASES))
     return g
 
 

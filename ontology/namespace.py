@@ -88,6 +88,7 @@ class INT(DefinedNamespace):
     year: URIRef
     evidenceKind: URIRef
     qualityFlag: URIRef
+    basis: URIRef  # "stated" or "inferred": why a link is in the graph
     statement: URIRef
     hasStatistic: URIRef
     value: URIRef

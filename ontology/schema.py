@@ -153,6 +153,66 @@ PREDICATES: tuple[PredicateSpec, ...] = (
 )
 
 PREDICATE_BY_NAME: dict[str, PredicateSpec] = {p.name: p for p in PREDICATES}
+
+@dataclass(frozen=True)
+class FlagSpec:
+    """One evidence-quality flag a claim may carry: short label and what it means for a reader."""
+
+    name: str
+    label: str
+    explanation: str
+
+
+#: The one table of claim quality flags. The explorer, the CLI and every export explain a flag
+#: with this text; the YAML format, SHACL shapes and quality-gate tests take the names from it.
+QUALITY_FLAGS: dict[str, FlagSpec] = {f.name: f for f in (
+    FlagSpec("unsourced_figure", "Figure without a source",
+             "The document states this figure but gives no source for it; the statement says "
+             "so. Check the original before repeating it."),
+    FlagSpec("contested", "Contested figure",
+             "A widely repeated figure with no study behind it; the claim's note says why. "
+             "Do not quote it as a finding."),
+    FlagSpec("descriptive", "Descriptive statement",
+             "A definition, description or recommendation with no figure in it; there is "
+             "nothing to cite beyond the document that says it."),
+    FlagSpec("secondary", "Secondary",
+             "Reported through another publication, not read in the original study."),
+    FlagSpec("dated", "Dated", "Old enough that it may no longer hold; look for newer data."),
+    FlagSpec("small_sample", "Small sample",
+             "Rests on a small or unrepresentative sample; do not generalise from it."),
+)}
+#: Flags that let a claim stand without a supporting citation (one of them is required then).
+NO_CITATION_FLAGS = ("unsourced_figure", "contested", "descriptive")
+#: Flags on a figure whose source is missing: its label and statement must attribute it.
+ATTRIBUTED_FLAGS = frozenset({"unsourced_figure", "contested"})
+#: Flag names of earlier versions → what a loader turns them into (see loaders.entries).
+LEGACY_FLAGS = {"unsourced": "unsourced_figure or descriptive (figure or not)"}
+
+
+def flag_explanation(flag: str) -> str:
+    """``Label: explanation`` of a flag, or the bare name for a flag this table does not know."""
+    spec = QUALITY_FLAGS.get(flag)
+    return f"{spec.label}: {spec.explanation}" if spec else flag
+
+
+@dataclass(frozen=True)
+class BasisSpec:
+    """Why a link is in the graph."""
+
+    name: str
+    label: str
+    explanation: str
+
+
+#: The one table of link bases. Every link carries ``basis`` (one of these names).
+LINK_BASES: dict[str, BasisSpec] = {b.name: b for b in (
+    BasisSpec("stated", "Stated",
+              "A source document states this link: the claims on it (or, for a link written "
+              "inside an entry, the entry's own sources) say so."),
+    BasisSpec("inferred", "Inferred by the curators",
+              "No document states this link; the curators drew it, and their note says why. "
+              "Paths, Intersections and the gap map can leave such links out."),
+)}
 EVIDENCE_PREDICATES = frozenset(p.name for p in PREDICATES if p.evidence)
 #: Relations that connect the evidence layer (claims, citations) to everything else.
 EVIDENCE_LAYER_PREDICATES = frozenset({"about", "supported_by", "stated_in"})

@@ -217,13 +217,15 @@ def test_claims_carry_citations_provenance_and_flags(backend: GraphBackend) -> N
     assert c.locator == "Section A"
     assert {a.id for a in c.about} == {FOSTER, DMST}
     unsourced = claims["claim:runaways-one-in-six"]
-    assert unsourced.flags == ("unsourced",) and unsourced.citations == ()
+    assert unsourced.flags == ("unsourced_figure",) and unsourced.citations == ()
     assert unsourced.statistics[0]["text"] == "1 in 6"
+    assert claims["claim:navigators-serve-youth"].flags == ("descriptive",)
 
 
 def test_claim_filters(backend: GraphBackend) -> None:
-    assert {c.id for c in backend.claims(flag="unsourced")} == {
-        "claim:runaways-one-in-six", "claim:navigators-serve-youth"}
+    assert {c.id for c in backend.claims(flag="unsourced_figure")} == {
+        "claim:runaways-one-in-six"}
+    assert {c.id for c in backend.claims(flag="descriptive")} == {"claim:navigators-serve-youth"}
     assert {c.id for c in backend.claims(year=2019)} == {
         "claim:foster-care-raises-risk", "claim:ipv-before-trafficking"}
     assert {c.id for c in backend.claims(evidence_kind="literature_review")} == {
@@ -254,3 +256,51 @@ def test_results_convert_to_dataframes(backend: GraphBackend) -> None:
     assert list(df["end_id"]) == ["int:safe-harbor-navigators", "int:hotel-training-law"]
     hits = to_frame(backend.search("foster"))
     assert hits.loc[0, "node_id"] == FOSTER
+
+
+# ---------------------------------------------------------------- link basis
+HOTEL = "int:hotel-training-law"
+IDENT = "strat:identification-of-victims"
+
+
+def test_every_link_says_its_basis(backend: GraphBackend) -> None:
+    out = {(n.node.id, n.predicate): n for n in backend.neighbors(HOTEL)}
+    assert out[(IDENT, "implements")].basis == "inferred"
+    assert out[("harm:sex-trafficking", "addresses")].basis == "stated"
+    hops = backend.paths(HOTEL, to_id=IDENT, max_hops=1)[0].hops
+    assert hops[0].basis == "inferred"
+    assert hops[0].basis_note and "curators" in hops[0].basis_note
+    stated = backend.paths(FOSTER, to_id=DMST, max_hops=1)[0].hops[0]
+    assert stated.basis == "stated" and stated.basis_note is None
+
+
+def test_paths_can_leave_inferred_links_out(backend: GraphBackend) -> None:
+    assert backend.paths(HOTEL, "PreventionStrategy", max_hops=1)
+    assert backend.paths(HOTEL, "PreventionStrategy", max_hops=1, include_inferred=False) == []
+    assert backend.paths(HOTEL, to_id=IDENT, max_hops=1, include_inferred=False) == []
+
+
+def test_coverage_and_shared_can_leave_inferred_links_out(backend: GraphBackend) -> None:
+    cov = backend.coverage("Harm", "PreventionStrategy")
+    assert [i.id for i in cov.cell("harm:sex-trafficking", IDENT).items] == [HOTEL]
+    stated = backend.coverage("Harm", "PreventionStrategy", include_inferred=False)
+    assert stated.cell("harm:sex-trafficking", IDENT).count == 0
+    assert stated.cell(DMST, "strat:early-intervention").count == 1
+    both = backend.shared(HOTEL, "int:safe-harbor-navigators")
+    assert IDENT in {i.node.id for i in both.only_a}
+    assert [n.basis for i in both.only_a if i.node.id == IDENT for n in i.a_links] == [
+        "inferred"]
+    strict = backend.shared(HOTEL, "int:safe-harbor-navigators", include_inferred=False)
+    assert IDENT not in {i.node.id for i in strict.only_a}
+
+
+def test_path_groups_rank_evidence_then_specificity(backend: GraphBackend) -> None:
+    """Grouped by destination, best first; a hop with a claim beats one without, and a
+    route through a narrower concept beats one through its umbrella."""
+    groups = backend.path_groups(FOSTER, "Intervention")
+    ends = [g.end.id for g in groups]
+    assert len(ends) == len(set(ends))
+    assert ends[0] == "int:safe-harbor-navigators"
+    first = groups[0].paths[0]
+    assert [n.id for n in first.nodes] == [FOSTER, DMST, "int:safe-harbor-navigators"]
+    assert all(p.end.id == g.end.id for g in groups for p in g.paths)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import typing
 from collections import defaultdict
 
 import pytest
 
 from graph.nx_backend import NetworkxBackend
 from graph.text import normalize
+from loaders.entries import LinkBasis, QualityFlag
 from loaders.evidence import EvidenceBase, load_evidence_base
+from ontology.schema import (
+    ATTRIBUTED_FLAGS,
+    LINK_BASES,
+    NO_CITATION_FLAGS,
+    QUALITY_FLAGS,
+    flag_explanation,
+)
 
 SOURCE_DOCS = {
     "cite:uroc-roundtable-2018": "research_summary",
@@ -47,7 +57,7 @@ def test_every_concept_has_a_definition_and_a_source(eb: EvidenceBase) -> None:
                    for s in n.sources), n.id
 
 
-def test_every_claim_has_a_locator_and_a_citation_or_unsourced_flag(
+def test_every_claim_has_a_locator_and_a_citation_or_a_no_citation_flag(
         eb: EvidenceBase) -> None:
     cites = defaultdict(list)
     stated = {}
@@ -61,7 +71,7 @@ def test_every_claim_has_a_locator_and_a_citation_or_unsourced_flag(
     for c in claims:
         doc, locator = stated[c.id]
         assert doc in SOURCE_DOCS and locator, c.id
-        assert cites[c.id] or "unsourced" in c.properties.get("flags", []), c.id
+        assert cites[c.id] or set(c.properties.get("flags", [])) & set(NO_CITATION_FLAGS), c.id
 
 
 def test_all_twenty_ncap_references_are_citations(eb: EvidenceBase) -> None:
@@ -159,11 +169,11 @@ def test_foster_care_link_to_trafficking_names_its_studies(g: NetworkxBackend) -
 
 
 def test_unsourced_and_secondary_figures_are_flagged(g: NetworkxBackend) -> None:
-    unsourced = {c.id for c in g.claims(flag="unsourced")}
-    secondary = g.claims(flag="secondary")
-    assert len(unsourced) >= 20 and secondary
+    assert len(g.claims(flag="descriptive")) >= 40
+    assert len(g.claims(flag="unsourced_figure")) >= 5 and g.claims(flag="secondary")
     nine_thousand = [c for c in g.claims(text="9,000") + g.claims(text="9000")]
-    assert nine_thousand and all("unsourced" in c.flags for c in nine_thousand)
+    assert nine_thousand and all({"unsourced_figure", "contested"} <= set(c.flags)
+                                 for c in nine_thousand)
 
 
 def test_taxonomy_mappings_exist(eb: EvidenceBase) -> None:
@@ -210,3 +220,128 @@ def test_statements_are_in_our_own_words(eb: EvidenceBase) -> None:
         if any(tuple(w[i:i + n]) in shingles for i in range(len(w) - n + 1)):
             copied.append(node.id)
     assert copied == []
+
+
+# ------------------------------------------------------------ issue 13: flags with meaning
+#: How a statement names the document that states an unsourced figure.
+DOC_NAMES = {
+    "cite:uroc-roundtable-2018": "UROC",
+    "cite:ncap-intersections-brief": "NCAP",
+    "cite:ccadv-understanding-trafficking": "CCADV",
+    "cite:heart-betrayed-training": "Heart Betrayed",
+    "cite:mn-prevention-strategies": "Minnesota",
+}
+NO_SOURCE = re.compile(r"\bno (figures or )?source\b", re.IGNORECASE)
+
+
+def test_one_flag_table_for_format_shapes_and_views() -> None:
+    assert set(typing.get_args(QualityFlag)) == set(QUALITY_FLAGS)
+    assert set(typing.get_args(LinkBasis)) == set(LINK_BASES)
+    assert "unsourced" not in QUALITY_FLAGS  # split into figure / contested / descriptive
+    for name, spec in QUALITY_FLAGS.items():
+        assert spec.label and len(spec.explanation) > 30, name
+        assert flag_explanation(name).startswith(spec.label)
+    from explorer.components import FLAG_TEXT  # the explorer reads the same table
+
+    assert FLAG_TEXT == {n: flag_explanation(n) for n in QUALITY_FLAGS}
+
+
+def test_figures_without_a_source_are_attributed_in_label_and_statement(
+        g: NetworkxBackend) -> None:
+    """The attribution rule: a figure the document gives without a source is written as what
+    that document says ("The Heart Betrayed description states …; it gives no source")."""
+    flagged = [c for c in g.claims() if set(c.flags) & ATTRIBUTED_FLAGS]
+    assert len(flagged) >= 6
+    wrong = []
+    for c in flagged:
+        name = DOC_NAMES[c.stated_in.id]
+        for text in (c.label, c.statement):
+            if name not in text or not NO_SOURCE.search(text):
+                wrong.append((c.id, text))
+        if c.citations:
+            wrong.append((c.id, "has citations but is flagged as having no source"))
+    assert wrong == []
+
+
+def test_uncited_figures_are_flagged_as_figures_not_descriptions(g: NetworkxBackend) -> None:
+    for c in g.claims():
+        if c.statistics and not c.citations and c.evidence_kind != "program_description":
+            assert set(c.flags) & ATTRIBUTED_FLAGS, c.id
+        if "descriptive" in c.flags:
+            assert not c.citations and (not c.statistics
+                                        or c.evidence_kind == "program_description"), c.id
+
+
+@pytest.mark.parametrize("text", ["9,000", "48 hours", "most, if not all", "fastest-growing"])
+def test_widely_repeated_figures_are_marked_contested_with_a_reason(
+        g: NetworkxBackend, text: str) -> None:
+    hits = [c for c in g.claims(text=text) if set(c.flags) & ATTRIBUTED_FLAGS]
+    assert hits, text
+    for c in hits:
+        assert "contested" in c.flags and c.note and len(c.note) > 60, c.id
+        assert "contested" in c.statement
+
+
+def test_no_link_rests_only_on_contested_figures(eb: EvidenceBase) -> None:
+    contested = {i for i, n in eb.nodes.items() if "contested" in n.properties.get("flags", [])}
+    assert contested
+    assert [k for k, e in eb.edges.items() if e.claims and set(e.claims) <= contested] == []
+    assert [k for k, e in eb.edges.items() if set(e.claims) & contested] == []
+
+
+def test_misstatements_of_the_issue_are_fixed(eb: EvidenceBase) -> None:
+    ct = eb.nodes["claim:ccadv-connecticut-counts-since-2007"].definition or ""
+    assert "600 of them" not in ct and "does not say whether" in ct
+    assert "by their abuser" not in (eb.nodes["claim:ncap-79-percent-economic-abuse"].definition
+                                     or "")
+    for goal in ("claim:mn-healthy-culture-reduces-demand", "claim:mn-less-demand-less-victimization",
+                 "claim:mn-policies-reduce-entry"):
+        node = eb.nodes[goal]
+        assert "goal" in (node.definition or "") and "goal" in node.label.casefold(), goal
+    crimes = eb.nodes["claim:hb-trafficking-involves-many-crimes"].definition or ""
+    assert "usually" not in crimes and "can also involve" in crimes
+
+
+# ------------------------------------------------------------ issue 13: link basis
+def test_every_link_says_its_basis(eb: EvidenceBase) -> None:
+    inferred = 0
+    for key, e in eb.edges.items():
+        if e.predicate in ("about", "supported_by", "stated_in"):
+            continue
+        basis = e.properties.get("basis")
+        assert basis in LINK_BASES, key
+        if basis == "inferred":
+            inferred += 1
+            assert len(e.properties.get("basis_note") or "") > 30, key
+    assert inferred >= 5
+
+
+@pytest.mark.parametrize(("subject", "predicate", "obj"), [
+    ("int:tvpa", "implements", "strat:policies-systems-change"),
+    ("int:national-human-trafficking-hotline", "implements", "strat:identification-of-victims"),
+    ("int:ccadv-understanding-trafficking-training", "implements",
+     "strat:identification-of-victims"),
+    ("int:heart-betrayed-training", "implements", "strat:identification-of-victims"),
+])
+def test_curators_inferences_named_in_issue_13_are_marked(
+        eb: EvidenceBase, subject: str, predicate: str, obj: str) -> None:
+    e = eb.edges[(subject, predicate, obj)]
+    assert e.properties["basis"] == "inferred" and e.properties["basis_note"]
+
+
+def test_men_breaking_free_is_restorative_justice_not_a_buyer_penalty(eb: EvidenceBase) -> None:
+    mbf = eb.nodes["int:men-breaking-free"]
+    assert ("int:men-breaking-free", "implements", "strat:criminal-penalties-for-buyers") \
+        not in eb.edges
+    assert ("int:men-breaking-free", "implements", "strat:reduce-demand") in eb.edges
+    assert not {"john school", "buyer diversion program"} & {a.casefold() for a in mbf.alt_labels}
+    assert "restorative justice" in (mbf.definition or "")
+
+
+def test_backends_can_leave_inferred_links_out_of_the_gap_map(g: NetworkxBackend) -> None:
+    cov = g.coverage("Harm", "PreventionStrategy")
+    strict = g.coverage("Harm", "PreventionStrategy", include_inferred=False)
+    col = "strat:identification-of-victims"
+    hotline = "int:national-human-trafficking-hotline"
+    assert hotline in {i.id for i in cov.cell("harm:human-trafficking", col).items}
+    assert hotline not in {i.id for i in strict.cell("harm:human-trafficking", col).items}

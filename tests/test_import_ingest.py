@@ -146,7 +146,7 @@ def test_accept_refuses_verbatim_then_writes_and_is_idempotent(ev: Path, tmp_pat
     assert len(claims) == 2
     foster = next(c for c in claims if "foster care" in c.statement)
     assert foster.stated_in.kind == "source_document" and foster.locator == "paragraph 2"
-    assert "unsourced" in foster.flags
+    assert "unsourced_figure" in foster.flags  # a figure, no citation yet
     assert foster.statistics[1]["value"] == 45
     before = snapshot(ev)
     again = accept_review(review_path, ev)

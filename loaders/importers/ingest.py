@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from loaders.entries import CitationEntry, ClaimEntry, EvidenceKind, QualityFlag, Statistic
 from loaders.errors import IntersectionsError, Problem, ValidationFailed
@@ -40,6 +40,7 @@ from loaders.importers.base import (
 )
 from loaders.limits import check_import_size, time_limit
 from loaders.records import NodeRecord
+from ontology.schema import NO_CITATION_FLAGS
 from loaders.text import normalize
 from loaders.yamlio import load_yaml, locate, to_plain
 
@@ -375,10 +376,28 @@ class Candidate(BaseModel):
     statistics: list[Statistic] = []
     locator: str
     supported_by: list[str] = []
-    flags: list[QualityFlag] = ["unsourced"]
+    flags: list[QualityFlag] = []
     evidence_kind: EvidenceKind = "unknown"
     reason: str | None = None
     note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_flag(cls, data: Any) -> Any:
+        """Review files written before the flags were split say ``unsourced``."""
+        if isinstance(data, dict) and "unsourced" in (data.get("flags") or []):
+            new = "unsourced_figure" if data.get("statistics") else "descriptive"
+            data = {**data, "flags": [new if f == "unsourced" else f for f in data["flags"]]}
+        return data
+
+    @model_validator(mode="after")
+    def _flag_when_uncited(self) -> Candidate:
+        """Until the curator adds citations, a figure is flagged as having no source and any
+        other statement as descriptive (both say what the document does, see ClaimEntry)."""
+        if not self.supported_by and not set(self.flags) & set(NO_CITATION_FLAGS):
+            self.flags = [*self.flags,
+                          "unsourced_figure" if self.statistics else "descriptive"]
+        return self
 
 
 class ReviewDocument(BaseModel):
@@ -414,7 +433,9 @@ Review file written by `intersections ingest`. For each candidate:
   * rewrite `statement` in your own words (accept refuses statements identical to the source);
   * check `about` (ids of the concepts the claim is about; `mentions` lists what was found);
   * add `supported_by` citation ids when the document cites a source for it, and then drop
-    the `unsourced` flag; fix `statistics` if needed;
+    the `unsourced_figure` / `descriptive` flag; fix `statistics` if needed (a figure the
+    document gives without a source keeps `unsourced_figure`, and its statement says so:
+    "The <document> states …; it gives no source");
   * set `status: accept` or `status: reject` (pending entries are left for later).
 Then run: intersections accept THIS_FILE   (edit document.citation to correct title/year)."""
 

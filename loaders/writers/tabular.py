@@ -13,7 +13,7 @@ from loaders.records import EdgeRecord, NodeRecord
 from loaders.writers.base import Writer
 
 NODE_COLUMNS = ["id", "category", "label", "alt_labels", "definition", "sources", "properties"]
-EDGE_COLUMNS = ["subject", "predicate", "object", "claims", "properties"]
+EDGE_COLUMNS = ["subject", "predicate", "object", "claims", "basis", "basis_note", "properties"]
 
 
 def _cell(value: Any) -> str:
@@ -42,6 +42,9 @@ def edge_row(edge: EdgeRecord) -> dict[str, str]:
         "predicate": edge.predicate,
         "object": edge.object,
         "claims": "|".join(edge.claims),
+        # stated (by the claims, or the subject entry's sources) or inferred by the curators
+        "basis": (edge.properties or {}).get("basis") or "stated",
+        "basis_note": (edge.properties or {}).get("basis_note") or "",
         "properties": _cell(edge.properties) if edge.properties else "",
     }
 
@@ -60,6 +63,7 @@ class GraphMLWriter(Writer):
         row = edge_row(edge)
         self.graph.add_edge(edge.subject, edge.object, key=edge.predicate,
                             predicate=row["predicate"], claims=row["claims"],
+                            basis=row["basis"], basis_note=row["basis_note"],
                             properties=row["properties"])
 
     def finalize(self) -> Path:
