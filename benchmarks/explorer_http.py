@@ -26,8 +26,8 @@ CALLBACKS = {
     "search": "explore-hits.children",
     "neighbourhood": '{"graph":"explore","type":"graph"}.elements',
     "paths": '{"graph":"paths","type":"graph"}.elements',
-    "gap_matrix_top": "gaps-matrix.children",
-    "gap_matrix_full": "gaps-matrix.children",
+    "gap_matrix_top": "gaps-figure.figure",
+    "gap_matrix_full": "gaps-figure.figure",
 }
 
 
@@ -138,6 +138,7 @@ def requests_for(plan: dict[str, Any]) -> dict[str, list[tuple[dict[str, Any], s
         out[name] = [({"gaps-rows.value": c["rows"], "gaps-cols.value": c["cols"],
                        "gaps-via.value": "Intervention",
                        "gaps-top.value": "top" if top else "all",
+                       "gaps-hide.value": [], "gaps-sort.value": "label",
                        "gaps-selected.data": None}, "gaps-rows.value")
                      for c in plan["coverage"] if c["top_level_only"] == top]
     return out

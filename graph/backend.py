@@ -21,6 +21,7 @@ from graph.models import (
     ClaimInfo,
     Coverage,
     CoverageCell,
+    GapCell,
     Hop,
     Link,
     Neighbor,
@@ -604,6 +605,111 @@ class GraphBackend(ABC):
             return tuple(sorted((refs[i] for i in ids), key=lambda x: (x.label.casefold(), x.id)))
 
         return Coverage(order(row_ids), order(col_ids), via, tuple(cells))
+
+    def gap_map(self, rows: str = "Harm", cols: str = "PreventionStrategy", *,
+                via: str = "Intervention", top_level_only: bool = False,
+                population: str | None = None, region: str | None = None,
+                evidence_kind: str | None = None, source: str | None = None) -> Coverage:
+        """The evidence-and-gap map: :meth:`coverage` plus the cells that only evidence reaches,
+        narrowed by filters. Every returned cell is in one of two states — ``count > 0``:
+        interventions curated; ``count == 0``: evidence but no intervention — claims about both
+        the row and the column (sub-types rolled up) and/or a curated link between the two
+        (``links``, e.g. a strategy that serves a population). A cell that is absent has
+        nothing curated, which is not proof that no service exists.
+
+        Filters: ``population`` / ``region`` keep interventions linked to that node (or one
+        below it) and claims about it (or about a kept intervention); ``source`` keeps
+        interventions described in that source document and claims stated in it;
+        ``evidence_kind`` keeps claims of that kind (interventions carry no evidence kind).
+        """
+        base = self.coverage(rows, cols, via=via, top_level_only=top_level_only)
+        row_set = {r.id for r in base.rows}
+        col_set = {c.id for c in base.cols}
+        scope = [x for x in (population, region) if x]
+        for x in scope:
+            self._require(x)
+        items = {i.id: i for cell in base.cells for i in cell.items}
+        keep = set(items)
+        if scope and keep:
+            linked: dict[str, set[str]] = defaultdict(set)
+            for e in self._edges_of(sorted(keep), STRUCTURAL_PREDICATES):
+                if e.subject in keep:
+                    linked[e.subject].add(e.object)
+                if e.object in keep:
+                    linked[e.object].add(e.subject)
+            targets = sorted({t for ts in linked.values() for t in ts})
+            anc = self.broader_chain(targets)
+            for i in list(keep):
+                reach = set(linked[i]).union(*(anc.get(t, set()) for t in linked[i]))
+                if not all(x in reach for x in scope):
+                    keep.discard(i)
+        if source and keep:
+            data = self._node_data(sorted(keep))
+            keep = {i for i in keep if any(
+                isinstance(s, dict) and s.get("citation") == source
+                for s in (data.get(i, {}).get("sources") or ()))}
+        # every claim, what it is about (with ancestors) and where it was stated
+        claim_ids = self._ids_of(frozenset({"Claim"}))
+        about: dict[str, set[str]] = defaultdict(set)
+        stated: dict[str, str] = {}
+        for e in self._edges_of(claim_ids, frozenset({"about", "stated_in"})) if claim_ids else []:
+            if e.predicate == "about":
+                about[e.subject].add(e.object)
+            else:
+                stated[e.subject] = e.object
+        anc = self.broader_chain(sorted({t for ts in about.values() for t in ts}))
+        kinds = (self._node_data(sorted(about)) if evidence_kind else {})
+        by_item: dict[str, set[str]] = defaultdict(set)
+        by_cell: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for c, targets in about.items():
+            if evidence_kind and (kinds.get(c, {}).get("evidence_kind") or "unknown") \
+                    != evidence_kind:
+                continue
+            if source and stated.get(c) != source:
+                continue
+            for t in targets & keep:
+                by_item[t].add(c)
+            reach = set(targets).union(*(anc.get(t, set()) for t in targets))
+            if scope and not all(x in reach for x in scope) and not targets & keep:
+                continue
+            for r in reach & row_set:
+                for k in reach & col_set:
+                    if r != k:
+                        by_cell[(r, k)].add(c)
+        # direct curated links between a row node and a column node (e.g. a strategy that
+        # serves a population); the source filter keeps links the document states
+        direct: dict[tuple[str, str], set[str]] = defaultdict(set)
+        ends = sorted(row_set | col_set)
+        def stated_by(e: EdgeView) -> bool:
+            cites = {s.get("citation") for s in (e.properties.get("sources") or ())
+                     if isinstance(s, dict)}
+            return source in cites or any(stated.get(c) == source for c in e.claims)
+
+        edges = [e for e in self._edges_of(ends, STRUCTURAL_PREDICATES - {"broader"})
+                 if not source or stated_by(e)] if ends else []
+        e_anc = self.broader_chain(sorted({x for e in edges for x in (e.subject, e.object)}))
+        for e in edges:
+            s_reach = {e.subject} | e_anc.get(e.subject, set())
+            o_reach = {e.object} | e_anc.get(e.object, set())
+            for a, b in ((s_reach, o_reach), (o_reach, s_reach)):
+                for r in a & row_set:
+                    for k in b & col_set:
+                        if r != k:
+                            direct[(r, k)].add(e.predicate)
+        cells: dict[tuple[str, str], CoverageCell] = {}
+        for cell in base.cells:
+            kept = tuple(i for i in cell.items if i.id in keep)
+            if kept:
+                claims = set().union(*(by_item.get(i.id, set()) for i in kept))
+                claims |= by_cell.get((cell.row, cell.col), set())
+                key = (cell.row, cell.col)
+                cells[key] = GapCell(cell.row, cell.col, kept, tuple(sorted(claims)),
+                                     tuple(sorted(direct.get(key, ()))))
+        for key in set(by_cell) | (set(direct) if not (scope or evidence_kind) else set()):
+            if key not in cells:
+                cells[key] = GapCell(key[0], key[1], (), tuple(sorted(by_cell.get(key, ()))),
+                                     tuple(sorted(direct.get(key, ()))))
+        return Coverage(base.rows, base.cols, via, tuple(cells[k] for k in sorted(cells)))
 
     # -- evidence ----------------------------------------------------------------------
     def citation(self, cite_id: str) -> CitationInfo:

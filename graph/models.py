@@ -136,6 +136,14 @@ class CoverageCell(_Result):
 
 
 @dataclass(frozen=True)
+class GapCell(CoverageCell):
+    """A cell of the evidence-and-gap map: a coverage cell plus the predicates of curated links
+    that join its row and column directly (no intervention in between)."""
+
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Coverage(_Result):
     rows: tuple[NodeRef, ...]
     cols: tuple[NodeRef, ...]

@@ -1,19 +1,30 @@
-"""Service gaps: an evidence-and-gap map. Rows × columns; each cell counts the interventions
-(and claims) that cover both; empty cells are gaps. Click a cell for its list; download CSV.
+"""Service gaps: an evidence-and-gap map (EPPI-Mapper style) in ONE Plotly figure.
 
-URL state: ``?rows=<Class>&cols=<Class>&via=<Class>&top=1&cell=<row id>~<col id>``.
+Rows × columns; each cell is in one of three states — interventions curated (bubble, size =
+how many), evidence but no intervention (diamond), nothing curated (blank; not a proven
+service gap). Filters narrow what counts; rows/columns can be sorted by coverage and empty
+ones hidden. A cell is chosen by clicking it or with the Row and Column selects (keyboard:
+two Tab stops, not one per cell); its detail shows in a side panel that stays in view.
+
+Callbacks are separate so a selection never redraws the matrix: ``render`` (controls →
+figure), ``from_click`` (click → the two selects), ``choose`` (selects → selection),
+``highlight`` (selection → a Patch of the outline trace only), ``cell_detail`` (selection →
+panel). The pure mapping lives in :mod:`explorer.gapmap`.
+
+URL state: ``?rows=&cols=&via=&top=1&pop=&region=&kind=&source=&hide=1&sort=coverage&cell=r~c``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import dash
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, Patch, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from explorer import elements as el
-from explorer.components import claim_card, guarded, labelled, notice, ref_link, select
+from explorer import gapmap as gm
+from explorer.components import citation_item, claim_card, guarded, labelled, notice, ref_link
 from explorer.params import as_bool
 from explorer.state import get_backend
 from graph.provenance import sources_block
@@ -33,161 +44,332 @@ VIA = [{"label": "Interventions", "value": "Intervention"},
        {"label": "Organizations", "value": "Organization"},
        {"label": "Prevention strategies", "value": "PreventionStrategy"}]
 _AXIS_VALUES = {a["value"] for a in AXES}
-SEP = "~"
+_VIA_VALUES = {v["value"] for v in VIA}
+SEP = gm.SEP
 TOP = [{"label": "Every row and column", "value": "all"},
        {"label": "Top-level rows and columns only", "value": "top"}]
+SORTS = [{"label": "A–Z", "value": "label"},
+         {"label": "Most covered first", "value": "coverage"}]
+HIDE = [{"label": "Hide rows and columns with nothing curated", "value": "hide"}]
+
+
+def _evidence_kinds() -> list[str]:
+    from loaders.entries import EvidenceKind
+
+    return list(get_args(EvidenceKind))
+
+
+def _filter_options() -> dict[str, list[dict[str, str]]]:
+    """Populations, regions, evidence kinds and source documents to filter by."""
+    g = get_backend()
+    docs = [c for c in g.citations() if c.kind == "source_document"]
+    return {
+        "pop": [{"label": r.label, "value": r.id} for r in g.nodes("Population")],
+        "region": [{"label": r.label, "value": r.id} for r in g.nodes("Region")],
+        "kind": [{"label": k.replace("_", " "), "value": k} for k in _evidence_kinds()],
+        "source": [{"label": gm.short(c.title, 70), "value": c.id}
+                   for c in sorted(docs, key=lambda c: c.title.casefold())],
+    }
+
+
+def _dd(control_id: str, options: list[dict[str, str]], value: Any, placeholder: str,
+        clearable: bool = True) -> dcc.Dropdown:
+    ok = {o["value"] for o in options}
+    return dcc.Dropdown(id=control_id, options=options, value=value if value in ok else None,
+                        clearable=clearable, searchable=True, placeholder=placeholder,
+                        className="dropdown")
+
+
+def legend() -> html.Div:
+    """The three cell states, in words (the figure repeats them as shapes and fills)."""
+    items = []
+    for st in gm.STATES:
+        items.append(html.Li([html.Span(className=f"gap-key gap-key-{st}", **{
+            "aria-hidden": "true"}), html.Strong(gm.STATE_LABEL[st]), ": ",
+            gm.STATE_TEXT[st]]))
+    return html.Div([html.H2("What the cells mean", className="mini-head"),
+                     html.Ul(items, className="gap-legend-list")],
+                    className="gap-legend", id="gaps-legend")
 
 
 def layout(**params: Any) -> html.Div:
     rows = params.get("rows") if params.get("rows") in _AXIS_VALUES else "Harm"
     cols = params.get("cols") if params.get("cols") in _AXIS_VALUES else "PreventionStrategy"
-    via = params.get("via") if params.get("via") in {v["value"] for v in VIA} else "Intervention"
+    via = params.get("via") if params.get("via") in _VIA_VALUES else "Intervention"
+    try:
+        opts = _filter_options()
+    except Exception:  # noqa: BLE001 - render shows the backend's message in the alert
+        opts = {"pop": [], "region": [], "kind": [], "source": []}
+    cell = params.get("cell") if gm.parse_key(params.get("cell")) else None
+    pick = gm.parse_key(cell) or (None, None)
     return html.Div([
         html.H1("Service gaps"),
-        html.P("Each cell counts the interventions that address the row and the column; an "
-               "empty, hatched cell marks a gap. Select a cell to list what covers it.",
-               className="lead"),
+        html.P("An evidence-and-gap map: what the evidence base holds for each row × column "
+               "pair. Click a cell, or use the Row and Column selects, to see its "
+               "interventions, claims and citations.", className="lead"),
         html.Div([
-            labelled("Rows", "gaps-rows", select("gaps-rows", AXES, rows)),
-            labelled("Columns", "gaps-cols", select("gaps-cols", AXES, cols)),
-            labelled("Count", "gaps-via", select("gaps-via", VIA, via)),
-            labelled("Detail", "gaps-top", select("gaps-top", TOP, "top" if as_bool(
-                params.get("top")) else "all")),
+            labelled("Rows", "gaps-rows", _dd("gaps-rows", AXES, rows, "", False)),
+            labelled("Columns", "gaps-cols", _dd("gaps-cols", AXES, cols, "", False)),
+            labelled("Count", "gaps-via", _dd("gaps-via", VIA, via, "", False)),
+            labelled("Detail", "gaps-top", _dd("gaps-top", TOP, "top" if as_bool(
+                params.get("top")) else "all", "", False)),
+        ], className="controls"),
+        html.Details([
+            html.Summary("Filters: population, region, evidence kind, source document"),
+            html.Div([
+                labelled("Population", "gaps-pop", _dd("gaps-pop", opts["pop"],
+                                                       params.get("pop"), "Any population")),
+                labelled("Region", "gaps-region", _dd("gaps-region", opts["region"],
+                                                      params.get("region"), "Any region")),
+                labelled("Evidence kind", "gaps-kind", _dd("gaps-kind", opts["kind"],
+                                                           params.get("kind"), "Any kind"),
+                         hint="Narrows the claims; interventions have no evidence kind."),
+                labelled("Source document", "gaps-source",
+                         _dd("gaps-source", opts["source"], params.get("source"),
+                             "Any source document")),
+            ], className="controls"),
+        ], className="gap-filters", open=any(params.get(k) for k in
+                                             ("pop", "region", "kind", "source"))),
+        html.Div([
+            dcc.Checklist(id="gaps-hide", options=HIDE,
+                          value=["hide"] if as_bool(params.get("hide")) else [],
+                          className="gap-toggle", inputClassName="gap-check"),
+            html.Div([html.Span("Sort", className="label", id="gaps-sort-label"),
+                      dcc.RadioItems(id="gaps-sort", options=SORTS,
+                                     value="coverage" if params.get("sort") == "coverage"
+                                     else "label", inline=True, className="gap-sort")],
+                     className="gap-sort-wrap", role="radiogroup",
+                     **{"aria-labelledby": "gaps-sort-label"}),
             html.Div([html.Button("Download CSV (matrix)", id="gaps-csv", className="btn",
                                   n_clicks=0),
                       html.Button("Download CSV (every cell)", id="gaps-csv-long",
                                   className="btn btn-secondary", n_clicks=0)],
-                     className="control"),
-        ], className="controls"),
+                     className="gap-downloads"),
+        ], className="gap-options"),
         html.Div(id="gaps-alert"),
-        html.Div(id="gaps-summary", **{"aria-live": "polite"}),
-        html.Div(id="gaps-matrix", className="matrix-wrap", tabIndex="0",
-                 **{"aria-label": "Gap matrix (scrollable)", "role": "region"}),
-        html.Section(id="gaps-cell", className="cell-detail", **{"aria-live": "polite"}),
-        dcc.Store(id="gaps-selected", data=params.get("cell")),
+        html.Div(id="gaps-summary", className="gap-summary", **{"aria-live": "polite"}),
+        html.Div([
+            html.Div([
+                dcc.Loading(html.Div(
+                    dcc.Graph(id="gaps-figure", figure={"data": [], "layout": {}},
+                              config={"displaylogo": False, "responsive": False,
+                                      "scrollZoom": False,
+                                      "modeBarButtonsToRemove": ["select2d", "lasso2d",
+                                                                 "zoom2d", "pan2d",
+                                                                 "autoScale2d", "resetScale2d",
+                                                                 "zoomIn2d", "zoomOut2d"],
+                                      "toImageButtonOptions": {"filename": "gap-map"}},
+                              clear_on_unhover=True),
+                    id="gaps-map", className="gap-map-scroll", tabIndex="0", role="region",
+                    **{"aria-label": "Evidence-and-gap map (scrolls inside its box)"}),
+                    type="default", delay_show=150),
+            ], className="gap-main"),
+            html.Aside([
+                legend(),
+                html.Div([
+                    labelled("Row", "gaps-pick-row", _dd("gaps-pick-row", [], pick[0],
+                                                         "Choose a row")),
+                    labelled("Column", "gaps-pick-col", _dd("gaps-pick-col", [], pick[1],
+                                                            "Choose a column")),
+                ], className="gap-pick", role="group",
+                    **{"aria-label": "Choose a cell from the keyboard"}),
+                html.Section(html.P("Choose a cell to see what covers it.", className="muted"),
+                             id="gaps-cell", **{"aria-live": "polite"}),
+            ], className="gap-side", id="gaps-side", **{"aria-label": "Cell detail"}),
+        ], className="gap-layout"),
+        dcc.Store(id="gaps-selected", data=cell),
+        dcc.Store(id="gaps-axes"),
         dcc.Download(id="gaps-download"),
         dcc.Store(id={"type": "url-state", "page": "gaps"}),
     ], className="page page-gaps")
 
 
-def matrix_table(cov: Any, selected: str | None) -> html.Table:
-    via = cov.via
-    head = html.Thead(html.Tr([html.Th(html.Span("rows \\ columns", className="muted"),
-                                       scope="col")]
-                              + [html.Th(ref_link(c), scope="col") for c in cov.cols]))
-    body = []
-    for row in el.coverage_grid(cov):
-        r = row["row"]
-        tds = []
-        for cell, col in zip(row["cells"], cov.cols, strict=True):
-            key = f"{cell['row']}{SEP}{cell['col']}"
-            n = cell["count"]
-            cls = "cell " + ("covered" + (" many" if n >= 3 else "") if n else "gap")
-            if key == selected:
-                cls += " active"
-            text: list[Any] = ([str(n), html.Small(f"{cell['claims']} claims")] if n
-                               else ["gap"])
-            text.append(html.Span(f" {via.lower()}s: {r.label} × {col.label}",
-                                  className="sr-only"))
-            tds.append(html.Td(html.Button(text, id={"type": "gap-cell", "key": key},
-                                           className=cls, n_clicks=0,
-                                           title=f"{r.label} × {col.label}")))
-        body.append(html.Tr([html.Th([ref_link(r), html.Small(
-            f" {row['covered']}/{len(cov.cols)} covered", className="muted")], scope="row"),
-            *tds]))
-    return html.Table([head, html.Tbody(body)], className="matrix")
-
-
-def _coverage(rows: str, cols: str, via: str, top: str) -> Any:
+def _map(rows: str, cols: str, via: str, top: str, pop: str | None, region: str | None,
+         kind: str | None, source: str | None) -> Any:
     if rows == cols:
         raise ValueError("Choose different types for rows and columns.")
-    return get_backend().coverage(rows, cols, via=via, top_level_only=top == "top")
+    return get_backend().gap_map(rows, cols, via=via, top_level_only=top == "top",
+                                 population=pop or None, region=region or None,
+                                 evidence_kind=kind or None, source=source or None)
 
 
-@callback(Output("gaps-matrix", "children"), Output("gaps-summary", "children"),
-          Output("gaps-alert", "children"),
-          Input("gaps-rows", "value"), Input("gaps-cols", "value"), Input("gaps-via", "value"),
-          Input("gaps-top", "value"), Input("gaps-selected", "data"))
-@guarded(3)
-def render(rows: str, cols: str, via: str, top: str,
+FILTERS = [Input("gaps-rows", "value"), Input("gaps-cols", "value"), Input("gaps-via", "value"),
+           Input("gaps-top", "value"), Input("gaps-pop", "value"), Input("gaps-region", "value"),
+           Input("gaps-kind", "value"), Input("gaps-source", "value")]
+FILTER_STATE = [State(i.component_id, i.component_property) for i in FILTERS]
+
+
+@callback(Output("gaps-figure", "figure"), Output("gaps-axes", "data"),
+          Output("gaps-pick-row", "options"), Output("gaps-pick-col", "options"),
+          Output("gaps-pick-row", "value", allow_duplicate=True),
+          Output("gaps-pick-col", "value", allow_duplicate=True),
+          Output("gaps-summary", "children"), Output("gaps-alert", "children"),
+          *FILTERS, Input("gaps-hide", "value"), Input("gaps-sort", "value"),
+          State("gaps-selected", "data"), prevent_initial_call="initial_duplicate")
+@guarded(8)
+def render(rows: str, cols: str, via: str, top: str, pop: str | None, region: str | None,
+           kind: str | None, source: str | None, hide: list[str] | None, sort: str | None,
            selected: str | None) -> tuple[Any, ...]:
-    cov = _coverage(rows, cols, via, top)
+    """Controls → the figure. The selection is only State: choosing a cell never comes here."""
+    cov = _map(rows, cols, via, top, pop, region, kind, source)
     if not cov.rows or not cov.cols:
-        return None, notice("No rows or columns of these types yet."), None
-    total = len(cov.rows) * len(cov.cols)
-    covered = len(cov.cells)
-    summary = [notice(f"{len(cov.rows)} × {len(cov.cols)} = {total} cells: {covered} covered, "
-                      f"{total - covered} gaps.")]
-    shown, cut = el.trim_coverage(cov)
+        return ({"data": [], "layout": {}}, None, [], [], None, None,
+                notice("No rows or columns of these types yet."), None)
+    counts = gm.counts(cov)
+    shown = gm.arrange(cov, hide_empty=bool(hide), sort=sort or "label")
+    summary: list[Any] = [html.P(gm.summary_text(counts, via))]
+    if bool(hide) and (len(shown.rows), len(shown.cols)) != (len(cov.rows), len(cov.cols)):
+        summary.append(html.P(
+            f"Hidden: {len(cov.rows) - len(shown.rows):,} rows and "
+            f"{len(cov.cols) - len(shown.cols):,} columns with nothing curated.",
+            className="muted"))
+    if not shown.rows or not shown.cols:
+        return ({"data": [], "layout": {}}, None, [], [], None, None, summary + [
+            notice("Every cell has nothing curated with these filters.")], None)
+    drawn, cut = gm.trim(shown)
     if cut:
         summary.append(notice(
-            f"Too large to draw: showing the first {len(shown.rows)} rows × {len(shown.cols)} "
-            "columns. Narrow it with “Top-level rows and columns only” or other row/column "
-            "types; the CSV downloads hold the whole matrix."))
-    return matrix_table(shown, selected), summary, None
+            f"Too large to draw at once: showing the first {len(drawn.rows):,} rows × "
+            f"{len(drawn.cols):,} columns. Narrow it with filters, “Hide rows and columns with "
+            "nothing curated” or “Top-level rows and columns only”; the CSV downloads hold "
+            "the whole matrix."))
+    ax = gm.axes(drawn)
+    rc = gm.parse_key(selected)
+    x, _y = gm.position(ax, selected)
+    pick = rc if rc is not None and x is not None else (None, None)
+    return (gm.figure(drawn, rc), ax,
+            [{"label": r.label, "value": r.id} for r in drawn.rows],
+            [{"label": c.label, "value": c.id} for c in drawn.cols], pick[0], pick[1],
+            summary, None)
 
 
-@callback(Output("gaps-selected", "data", allow_duplicate=True),
-          Input({"type": "gap-cell", "key": dash.ALL}, "n_clicks"), prevent_initial_call=True)
-def pick(_n: list[int]) -> str:
-    if not ctx.triggered_id or not any(t["value"] for t in ctx.triggered):
+@callback(Output("gaps-pick-row", "value"), Output("gaps-pick-col", "value"),
+          Input("gaps-figure", "clickData"), State("gaps-axes", "data"),
+          prevent_initial_call=True)
+def from_click(click: dict | None, ax: dict | None) -> tuple[str, str]:
+    """A click on the map sets the Row and Column selects (which then set the selection)."""
+    pts = (click or {}).get("points") or []
+    key = gm.key_at(ax, pts[0].get("x"), pts[0].get("y")) if pts else None
+    rc = gm.parse_key(key)
+    if rc is None:
         raise PreventUpdate
-    return ctx.triggered_id["key"]
+    return rc
+
+
+@callback(Output("gaps-selected", "data"), Input("gaps-pick-row", "value"),
+          Input("gaps-pick-col", "value"), State("gaps-selected", "data"),
+          prevent_initial_call=True)
+def choose(row: str | None, col: str | None, current: str | None) -> str | None:
+    if not row or not col:
+        raise PreventUpdate
+    key = gm.cell_key(row, col)
+    if key == current:
+        raise PreventUpdate
+    return key
+
+
+@callback(Output("gaps-figure", "figure", allow_duplicate=True),
+          Input("gaps-selected", "data"), State("gaps-axes", "data"),
+          prevent_initial_call=True)
+def highlight(key: str | None, ax: dict | None) -> Patch:
+    """Move the outline to the chosen cell: a Patch of trace 3, not a new figure."""
+    if not ax:
+        raise PreventUpdate
+    x, y = gm.position(ax, key)
+    patch = Patch()
+    patch["data"][3]["x"] = [] if x is None else [x]
+    patch["data"][3]["y"] = [] if y is None else [y]
+    return patch
+
+
+def _claim_link(cid: str, label: str) -> dcc.Link:
+    return dcc.Link(label, href=f"/evidence?claim={cid}")
+
+
+def detail(cov: Any, key: str | None, via: str) -> Any:
+    """The side panel for one cell: state, interventions, direct links, claims, citations."""
+    rc = gm.parse_key(key)
+    if rc is None:
+        return html.P("Choose a cell to see what covers it.", className="muted")
+    refs = {x.id: x for x in (*cov.rows, *cov.cols)}
+    r_id, c_id = rc
+    if r_id not in refs or c_id not in refs:
+        return html.P("That cell is not in this map; choose another.", className="muted")
+    cell = gm.index_cells(cov).get((r_id, c_id))
+    st = gm.cell_state(cell)
+    parts: list[Any] = [
+        html.H2([ref_link(refs[r_id]), " × ", ref_link(refs[c_id])], className="panel-title"),
+        html.P([html.Span(className=f"gap-key gap-key-{st}", **{"aria-hidden": "true"}),
+                html.Strong(gm.STATE_LABEL[st]), ": ", gm.STATE_TEXT[st]],
+               className=f"gap-state gap-state-{st}"),
+    ]
+    if cell is None:
+        return html.Div(parts, className="gap-detail")
+    if cell.items:
+        parts += [html.H3(gm.via_noun(via, cell.count).capitalize()),
+                  html.Ul([html.Li(ref_link(i)) for i in cell.items])]
+    links = getattr(cell, "links", ())
+    if links:
+        parts.append(html.P(f"Linked directly in the evidence base ({', '.join(links)}).",
+                            className="muted"))
+    claims = get_backend().claims(list(cell.claims)) if cell.claims else []
+    parts.append(html.H3(f"Claims ({len(claims)})"))
+    if claims:
+        for c in claims:
+            parts.append(html.Div([claim_card(c), html.P(_claim_link(c.id, "Open this claim"),
+                                                          className="claim-open")]))
+        cites = {ci.id: ci for c in claims for ci in (*c.citations,
+                                                      *([c.stated_in] if c.stated_in else []))}
+        parts += [html.H3(f"Citations ({len(cites)})"),
+                  html.Ul([citation_item(ci) for ci in sorted(
+                      cites.values(), key=lambda x: (x.year or 0, x.id))], className="citations")]
+    else:
+        parts.append(html.P("No claim is about both.", className="muted"))
+    return html.Div(parts, className="gap-detail")
 
 
 @callback(Output("gaps-cell", "children"), Output("gaps-alert", "children",
                                                     allow_duplicate=True),
-          Input("gaps-selected", "data"), State("gaps-rows", "value"),
-          State("gaps-cols", "value"), State("gaps-via", "value"), State("gaps-top", "value"),
+          Input("gaps-selected", "data"), *FILTER_STATE,
           prevent_initial_call="initial_duplicate")
 @guarded(2)
-def cell_detail(key: str | None, rows: str, cols: str, via: str,
-                top: str) -> tuple[Any, Any]:
-    if not key or SEP not in key:
-        return None, None
-    r_id, c_id = key.split(SEP, 1)
-    g = get_backend()
-    cov = _coverage(rows, cols, via, top)
-    refs = {x.id: x for x in (*cov.rows, *cov.cols)}
-    if r_id not in refs or c_id not in refs:
-        return None, None
-    cell = cov.cell(r_id, c_id)
-    title = f"{refs[r_id].label} × {refs[c_id].label}"
-    if not cell.items:
-        return html.Div([html.H2(title), html.P(
-            f"Gap: no {via.lower()} in the evidence base addresses both.",
-            className="gap-note")]), None
-    claims = g.claims(list(cell.claims)) if cell.claims else []
-    return html.Div([
-        html.H2(f"{title}: {cell.count} {via.lower()}(s)"),
-        html.Ul([html.Li(ref_link(i)) for i in cell.items]),
-        html.H3(f"Claims ({len(claims)})"),
-        *[claim_card(c) for c in claims],
-    ]), None
+def cell_detail(key: str | None, rows: str, cols: str, via: str, top: str, pop: str | None,
+                region: str | None, kind: str | None, source: str | None) -> tuple[Any, Any]:
+    if gm.parse_key(key) is None:
+        return detail(None, None, via), None
+    return detail(_map(rows, cols, via, top, pop, region, kind, source), key, via), None
 
 
 @callback(Output("gaps-download", "data"), Output("gaps-alert", "children",
                                                    allow_duplicate=True),
-          Input("gaps-csv", "n_clicks"), Input("gaps-csv-long", "n_clicks"),
-          State("gaps-rows", "value"), State("gaps-cols", "value"), State("gaps-via", "value"),
-          State("gaps-top", "value"), prevent_initial_call=True)
+          Input("gaps-csv", "n_clicks"), Input("gaps-csv-long", "n_clicks"), *FILTER_STATE,
+          prevent_initial_call=True)
 @guarded(2)
-def download(_a: int, _b: int, rows: str, cols: str, via: str,
-             top: str) -> tuple[Any, Any]:
-    cov = _coverage(rows, cols, via, top)
+def download(_a: int, _b: int, rows: str, cols: str, via: str, top: str, pop: str | None,
+             region: str | None, kind: str | None, source: str | None) -> tuple[Any, Any]:
+    """The whole matrix (never trimmed), with the filters in force, as CSV."""
+    cov = _map(rows, cols, via, top, pop, region, kind, source)
     long = ctx.triggered_id == "gaps-csv-long"
-    text = el.coverage_long_csv(cov) if long else el.coverage_csv(cov)
+    text = gm.long_csv(cov) if long else el.coverage_csv(cov)
     ids = {i.id for cell in cov.cells for i in cell.items} | {
         c for cell in cov.cells for c in cell.claims}
-    text = sources_block(get_backend(), sorted(ids),
-                         [f"Intersections service-gap map: {rows} x {cols}, {via} per cell"]) + text
+    filters = ", ".join(f"{k}={v}" for k, v in (("population", pop), ("region", region),
+                                                ("evidence kind", kind), ("source", source))
+                        if v) or "no filters"
+    text = sources_block(get_backend(), sorted(ids), [
+        f"Intersections evidence-and-gap map: {rows} x {cols}, {via} per cell ({filters})"]
+    ) + text
     name = f"gaps-{rows}-x-{cols}{'-cells' if long else ''}.csv"
     return {"content": text, "filename": name, "type": "text/csv"}, None
 
 
 @callback(Output({"type": "url-state", "page": "gaps"}, "data"),
-          Input("gaps-rows", "value"), Input("gaps-cols", "value"), Input("gaps-via", "value"),
-          Input("gaps-top", "value"), Input("gaps-selected", "data"))
-def url_state(rows: str, cols: str, via: str, top: str, cell: str | None) -> dict:
+          *FILTERS, Input("gaps-hide", "value"), Input("gaps-sort", "value"),
+          Input("gaps-selected", "data"))
+def url_state(rows: str, cols: str, via: str, top: str, pop: str | None, region: str | None,
+              kind: str | None, source: str | None, hide: list[str] | None, sort: str | None,
+              cell: str | None) -> dict:
     return {"rows": rows, "cols": cols, "via": via if via != "Intervention" else None,
-            "top": 1 if top == "top" else None, "cell": cell}
+            "top": 1 if top == "top" else None, "pop": pop, "region": region, "kind": kind,
+            "source": source, "hide": 1 if hide else None,
+            "sort": sort if sort == "coverage" else None, "cell": cell}

@@ -70,20 +70,6 @@ def test_foster_care_journey_shows_an_intervention(dash_duo, mini_app):
     assert dash_duo.find_element("#quick-exit").is_displayed()
 
 
-def test_gap_matrix_renders_and_a_cell_opens_its_list(dash_duo, mini_app):
-    dash_duo.start_server(mini_app)
-    dash_duo.wait_for_page(dash_duo.server_url + "/gaps")
-    dash_duo.wait_for_element("table.matrix", timeout=TIMEOUT)
-    gaps = dash_duo.find_elements("button.cell.gap")
-    covered = dash_duo.find_elements("button.cell.covered")
-    assert gaps and covered
-    target = next(b for b in covered
-                  if "Domestic minor sex trafficking" in b.get_attribute("title"))
-    target.click()
-    _wait_text(dash_duo, "#gaps-cell", "Safe Harbor Regional Navigators")
-    assert "cell" in _query(dash_duo)
-
-
 def test_url_state_round_trips(dash_duo, mini_app):
     dash_duo.start_server(mini_app)
     url = (dash_duo.server_url + "/intersections?a=harm:intimate-partner-violence"
