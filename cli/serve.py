@@ -15,11 +15,12 @@ from cli.helpers import BackendOpt, EvidenceOpt
 app = typer.Typer()
 
 
-def serve(host: str, port: int, backend: str, evidence: Path | None, debug: bool) -> None:
+def serve(host: str, port: int, backend: str, evidence: Path | None, debug: bool, *,
+          sparql_endpoint: bool = True) -> None:
     """Start the explorer (a seam the CLI test replaces to check the parsed options)."""
     from explorer.serve import serve as run_explorer
 
-    run_explorer(host, port, backend, evidence, debug)
+    run_explorer(host, port, backend, evidence, debug, sparql_endpoint=sparql_endpoint)
 
 
 @app.command("serve")
@@ -30,6 +31,10 @@ def serve_cmd(
     backend: BackendOpt = "embedded",
     evidence: EvidenceOpt = None,
     debug: Annotated[bool, typer.Option(help="Dash debug mode (dev only).")] = False,
+    sparql_endpoint: Annotated[bool, typer.Option(
+        "--sparql-endpoint/--no-sparql-endpoint",
+        help="Offer the read-only SPARQL 1.1 Protocol endpoint at /sparql (on by default; "
+             "same limits as the Query page).")] = True,
 ) -> None:
     """Start the explorer web app (Explore, Paths, Intersections, Service gaps, Evidence)."""
-    serve(host, port, backend, evidence, debug)
+    serve(host, port, backend, evidence, debug, sparql_endpoint=sparql_endpoint)

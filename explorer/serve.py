@@ -9,11 +9,12 @@ import typer
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, backend: str = "embedded",
-          evidence: Path | None = None, debug: bool = False) -> None:
+          evidence: Path | None = None, debug: bool = False, *,
+          sparql_endpoint: bool = True) -> None:
     """Start the explorer web app; plain function behind the command (tested directly)."""
     from explorer.app import create_app, warm
 
-    app = create_app(backend, evidence, debug=debug)
+    app = create_app(backend, evidence, debug=debug, sparql_endpoint=sparql_endpoint)
     problem = warm(app)
     if problem:
         typer.secho(f"warning: {problem}\nThe explorer starts anyway and shows this message "

@@ -13,40 +13,25 @@ vocabularies used and the SPARQL endpoint.
 
 from __future__ import annotations
 
-from importlib import metadata
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 
 from graph.sparql import DEFAULT_PREFIXES, engine_for
-from ontology.namespace import ID, ONTOLOGY_IRI, SCHEME
-from ontology.schema import CLASSES
+from loaders.void import DATASET_IRI, FORMATS_NS, VOID, DatasetStats, describe_dataset
+from ontology.namespace import ID
 
 if TYPE_CHECKING:
     from graph.backend import GraphBackend
 
-VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
 
-#: The dataset's own IRI (a deployment's ``/.well-known/void`` describes this resource).
-DATASET_IRI = URIRef("https://w3id.org/intersections/dataset")
-#: Licence of the software and the curated evidence base (LICENSE, CITATION.cff). The source
-#: documents themselves stay their authors'; the evidence base restates and cites them.
-LICENSE_IRI = URIRef("https://spdx.org/licenses/MIT")
 #: Most triples sent for one IRI (a hub's incoming links are cut, the response says so).
 MAX_DESCRIBE_TRIPLES = 5000
 
 _LABEL_PREDICATES = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
-
-
-def package_version() -> str:
-    try:
-        return metadata.version("intersections")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "0+unknown"
 
 
 def _rdflib(term: object) -> URIRef | BNode | Literal:
@@ -116,96 +101,28 @@ def describe(backend: GraphBackend, iri: str) -> Graph | None:
     return g
 
 
-def _count(store: ox.Store, query: str) -> list[tuple[str, int]]:
-    out = []
-    for sol in store.query(query, prefixes=DEFAULT_PREFIXES):  # type: ignore[union-attr]
-        key, n = sol[0], sol[1]
-        out.append((key.value if key is not None else "", int(n.value) if n is not None else 0))
-    return out
-
-
 def dataset_description(backend: GraphBackend, base_url: str | None = None) -> Graph:
     """VoID + DCAT description of the evidence base this backend holds.
 
     ``base_url`` is where the app is served (``https://example.org/``): it adds the SPARQL
-    endpoint, the VoID document's own address and the IRI resolution root. Without it (an
-    export) the description names only what does not depend on a deployment.
+    endpoint, the VoID document's own address and the landing page.
     """
     engine = engine_for(backend)
     store = engine.store
-    g = _bind(Graph())
-    d = DATASET_IRI
-    version = package_version()
-    for t in (VOID.Dataset, DCAT.Dataset):
-        g.add((d, RDF.type, t))
-    g.add((d, DCTERMS.title, Literal("Intersections evidence base", lang="en")))
-    g.add((d, DCTERMS.description, Literal(
-        "Curated knowledge graph of how human trafficking intersects with intimate partner and "
-        "domestic violence, sexual violence and child welfare: risk factors, harms, control "
-        "tactics, indicators, prevention strategies, services, and the claims and citations "
-        "behind every link. Aggregate evidence and services only; no records about individuals.",
-        lang="en")))
-    g.add((d, DCTERMS.license, LICENSE_IRI))
-    g.add((d, OWL.versionInfo, Literal(version)))
-    g.add((d, DCTERMS.hasVersion, Literal(version)))
-    g.add((d, FOAF.homepage, URIRef("https://w3id.org/intersections")))
-    for kw in ("human trafficking", "intimate partner violence", "domestic violence",
-               "sexual violence", "child welfare", "prevention", "evidence map"):
-        g.add((d, DCAT.keyword, Literal(kw, lang="en")))
-    g.add((d, VOID.uriSpace, Literal(str(ID))))
-    g.add((d, VOID.triples, Literal(engine.triples, datatype=XSD.integer)))
-    for vocab in (ONTOLOGY_IRI, str(SKOS), str(DCTERMS), "http://www.w3.org/ns/prov#",
-                  "http://purl.org/ontology/bibo/"):
-        g.add((d, VOID.vocabulary, URIRef(vocab)))
-    g.add((d, VOID.feature, FORMATS_NS["Turtle"]))
-    g.add((d, VOID.feature, FORMATS_NS["JSON-LD"]))
-
-    by_class = dict(_count(store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) "
-                                  "WHERE { ?s a ?c } GROUP BY ?c"))
-    for spec in CLASSES:
-        n = by_class.get(str(spec.iri), 0)
-        if not n:
-            continue
-        part = URIRef(f"{DATASET_IRI}/class/{spec.name}")
-        g.add((d, VOID.classPartition, part))
-        g.add((part, VOID["class"], spec.iri))
-        g.add((part, VOID.entities, Literal(n, datatype=XSD.integer)))
+    per_class = {}
+    for sol in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
+                           prefixes=DEFAULT_PREFIXES):  # type: ignore[union-attr]
+        per_class[sol[0].value] = int(sol[1].value)  # type: ignore[union-attr]
+    sources = [(sol[0].value, sol[1].value) for sol in store.query(  # type: ignore[union-attr]
+        "SELECT ?s ?title WHERE { ?s a int:SourceDocument ; dcterms:title ?title } ORDER BY ?s",
+        prefixes=DEFAULT_PREFIXES)]
+    schemes = sorted({q.object.value for q in store.quads_for_pattern(
+        None, ox.NamedNode(str(SKOS.inScheme)), None)})
     entities = sum(1 for _ in store.quads_for_pattern(
         None, ox.NamedNode(str(DCTERMS.identifier)), None))
-    g.add((d, VOID.entities, Literal(entities, datatype=XSD.integer)))
-    for scheme_iri in sorted({str(q.object) for q in store.quads_for_pattern(
-            None, ox.NamedNode(str(SKOS.inScheme)), None)}):
-        if scheme_iri.startswith(str(SCHEME)):
-            g.add((d, VOID.subset, URIRef(scheme_iri)))
-
-    docs = store.query(
-        "SELECT ?s ?title WHERE { ?s a int:SourceDocument ; dcterms:title ?title } ORDER BY ?s",
-        prefixes=DEFAULT_PREFIXES)
-    for sol in docs:  # type: ignore[union-attr]
-        s, title = URIRef(sol[0].value), sol[1].value  # type: ignore[union-attr]
-        g.add((d, DCTERMS.source, s))
-        g.add((s, DCTERMS.title, Literal(title)))
-
-    dist = URIRef(f"{DATASET_IRI}/distribution/turtle")
-    g.add((d, DCAT.distribution, dist))
-    g.add((dist, RDF.type, DCAT.Distribution))
-    g.add((dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/text/turtle")))
-    g.add((dist, DCTERMS.description, Literal(
-        "The whole evidence base as Turtle: `intersections export --format ttl`.", lang="en")))
-    if base_url:
-        root = base_url.rstrip("/")
-        endpoint = URIRef(f"{root}/sparql")
-        g.add((d, VOID.sparqlEndpoint, endpoint))
-        g.add((d, VOID.rootResource, URIRef(f"{root}/")))
-        service = URIRef(f"{root}/sparql#service")
-        g.add((service, RDF.type, DCAT.DataService))
-        g.add((service, DCAT.endpointURL, endpoint))
-        g.add((service, DCAT.servesDataset, d))
-        g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
-        g.add((d, DCAT.accessService, service))
-        g.add((d, DCAT.landingPage, URIRef(f"{root}/about")))
-        g.add((URIRef(f"{root}/.well-known/void"), FOAF.primaryTopic, d))
-    return g
+    stats = DatasetStats(triples=engine.triples, entities=entities, per_class=per_class,
+                         sources=sources, schemes=schemes)
+    return _bind(describe_dataset(stats, base_url))
 
 
 def service_description(endpoint_url: str) -> Graph:

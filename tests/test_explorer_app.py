@@ -88,11 +88,16 @@ def test_serve_command_defaults_to_localhost(monkeypatch):
     from cli import app
 
     seen = {}
-    monkeypatch.setattr(cli.serve, "serve", lambda *a: seen.setdefault("args", a))
+    monkeypatch.setattr(cli.serve, "serve",
+                        lambda *a, **k: seen.update(args=a, kwargs=k))
     res = CliRunner().invoke(app, ["serve", "--evidence", str(MINI)])
     assert res.exit_code == 0, res.output
     host, port, backend, evidence, debug = seen["args"]
     assert (host, port, backend, debug) == ("127.0.0.1", 8050, "embedded", False)
+    assert seen["kwargs"] == {"sparql_endpoint": True}
+    res = CliRunner().invoke(app, ["serve", "--no-sparql-endpoint"])
+    assert res.exit_code == 0, res.output
+    assert seen["kwargs"] == {"sparql_endpoint": False}
     bad = CliRunner().invoke(app, ["serve", "--backend", "nope"])
     assert bad.exit_code == 2
     seen.clear()

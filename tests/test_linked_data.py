@@ -99,7 +99,8 @@ def test_ask_and_construct_results(engine: SparqlEngine) -> None:
     assert b"<boolean>true</boolean>" in render(ask, SPARQL_XML).body
     con = engine.query(f"CONSTRUCT {{ <{FOSTER}> ?p ?o }} WHERE {{ <{FOSTER}> ?p ?o }}")
     g = Graph().parse(data=render(con, TURTLE).body, format="turtle")
-    assert (URIRef(FOSTER), RDF.type, URIRef("https://w3id.org/intersections/ontology#RiskFactor")) in g
+    risk = URIRef("https://w3id.org/intersections/ontology#RiskFactor")
+    assert (URIRef(FOSTER), RDF.type, risk) in g
     g2 = Graph().parse(data=render(con, "application/ld+json").body, format="json-ld")
     assert len(g2) == len(g) == len(con.rows)
 
@@ -131,6 +132,26 @@ def test_void_counts_match_the_evidence_base(mini_eb) -> None:
     assert g.value(d, DCTERMS.license) is not None
     sources = set(g.objects(d, DCTERMS.source))
     assert sources and all(g.value(s, DCTERMS.title) for s in sources)
+
+
+def test_rdf_export_carries_the_dataset_description(mini_eb, tmp_path) -> None:
+    from loaders.records import NodeRecord
+    from loaders.writers.rdf_writer import RdfWriter
+
+    out = tmp_path / "base.ttl"
+    w = RdfWriter(out, "ttl")
+    for rec in mini_eb.records():
+        (w.write_node if isinstance(rec, NodeRecord) else w.write_edge)(rec)
+    w.finalize()
+    g = Graph().parse(out, format="turtle")
+    assert (DATASET_IRI, RDF.type, VOID.Dataset) in g
+    assert int(g.value(DATASET_IRI, VOID.entities)) == len(mini_eb.nodes)
+    assert g.value(DATASET_IRI, VOID.sparqlEndpoint) is None  # no deployment in an export
+    backend = NetworkxBackend.from_evidence_base(mini_eb)
+    served = dataset_description(backend)
+    # the export and the served description count the same entries per class
+    for part in served.objects(DATASET_IRI, VOID.classPartition):
+        assert g.value(part, VOID.entities) == served.value(part, VOID.entities)
 
 
 # ------------------------------------------------------------------------------ the server
@@ -262,7 +283,8 @@ def test_iri_resolves_to_rdf_or_to_the_page(server: str) -> None:
     status, headers, body = _get(server + path, accept="application/ld+json")
     assert status == 200 and len(Graph().parse(data=body, format="json-ld")) == len(g)
     status, headers, _ = _get(server + path, accept="text/html,application/xhtml+xml,*/*;q=0.8")
-    assert status == 303 and headers["Location"].endswith("/explore?node=risk:foster-care-placement")
+    assert status == 303
+    assert headers["Location"].endswith("/explore?node=risk:foster-care-placement")
     status, headers, _ = _get(server + "/id/claim/foster-care-raises-risk", accept="text/html")
     assert status == 303 and "/evidence/claim/claim:foster-care-raises-risk" in headers["Location"]
     assert _get(server + "/id/risk/no-such-risk", accept="text/turtle")[0] == 404

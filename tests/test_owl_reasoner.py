@@ -1,6 +1,7 @@
 """OWL 2 DL: the ontology plus the exported data is accepted by a real reasoner.
 
-HermiT (shipped inside owlready2, run on the machine's Java) is the standard OWL 2 DL reasoner.
+HermiT (shipped inside owlready2, run on the machine's Java) is the standard OWL 2 DL reasoner;
+it reads the ontology plus the Turtle export (dataset description included).
 It refuses a datatype outside the OWL 2 datatype map (``xsd:gYear`` was one), reports an
 inconsistent ontology, and lets us list unsatisfiable classes. These tests fail on any of the
 three, on the shipped evidence base and on the mini test base.
@@ -9,6 +10,7 @@ three, on the shipped evidence base and on the mini test base.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,8 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS, XSD
 
 from loaders.evidence import load_evidence_base
-from loaders.rdf import records_to_graph
+from loaders.records import NodeRecord
+from loaders.writers.rdf_writer import RdfWriter
 from ontology.build import build_ontology
 from tests.conftest import IN_CI, MINI
 
@@ -33,8 +36,15 @@ OWL2_DATATYPES = {str(XSD[t]) for t in (
 
 
 def _ontology_and_data(evidence: Path | None) -> Graph:
+    """The ontology plus exactly what ``intersections export --format ttl`` writes."""
     eb = load_evidence_base(evidence, shacl=False)
-    g = records_to_graph(eb.nodes.values(), eb.edges.values())
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "export.ttl"
+        writer = RdfWriter(out, "ttl")
+        for rec in eb.records():
+            (writer.write_node if isinstance(rec, NodeRecord) else writer.write_edge)(rec)  # type: ignore[arg-type]
+        writer.finalize()
+        g = Graph().parse(out, format="turtle")
     g += build_ontology()
     return g
 
