@@ -345,3 +345,59 @@ def test_backends_can_leave_inferred_links_out_of_the_gap_map(g: NetworkxBackend
     hotline = "int:national-human-trafficking-hotline"
     assert hotline in {i.id for i in cov.cell("harm:human-trafficking", col).items}
     assert hotline not in {i.id for i in strict.cell("harm:human-trafficking", col).items}
+
+
+# ------------------------------------------------------------ issue 13: classification, language
+def test_intimate_partner_trafficking_sits_under_ipv_and_human_trafficking(
+        g: NetworkxBackend) -> None:
+    ipt = "harm:intimate-partner-trafficking"
+    assert {"harm:human-trafficking", "harm:intimate-partner-violence"} <= \
+        g.broader_chain([ipt])[ipt]
+    r = g.shared("harm:intimate-partner-violence", "harm:human-trafficking", "ControlTactic")
+    shared = {i.node.id for i in r.shared}
+    partner_tactics = {"tactic:financial-control", "tactic:reproductive-coercion",
+                       "tactic:control-of-personal-documents", "tactic:monitoring-social-media"}
+    assert partner_tactics <= shared
+    assert not partner_tactics & {i.node.id for i in r.only_b}
+    # the gap map rolls an intervention for IPT up into both of its broader rows
+    cov = g.coverage("Harm", "PreventionStrategy")
+    for row in ("harm:intimate-partner-violence", "harm:human-trafficking"):
+        assert any(c.row == row and "int:heart-betrayed-training" in {i.id for i in c.items}
+                   for c in cov.cells), row
+
+
+CHILD_VENUES = ["setting:internet-based-prostitution", "setting:street-prostitution",
+                "setting:gang-based-prostitution", "setting:interfamilial-pimping",
+                "setting:survival-sex-sex-for-drugs"]
+
+
+def test_children_are_never_labelled_by_prostitution_terms(eb: EvidenceBase) -> None:
+    for sid in CHILD_VENUES:
+        label = eb.nodes[sid].label.casefold()
+        assert "prostitut" not in label and "pimp" not in label, sid
+        assert "children" in label or "child" in label, sid
+        # the slide's own term stays findable as a synonym
+        assert eb.nodes[sid].alt_labels, sid
+    assert not [n.id for n in concepts(eb)
+                if re.search(r"child(ren)? prostitut|prostitute", n.label, re.IGNORECASE)]
+
+
+def test_abuse_of_a_minor_is_not_called_risk_taking(eb: EvidenceBase) -> None:
+    for nid in ("risk:sexual-risk-taking", "ind:v-sexual-risk-taking"):
+        text = eb.nodes[nid].definition or ""
+        assert "older partners" not in text and "abuse" in text, nid
+
+
+def test_commercial_sexual_exploitation_is_not_every_sale_or_trade_of_sex(
+        eb: EvidenceBase) -> None:
+    cse = eb.nodes["harm:commercial-sexual-exploitation"]
+    alts = {a.casefold() for a in cse.alt_labels}
+    assert not alts & {"selling or trading sex", "prostitution"}
+    assert "UROC" in (cse.definition or "") and "apart" in (cse.definition or "")
+
+
+def test_labels_use_person_first_language(eb: EvidenceBase) -> None:
+    """Labels name people by their situation, not as a category of victim or offender."""
+    banned = re.compile(r"\b(runaways?|homeless youth|victim's|child prostitut\w*|"
+                        r"juvenile prostitut\w*|whores?)\b", re.IGNORECASE)
+    assert [(n.id, n.label) for n in concepts(eb) if banned.search(n.label)] == []
