@@ -215,3 +215,58 @@ def test_import_size_limit_is_exact(limit_bytes: int, fmt: str,
         records = []
     assert refused == (size > limit_bytes)
     assert refused or records
+
+
+def _api_shapes() -> list[object]:
+    """The HSDS 3.0 API response shapes, built from the sample service list."""
+    import copy
+    import json
+
+    page = json.loads((SAMPLES / "hsds-lakes-region.json").read_text(encoding="utf-8"))
+    svc = copy.deepcopy(page["contents"][2])
+    org = copy.deepcopy(svc["organization"])
+    org["services"] = [{k: v for k, v in svc.items() if k != "organization"}]
+    sal = copy.deepcopy(svc["service_at_locations"][0])
+    sal["service"] = {k: v for k, v in svc.items() if k != "service_at_locations"}
+    return [page, svc, org, sal, [page, page], page["contents"]]
+
+
+@st.composite
+def reshaped(draw: st.DrawFn, doc: object) -> object:
+    """Valid JSON with one subtree replaced by another JSON value (wrong types, nulls, nesting)."""
+    import copy
+
+    doc = copy.deepcopy(doc)
+    junk = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                        lambda c: st.lists(c, max_size=3) | st.dictionaries(
+                            st.sampled_from(["id", "name", "status", "organization", "contents",
+                                             "location", "service", "services", "x"]),
+                            c, max_size=3), max_leaves=6)
+    node, steps = doc, draw(st.integers(0, 5))
+    for _ in range(steps):
+        kids = list(node.items()) if isinstance(node, dict) else list(enumerate(node)) \
+            if isinstance(node, list) else []
+        if not kids:
+            break
+        key, child = draw(st.sampled_from(kids))
+        if not isinstance(child, dict | list) or draw(st.booleans()):
+            node[key] = draw(junk)  # type: ignore[index]
+            return doc
+        node = child
+    return draw(junk) if steps == 0 else doc
+
+
+def test_hsds_api_shapes_reshaped(base: Path, tmp_path: Path) -> None:
+    import json
+
+    shapes = _api_shapes()
+
+    @FUZZ
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        doc = data.draw(reshaped(data.draw(st.sampled_from(shapes))))
+        j = tmp_path / "api.json"
+        j.write_text(json.dumps(doc), encoding="utf-8")
+        check(base, lambda: import_hsds(j, HERE / "hsds-mini-mapping.yaml", base, name="api"))
+
+    run()
