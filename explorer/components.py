@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from explorer.elements import statistic_text
 from explorer.evidence_views import claim_href, evidence_page_link
+from explorer.layout import MIN_ZOOM
 from explorer.theme import export_key, legend_items, stylesheet, type_label
 from graph.models import CitationInfo, ClaimInfo, Node, NodeRef
 from ontology.schema import QUALITY_FLAGS, flag_explanation
@@ -177,7 +178,9 @@ def graph(graph_id: str, *, height: str = "560px", elements: list | None = None,
             id={"type": "graph", "graph": graph_id}, elements=elements or [],
             layout=layout or {"name": "preset"},
             stylesheet=stylesheet(large=large), style={"width": "100%", "height": height},
-            minZoom=0.15, maxZoom=1.6, responsive=True,
+            # never zoomed out so far that a label drops below 12 px (20 px presenting);
+            # views too big for that are summarised, see explorer.layout
+            minZoom=MIN_ZOOM, maxZoom=1.6, responsive=True,
             boxSelectionEnabled=False),
             className="graph-canvas", role="img",
             **{"aria-label": (label or "Graph") + ". The same content is listed as text "
@@ -249,6 +252,10 @@ def claim_card(c: ClaimInfo) -> html.Article:
     return html.Article(body, className="claim-card", id=f"claim-{c.id}")
 
 
+#: Claim cards the side panel draws at most (the Evidence page lists every claim).
+MAX_PANEL_CLAIMS = 25
+
+
 def node_panel(node: Node, claims: Sequence[ClaimInfo], *, n_links: int = 0,
                expanded: bool = False) -> html.Div:
     """Side panel: definition, synonyms, sources, evidence, and the 'expand' control."""
@@ -274,7 +281,12 @@ def node_panel(node: Node, claims: Sequence[ClaimInfo], *, n_links: int = 0,
         parts.append(page)
     parts.append(html.H3(f"Evidence ({len(claims)} claims)"))
     if claims:
-        parts += [claim_card(c) for c in claims]
+        # a hub can carry hundreds of claims; hundreds of cards cost the browser seconds
+        parts += [claim_card(c) for c in claims[:MAX_PANEL_CLAIMS]]
+        if len(claims) > MAX_PANEL_CLAIMS:
+            parts.append(html.P(f"{len(claims) - MAX_PANEL_CLAIMS} more claims: open the "
+                                "Evidence page and search for this node to read them all.",
+                                className="muted"))
     else:
         parts.append(html.P("No claims are linked to this node yet.", className="muted"))
     if node.sources:
@@ -317,13 +329,15 @@ def present_bar(page: str, present: bool, step: int) -> html.Div:
                     id=f"{page}-present-toggle", className="btn btn-secondary", n_clicks=0,
                     **{"aria-pressed": "true" if present else "false"}),
         html.Button("◀ Back", id=f"{page}-present-prev", className="btn", n_clicks=0,
-                    hidden=not present),
+                    hidden=not present, disabled=step <= 0),
         html.Button("Next ▶", id=f"{page}-present-next", className="btn", n_clicks=0,
                     hidden=not present),
         html.Span(id=f"{page}-step-caption", className="step-caption",
                   **{"aria-live": "polite"}),
         dcc.Store(id=f"{page}-present", data=present),
         dcc.Store(id=f"{page}-step", data=step),
+        # how many steps the current view has (written by the page's render callback)
+        dcc.Store(id=f"{page}-nsteps"),
     ], className="present-bar")
 
 
@@ -331,8 +345,10 @@ def register_presentation(page: str, root_class: str, graph_id: dict[str, str],
                           last_step: int) -> None:
     """The toggle / Back / Next callback of a page's presentation bar (see :func:`present_bar`).
 
-    Toggling resets to step 0; Back/Next move within ``0..last_step``; presenting switches the
-    graph to the large-type stylesheet and hides the site chrome (CSS class ``presenting``).
+    Toggling resets to step 0; Back/Next move within the steps the view has (``{page}-nsteps``,
+    at most ``last_step + 1``) and are disabled at the ends; a step from the URL beyond the
+    end is clamped. Presenting switches the graph to the large-type stylesheet and hides the
+    site chrome (CSS class ``presenting``).
     """
 
     @callback(Output(f"{page}-present", "data"), Output(f"{page}-step", "data"),
@@ -343,20 +359,37 @@ def register_presentation(page: str, root_class: str, graph_id: dict[str, str],
               Input(f"{page}-present-prev", "n_clicks"),
               Input(f"{page}-present-next", "n_clicks"),
               State(f"{page}-present", "data"), State(f"{page}-step", "data"),
+              State(f"{page}-nsteps", "data"),
               prevent_initial_call=True)
     def presentation(_t: int, _p: int, _n: int, present: bool,
-                     step: int) -> tuple[Any, ...]:
+                     step: int, nsteps: int | None) -> tuple[Any, ...]:
         trig = ctx.triggered_id
         step = step or 0
+        last = min(last_step, (nsteps or last_step + 1) - 1)
         if trig == f"{page}-present-toggle":
             present, step = not present, 0
         elif trig == f"{page}-present-prev":
             step = max(0, step - 1)
         elif trig == f"{page}-present-next":
-            step = min(step + 1, last_step)
+            step = max(0, min(step + 1, last))
         return (present, step, root_class + (" presenting" if present else ""),
                 "Exit presentation" if present else "Present", not present, not present,
                 stylesheet(large=present))
+
+    @callback(Output(f"{page}-step", "data", allow_duplicate=True),
+              Output(f"{page}-present-prev", "disabled"),
+              Output(f"{page}-present-next", "disabled"),
+              Input(f"{page}-nsteps", "data"), Input(f"{page}-step", "data"),
+              prevent_initial_call=True)
+    def bounds(nsteps: int | None, step: int | None) -> tuple[Any, bool, bool]:
+        """Back is disabled at the first step and Next at the last; a step past the end
+        (an old URL) is pulled back to the last one."""
+        step = step or 0
+        if not nsteps:
+            return no_update, step <= 0, False
+        clamped = max(0, min(step, nsteps - 1, last_step))
+        return (clamped if clamped != step else no_update), clamped <= 0, \
+            clamped >= min(nsteps - 1, last_step)
 
 
 def badge_list(flags: str | Sequence[str]) -> list[html.Span]:

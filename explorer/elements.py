@@ -1,9 +1,12 @@
 """Pure functions: backend results → Cytoscape elements, list rows, table rows, CSV and BibTeX.
 
 Nothing here touches Dash callbacks or a backend, so the whole mapping is unit-tested without a
-browser. Graph views are capped (:data:`MAX_NODES` / :data:`MAX_EDGES`) and laid out on the
-server (``layout: preset``) when they are large, because force layouts in the browser freeze
-beyond a few hundred nodes (see /work/shared/reference/performance.md).
+browser. Every graph view is laid out on the server (``layout: preset``, positions from
+:mod:`explorer.layout`, which leaves room for each label), because force layouts in the
+browser cost seconds of main-thread time and stack labels. Views are capped at what the browser
+draws within the budget measured in BENCHMARKS.md (:data:`MAX_NODES` / :data:`MAX_EDGES`); past
+:data:`SUMMARY_ABOVE` neighbours a node's links are summarised as one aggregate node per type
+("+ 37 more Claims"), which the Explore page opens on request.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from explorer import layout as lay
 from graph.models import (
     CitationInfo,
     ClaimInfo,
@@ -28,11 +32,16 @@ from graph.models import (
 )
 from ontology.schema import PREDICATE_BY_NAME, expand_classes
 
-#: Most elements one view sends to the browser.
-MAX_NODES = 1000
-MAX_EDGES = 3000
-#: Above this many nodes the browser gets server-computed positions (``preset``).
-PRESET_ABOVE = 150
+#: Most elements one view sends to the browser: what headless Chromium draws within 3 s of
+#: main-thread time on this machine (benchmarks/browser.py, BENCHMARKS.md "Graph drawing").
+MAX_NODES = 400
+MAX_EDGES = 1200
+#: Kept for callers that still ask; every view is now server-laid-out (``preset``).
+PRESET_ABOVE = 0
+#: More neighbours than this (one node's links, one type group) are summarised by type.
+SUMMARY_ABOVE = 40
+#: The layout of every server-positioned view.
+PRESET = {"name": "preset", "fit": True, "padding": 30, "animate": False}
 
 Element = dict[str, Any]
 
@@ -60,16 +69,54 @@ def relation_label(predicate: str, forward: bool = True) -> str:
 
 
 def edge_element(subject: str, predicate: str, obj: str, *, claims: int = 0,
-                 citations: int = 0, classes: Iterable[str] = ()) -> Element:
-    """One stored link, drawn subject → object, labelled with the relation."""
+                 citations: int = 0, classes: Iterable[str] = (),
+                 basis: str | None = None) -> Element:
+    """One stored link, drawn subject → object, labelled with the relation.
+
+    A curator-inferred link (``basis == "inferred"``) gets the class ``inferred`` (dashed in
+    the stylesheet, explained in the key).
+    """
     cls = list(classes)
     if claims:
         cls.append("evidence")
+    if basis == "inferred":
+        cls.append("inferred")
     return {"data": {"id": edge_id(subject, predicate, obj), "source": subject,
                      "target": obj, "predicate": predicate,
                      "label": relation_label(predicate), "claims": claims,
-                     "citations": citations},
+                     "citations": citations, "basis": basis or "stated"},
             "classes": " ".join(cls)}
+
+
+def basis_of(item: Any) -> str | None:
+    """The ``basis`` (stated / inferred) of a Neighbor or Hop, when the backend gives one."""
+    return getattr(item, "basis", None)
+
+
+def plural_type(category: str, n: int) -> str:
+    """'Claim' → 'Claims', 'Risk factor' → 'Risk factors' (n == 1 keeps the singular)."""
+    from explorer.theme import type_label
+
+    word = type_label(category)
+    if n == 1:
+        return word
+    if word.endswith("y") and not word.endswith(("ay", "ey", "oy")):
+        return word[:-1] + "ies"
+    return word if word.endswith("s") else word + "s"
+
+
+def more_node(owner: str, category: str, n: int, *, note: str = "") -> Element:
+    """An aggregate node standing for ``n`` neighbours of one type that are not drawn."""
+    return {"data": {"id": f"more:{owner}:{category}", "label":
+                     f"+ {n} more {plural_type(category, n)}{note}", "category": category,
+                     "type_label": "Summary", "owner": owner, "count": n, "more": category},
+            "classes": "more cat-" + category}
+
+
+def header_node(hid: str, text: str) -> Element:
+    """A text-only node heading a group in a grid (not selectable)."""
+    return {"data": {"id": hid, "label": text, "category": "", "type_label": "Heading"},
+            "classes": "group-label", "selectable": False, "grabbable": False}
 
 
 def is_node(el: Element) -> bool:
@@ -106,44 +153,82 @@ def cap_elements(nodes: list[Element], edges: list[Element], *, max_nodes: int =
     return kept + kept_edges[:max_edges], truncated
 
 
-def auto_layout(elements: list[Element], *, center: str | None = None,
-                force: str = "cose") -> dict[str, Any]:
-    """Small views: a browser layout. Large views: positions computed here, ``preset``.
+def positions_into(elements: list[Element], pos: lay.Pos) -> None:
+    """Write server positions into the node elements (in place)."""
+    for e in elements:
+        if is_node(e) and e["data"]["id"] in pos:
+            x, y = pos[e["data"]["id"]]
+            e["position"] = {"x": x, "y": y}
 
-    Positions go into the elements in place. The server layout is a shell layout around
-    ``center`` (or a seeded spring layout without a centre): O(n), deterministic, readable.
+
+def _labels(elements: Iterable[Element]) -> dict[str, str]:
+    return {e["data"]["id"]: e["data"].get("label", "") for e in elements if is_node(e)}
+
+
+def auto_layout(elements: list[Element], *, center: str | None = None,
+                force: str = "rings", metrics: lay.Metrics = lay.NORMAL) -> dict[str, Any]:
+    """Positions computed here for any view (``preset``): rings around ``center``.
+
+    Nodes whose ``data.parent`` names another node sit on the rings after their parent's
+    (the neighbours of an expanded node); without a centre the most linked node is used.
+    Positions go into the elements in place.
     """
     nodes = [e for e in elements if is_node(e)]
-    if len(nodes) <= PRESET_ABOVE:
-        if force == "cose":
-            return {"name": "cose", "animate": False, "randomize": False,
-                    "nodeRepulsion": 9000, "idealEdgeLength": 110, "fit": True,
-                    "padding": 30}
-        return {"name": force, "animate": False, "fit": True, "padding": 30}
-    others = [n for n in nodes if n["data"]["id"] != center]
-    positions: dict[str, tuple[float, float]] = {}
-    if center is not None and len(others) < len(nodes):
-        positions[center] = (0.0, 0.0)
-    # rings of growing radius, ~60 px between neighbours on a ring
-    ring, placed, radius = 0, 0, 0.0
-    while placed < len(others):
-        radius = 260.0 + ring * 200.0
-        capacity = max(8, int(2 * math.pi * radius / 60))
-        chunk = others[placed:placed + capacity]
-        for k, n in enumerate(chunk):
-            a = 2 * math.pi * k / len(chunk) + ring * 0.3
-            positions[n["data"]["id"]] = (radius * math.cos(a), radius * math.sin(a))
-        placed += len(chunk)
-        ring += 1
+    if not nodes:
+        return dict(PRESET)
+    ids = {n["data"]["id"] for n in nodes}
+    if center not in ids:
+        degree: dict[str, int] = {}
+        for e in elements:
+            if not is_node(e):
+                for k in ("source", "target"):
+                    degree[e["data"][k]] = degree.get(e["data"][k], 0) + 1
+        center = max(ids, key=lambda i: (degree.get(i, 0), i))
+    labels = _labels(nodes)
+    depth: dict[str, int] = {center: 0}
+    parent: dict[str, str] = {}
+    adjacent: dict[str, list[str]] = {}
+    for e in elements:
+        if not is_node(e):
+            s, t = e["data"]["source"], e["data"]["target"]
+            adjacent.setdefault(s, []).append(t)
+            adjacent.setdefault(t, []).append(s)
+    declared = {n["data"]["id"]: n["data"].get("parent") for n in nodes}
+    # breadth first from the centre; a declared parent wins over any other route
+    frontier = [center]
+    while frontier:
+        nxt = []
+        for u in frontier:
+            kids = [v for v in adjacent.get(u, ()) if v not in depth
+                    and declared.get(v) in (None, u)]
+            for v in kids:
+                depth[v] = depth[u] + 1
+                parent[v] = u
+                nxt.append(v)
+        frontier = nxt
+    far = max(depth.values(), default=0) + 1
+    for i in ids:  # not connected to the centre: an outer ring of their own
+        depth.setdefault(i, far)
+    layers: dict[int, list[tuple[str, str]]] = {}
+    for i in sorted(ids - {center}, key=lambda i: (_type_key(nodes, i), labels[i].casefold())):
+        layers.setdefault(depth[i], []).append((i, labels[i]))
+    pos = lay.rings((center, labels[center]), [layers[d] for d in sorted(layers)], metrics,
+                    parents=parent)
+    pos = lay.fix_overlaps(pos, labels, metrics)
+    positions_into(nodes, pos)
+    return dict(PRESET)
+
+
+def _type_key(nodes: list[Element], i: str) -> str:
     for n in nodes:
-        x, y = positions[n["data"]["id"]]
-        n["position"] = {"x": round(x, 1), "y": round(y, 1)}
-    return {"name": "preset", "fit": True, "padding": 30}
+        if n["data"]["id"] == i:
+            return ("~" if "more" in n["data"] else "") + n["data"].get("category", "")
+    return ""
 
 
 def ring_positions(center: dict[str, float] | None, ids: Sequence[str],
                    radius: float = 220.0) -> dict[str, dict[str, float]]:
-    """Positions on a circle around ``center`` (used when a neighbour is expanded in place)."""
+    """Positions on a circle around ``center`` (kept for callers placing a few nodes)."""
     cx, cy = (center or {}).get("x", 0.0), (center or {}).get("y", 0.0)
     out = {}
     for k, i in enumerate(ids):
@@ -173,47 +258,101 @@ def filter_neighbors(neighbors: Sequence[Neighbor], types: Iterable[str] | None 
             and (rels is None or n.predicate in rels)]
 
 
+def summarise(neighbors: Sequence[Neighbor], budget: int, opened: Iterable[str] = ()
+              ) -> tuple[list[Neighbor], dict[str, int]]:
+    """Keep at most ``budget`` distinct neighbour nodes, a fair share of each type.
+
+    Types in ``opened`` are kept whole (the user asked for them) as far as the budget goes.
+    Returns the kept links and, per type, how many neighbour nodes were left out.
+    """
+    by_type: dict[str, list[str]] = {}
+    for n in neighbors:
+        ids = by_type.setdefault(n.node.category, [])
+        if n.node.id not in ids:
+            ids.append(n.node.id)
+    total = sum(len(v) for v in by_type.values())
+    if total <= budget:
+        return list(neighbors), {}
+    opened = set(opened)
+    quota = {c: 0 for c in by_type}
+    left = budget
+    for c in sorted(by_type, key=lambda c: (c not in opened, len(by_type[c]))):
+        if c in opened:
+            take = min(len(by_type[c]), left)
+            quota[c] = take
+            left -= take
+    # round robin over the other types so small types are shown whole
+    others = [c for c in sorted(by_type) if c not in opened]
+    while left > 0 and any(quota[c] < len(by_type[c]) for c in others):
+        for c in others:
+            if left and quota[c] < len(by_type[c]):
+                quota[c] += 1
+                left -= 1
+    keep = {i for c, ids in by_type.items() for i in ids[:quota[c]]}
+    hidden = {c: len(ids) - quota[c] for c, ids in by_type.items() if len(ids) > quota[c]}
+    return [n for n in neighbors if n.node.id in keep], hidden
+
+
 def neighbourhood(center: NodeRef, neighbors: Sequence[Neighbor], *,
                   types: Iterable[str] | None = None, relations: Iterable[str] | None = None,
                   existing: Iterable[str] = (), max_nodes: int = MAX_NODES,
-                  max_edges: int = MAX_EDGES, focus: bool = True) -> GraphView:
+                  max_edges: int = MAX_EDGES, focus: bool = True,
+                  summary_above: int = SUMMARY_ABOVE, opened: Iterable[str] = ()
+                  ) -> GraphView:
     """A node and its (filtered) neighbours; ids in ``existing`` are not sent again.
 
-    With ``existing`` given this is the *delta* to append to a graph already on screen.
+    With ``existing`` given this is the *delta* to append to a graph already on screen; its
+    new nodes carry ``data.parent`` = the node expanded. More than ``summary_above`` new
+    neighbours (or more than the cap leaves room for) are summarised: per type, an aggregate
+    node "+ n more …" linked to ``center``; ``opened`` lists types to draw in full.
     """
     kept = filter_neighbors(neighbors, types, relations)
     have = set(existing)
+    on_screen_nodes = sum(1 for i in have if "|" not in i)
+    room = max(0, max_nodes - on_screen_nodes - (0 if center.id in have else 1))
+    fresh = [n for n in kept if n.node.id not in have]
+    old = [n for n in kept if n.node.id in have]
+    shown, hidden = summarise(fresh, min(room, max(summary_above, 0)
+                                         if not opened else room), opened)
+    if opened and len({n.node.id for n in shown}) > room:
+        shown, hidden = summarise(fresh, room, opened)
     nodes: list[Element] = []
     seen: set[str] = set(have)
     if center.id not in seen:
         nodes.append(node_element(center, *(("focus",) if focus else ())))
         seen.add(center.id)
-    for n in kept:
+    for n in shown:
         if n.node.id not in seen:
-            nodes.append(node_element(n.node))
+            el = node_element(n.node)
+            if have:
+                el["data"]["parent"] = center.id
+            nodes.append(el)
             seen.add(n.node.id)
     edges: list[Element] = []
-    for s, p, o, nc in neighbour_edges(center.id, kept):
-        eid = edge_id(s, p, o)
+    for n in [*shown, *old]:
+        s, o = (center.id, n.node.id) if n.direction == "out" else (n.node.id, center.id)
+        eid = edge_id(s, n.predicate, o)
         if eid in seen:
             continue
         seen.add(eid)
-        edges.append(edge_element(s, p, o, claims=nc))
-    budget_nodes = max(0, max_nodes - sum(1 for i in have if "|" not in i))
-    elements, truncated = cap_elements(nodes, edges, max_nodes=budget_nodes,
-                                       max_edges=max_edges)
-    # edges to nodes already on screen are fine too
-    if have:
-        on_screen = have | {e["data"]["id"] for e in elements}
-        extra = [e for e in edges if e not in elements
-                 and e["data"]["source"] in on_screen and e["data"]["target"] in on_screen]
-        elements += extra[:max(0, max_edges - len(elements))]
-    view = GraphView(elements, {}, total_nodes=len(kept) + 1, total_edges=len(edges),
-                     truncated=truncated)
-    if truncated:
+        edges.append(edge_element(s, n.predicate, o, claims=len(n.claims), basis=basis_of(n)))
+    for cat, count in sorted(hidden.items()):
+        m = more_node(center.id, cat, count)
+        if have:
+            m["data"]["parent"] = center.id
+        nodes.append(m)
+        edges.append({"data": {"id": f"{m['data']['id']}|edge", "source": center.id,
+                               "target": m["data"]["id"], "label": "", "predicate": ""},
+                      "classes": "more-edge"})
+    edges = edges[:max(0, max_edges - sum(1 for i in have if "|" in i))]
+    view = GraphView(nodes + edges, dict(PRESET), total_nodes=len(kept) + 1,
+                     total_edges=len(kept), truncated=bool(hidden))
+    if hidden:
+        n_hidden = sum(hidden.values())
         view.notes.append(
-            f"Showing {view.shown_nodes} of {len(nodes)} nodes. Narrow the view with the type "
-            "and relation filters.")
+            f"{center.label}: {n_hidden} more neighbours are summarised by type (“+ … more”). "
+            "Select a summary node to draw that type in full, or narrow the view with the type "
+            "and relation filters; the list below has every link.")
     return view
 
 
@@ -237,47 +376,61 @@ def path_rows(paths: Sequence[Path]) -> list[dict[str, Any]]:
             "hops": [{"source": h.source, "target": h.target, "predicate": h.predicate,
                       "relation": hop_relation(h), "forward": h.forward,
                       "claims": list(h.claims), "citations": list(h.citations),
-                      "evidence": f"{len(h.claims)} claims / {len(h.citations)} citations"}
+                      "evidence": f"{len(h.claims)} claims / {len(h.citations)} citations",
+                      "basis": basis_of(h) or "stated"}
                      for h in p.hops],
         })
     return rows
 
 
-def path_view(paths: Sequence[Path], selected: int | None = None) -> GraphView:
-    """All ranked paths as one layered graph (x = hop number), path ``selected`` highlighted.
+def _hop_edge(h: Hop) -> Element:
+    s, o = h.subject.id, h.object.id
+    e = edge_element(s, h.predicate, o, claims=len(h.claims), citations=len(h.citations),
+                     basis=basis_of(h))
+    e["data"]["label"] = (f"{relation_label(h.predicate)} ({len(h.claims)}/{len(h.citations)})"
+                          if h.claims else relation_label(h.predicate))
+    return e
 
-    Positions are computed here (``preset``) so the drawing reads left to right, the start on
-    the left and the destinations on the right, the same on every screen.
+
+def path_view(paths: Sequence[Path], selected: int | None = None,
+              metrics: lay.Metrics = lay.NORMAL) -> GraphView:
+    """All ranked paths as one layered graph, path ``selected`` highlighted.
+
+    Layers read left to right: the start, each hop, and the destinations together in the
+    last layer (in several columns when there are many); positions from
+    :func:`explore.layout.layered`, so labels never overlap.
     """
     depth: dict[str, int] = {}
     refs: dict[str, NodeRef] = {}
     edges: dict[str, Element] = {}
     ranks_of_edge: dict[str, list[int]] = {}
+    parents: dict[str, list[str]] = {}
+    sources: set[str] = set()
     for rank, p in enumerate(paths):
         for d, n in enumerate(p.nodes):
             refs.setdefault(n.id, n)
             depth[n.id] = min(depth.get(n.id, d), d)
         for h in p.hops:
-            s, o = h.subject.id, h.object.id
-            eid = edge_id(s, h.predicate, o)
+            eid = edge_id(h.subject.id, h.predicate, h.object.id)
             if eid not in edges:
-                edges[eid] = edge_element(s, h.predicate, o, claims=len(h.claims),
-                                          citations=len(h.citations))
-                edges[eid]["data"]["label"] = (
-                    f"{relation_label(h.predicate)} ({len(h.claims)}/{len(h.citations)})"
-                    if h.claims else relation_label(h.predicate))
+                edges[eid] = _hop_edge(h)
             ranks_of_edge.setdefault(eid, []).append(rank)
+            parents.setdefault(h.target.id, []).append(h.source.id)
+            sources.add(h.source.id)
     start = paths[0].nodes[0].id if paths else None
     ends = {p.end.id for p in paths}
-    by_depth: dict[int, list[str]] = {}
-    for i in refs:
-        by_depth.setdefault(depth[i], []).append(i)
-    nodes = []
+    last = max(depth.values(), default=0)
+    for i in ends - sources:  # destinations grouped in the last layer
+        depth[i] = last
+    layers: list[list[tuple[str, str]]] = [[] for _ in range(last + 1)]
+    for i, d in depth.items():
+        layers[d].append((i, refs[i].label))
+    pos = lay.layered(layers, metrics, parents=parents)
     highlight_nodes = {n.id for n in paths[selected].nodes} if (
         selected is not None and 0 <= selected < len(paths)) else set()
-    for d, ids in sorted(by_depth.items()):
-        ids.sort(key=lambda i: (refs[i].label.casefold(), i))
-        for k, i in enumerate(ids):
+    nodes = []
+    for layer in layers:
+        for i, _ in layer:
             cls = []
             if i == start:
                 cls.append("focus")
@@ -286,7 +439,8 @@ def path_view(paths: Sequence[Path], selected: int | None = None) -> GraphView:
             if highlight_nodes and i not in highlight_nodes:
                 cls.append("dim")
             el = node_element(refs[i], *cls)
-            el["position"] = {"x": d * 260.0, "y": (k - (len(ids) - 1) / 2) * 90.0}
+            x, y = pos[i]
+            el["position"] = {"x": x, "y": y}
             nodes.append(el)
     edge_list = []
     for eid, e in edges.items():
@@ -295,7 +449,7 @@ def path_view(paths: Sequence[Path], selected: int | None = None) -> GraphView:
             e["classes"] = (e["classes"] + (" highlight" if on else " dim")).strip()
         edge_list.append(e)
     elements, truncated = cap_elements(nodes, edge_list)
-    return GraphView(elements, {"name": "preset", "fit": True, "padding": 40},
+    return GraphView(elements, dict(PRESET, padding=40),
                      total_nodes=len(nodes), total_edges=len(edge_list), truncated=truncated)
 
 
@@ -307,12 +461,47 @@ def path_steps(path: Path) -> list[set[str]]:
     return steps
 
 
+def clamp_step(step: int | None, n_steps: int) -> int:
+    """A step number within ``0..n_steps - 1`` (a URL may carry any number)."""
+    return max(0, min(step or 0, max(0, n_steps - 1)))
+
+
+def path_present_view(path: Path, step: int) -> GraphView:
+    """Presentation of one path: what is revealed by ``step``, nothing else, at full size.
+
+    The path is laid out once (rows of four, snaking) and each step sends only the revealed
+    part, so the canvas refits to it and the newest hop is always on screen.
+    """
+    steps = path_steps(path)
+    step = clamp_step(step, len(steps))
+    shown: set[str] = set().union(*steps[:step + 1])
+    pos = lay.snake([(n.id, n.label) for n in path.nodes], lay.PRESENT)
+    out: list[Element] = []
+    for n in path.nodes:
+        if n.id in shown and all(e["data"]["id"] != n.id for e in out):
+            cls = ["focus"] if n.id == path.nodes[0].id else []
+            if n.id == path.end.id:
+                cls.append("path-end")
+            el = node_element(n, *cls)
+            x, y = pos[n.id]
+            el["position"] = {"x": x, "y": y}
+            out.append(el)
+    for k, h in enumerate(path.hops, 1):
+        if k <= step:
+            e = _hop_edge(h)
+            if k == step:
+                e["classes"] = (e["classes"] + " highlight").strip()
+            out.append(e)
+    return GraphView(out, dict(PRESET, padding=50), total_nodes=len(path.nodes),
+                     total_edges=len(path.hops))
+
+
 def apply_steps(elements: list[Element], steps: Sequence[set[str]], step: int) -> list[Element]:
     """Copy of ``elements`` where everything not yet revealed by ``step`` is hidden.
 
     Elements in no step stay hidden; an edge shows once it is revealed or both its ends are.
     """
-    step = max(0, min(step, len(steps) - 1)) if steps else 0
+    step = clamp_step(step, len(steps))
     shown: set[str] = set().union(*steps[:step + 1]) if steps else set()
     out = []
     for el in elements:
@@ -327,12 +516,18 @@ def apply_steps(elements: list[Element], steps: Sequence[set[str]], step: int) -
 
 
 # --------------------------------------------------------------------------- intersections
+#: Most items an Intersections view draws (normal / per presentation step); the rest are
+#: summarised per type — the lists under the graph are complete.
+SHARED_BUDGET = 72
+SHARED_PRESENT_BUDGET = 18
+
+
 def _side_edges(hub: str, item: SharedItem, links: Sequence[Neighbor]) -> list[Element]:
     out = []
     for nb in links:
         # nb.node is the hub-side node (the hub or one of its narrower types); draw from the hub
         s, o = (hub, item.node.id) if nb.direction == "out" else (item.node.id, hub)
-        e = edge_element(s, nb.predicate, o, claims=len(nb.claims))
+        e = edge_element(s, nb.predicate, o, claims=len(nb.claims), basis=basis_of(nb))
         if nb.node.id != hub:
             e["data"]["label"] = f"{relation_label(nb.predicate)} (via {nb.node.label})"
             e["data"]["id"] = edge_id(s, nb.predicate, o) + "|" + nb.node.id
@@ -340,41 +535,106 @@ def _side_edges(hub: str, item: SharedItem, links: Sequence[Neighbor]) -> list[E
     return out
 
 
-def shared_view(r: SharedResult, max_per_column: int = 300) -> GraphView:
-    """Two harms side by side: only-A on the left, shared in the middle, only-B on the right.
+def _type_groups(side: str, items: Sequence[SharedItem], budget: int
+                 ) -> tuple[list[tuple[tuple[str, str], list[tuple[str, str]]]],
+                            list[SharedItem], list[Element]]:
+    """Items grouped by type for a grid, at most ``budget`` drawn (fair share per type).
 
-    Server-side positions (``preset``) so the picture is the same in every room.
+    Returns the groups (header + members, an aggregate "+ n more" last in a cut group), the
+    items drawn, and the header and aggregate elements.
+    """
+    from explorer.theme import type_label
+
+    by_type: dict[str, list[SharedItem]] = {}
+    for it in items:
+        by_type.setdefault(it.node.category, []).append(it)
+    quota = {c: 0 for c in by_type}
+    left = budget
+    while left > 0 and any(quota[c] < len(v) for c, v in by_type.items()):
+        for c in sorted(by_type):
+            if left and quota[c] < len(by_type[c]):
+                quota[c] += 1
+                left -= 1
+    groups = []
+    drawn: list[SharedItem] = []
+    extra: list[Element] = []
+    for c in sorted(by_type, key=lambda c: type_label(c).casefold()):
+        members = sorted(by_type[c], key=lambda it: it.node.label.casefold())
+        hid = f"group:{side}:{c}"
+        head = f"{plural_type(c, len(members))} ({len(members)})"
+        extra.append(header_node(hid, head))
+        cell = [(it.node.id, it.node.label) for it in members[:quota[c]]]
+        drawn += members[:quota[c]]
+        if len(members) > quota[c]:
+            m = more_node(side, c, len(members) - quota[c], note=" (listed below)")
+            extra.append(m)
+            cell.append((m["data"]["id"], m["data"]["label"]))
+        groups.append(((hid, head), cell))
+    return groups, drawn, extra
+
+
+def shared_view(r: SharedResult, budget: int = SHARED_BUDGET) -> GraphView:
+    """Two harms left and right, what they share in a grid between them (grouped by type),
+    what is particular to each on its outer side. Positions from :func:`layout.two_sided`.
     """
     nodes = [node_element(r.a, "focus", "side-a"), node_element(r.b, "focus", "side-b")]
-    nodes[0]["position"] = {"x": -330.0, "y": 0.0}
-    nodes[1]["position"] = {"x": 330.0, "y": 0.0}
+    total = len(r.shared) + len(r.only_a) + len(r.only_b)
+    shares = _split_budget(budget, (len(r.only_a), len(r.shared), len(r.only_b)))
+    grids = []
     edges: list[Element] = []
-    truncated = False
-    for x, items, cls in ((-700.0, r.only_a, "only-a"), (0.0, r.shared, "shared"),
-                          (700.0, r.only_b, "only-b")):
-        if len(items) > max_per_column:
-            truncated = True
-        items = items[:max_per_column]
-        for k, it in enumerate(items):
-            el = node_element(it.node, cls)
-            el["position"] = {"x": x, "y": (k - (len(items) - 1) / 2) * 70.0}
-            nodes.append(el)
+    for (side, items, cls), quota in zip((("only-a", r.only_a, "only-a"),
+                                          ("shared", r.shared, "shared"),
+                                          ("only-b", r.only_b, "only-b")), shares, strict=True):
+        groups, drawn, extra = _type_groups(side, items, quota)
+        grids.append(groups)
+        nodes += extra
+        for it in drawn:
+            nodes.append(node_element(it.node, cls, "lbl-right"))
             edges += _side_edges(r.a.id, it, it.a_links)
             edges += _side_edges(r.b.id, it, it.b_links)
+    uniq = _unique(edges)
+    for e in uniq:
+        e["classes"] = (e["classes"] + " quiet").strip() if len(uniq) > 30 else e["classes"]
+    pos = lay.two_sided((r.a.id, r.a.label), (r.b.id, r.b.label), grids[0], grids[1], grids[2])
+    positions_into(nodes, pos)
+    _mark_label_right(nodes)
+    drawn_n = sum(1 for n in nodes if "lbl-right" in n.get("classes", ""))
+    view = GraphView(nodes + uniq, dict(PRESET, padding=40), total_nodes=2 + total,
+                     total_edges=len(uniq), truncated=drawn_n < total)
+    if view.truncated:
+        view.notes.append(f"{drawn_n} of {total} items are drawn; the rest are summarised by "
+                          "type (“+ … more”). Choose a type under 'What to compare' to draw "
+                          "more; the lists below are complete.")
+    return view
+
+
+def _mark_label_right(nodes: list[Element]) -> None:
+    for n in nodes:
+        c = n.get("classes", "")
+        if ("more" in c.split() or "group-label" in c.split()) and "lbl-right" not in c:
+            n["classes"] = c + " lbl-right"
+
+
+def _split_budget(budget: int, sizes: Sequence[int]) -> list[int]:
+    """Share ``budget`` between groups of ``sizes``: small groups whole, the rest evenly."""
+    out = [0] * len(sizes)
+    left = budget
+    while left > 0 and any(out[i] < s for i, s in enumerate(sizes)):
+        for i, s in enumerate(sizes):
+            if left and out[i] < s:
+                out[i] += 1
+                left -= 1
+    return out
+
+
+def _unique(edges: list[Element]) -> list[Element]:
     seen: set[str] = set()
     uniq = []
     for e in edges:
         if e["data"]["id"] not in seen:
             seen.add(e["data"]["id"])
             uniq.append(e)
-    elements, capped = cap_elements(nodes, uniq)
-    view = GraphView(elements, {"name": "preset", "fit": True, "padding": 40},
-                     total_nodes=2 + len(r.shared) + len(r.only_a) + len(r.only_b),
-                     total_edges=len(uniq), truncated=truncated or capped)
-    if view.truncated:
-        view.notes.append("Not every item is drawn. Choose a type under 'What to compare' "
-                          "to narrow the view; the lists below are complete.")
-    return view
+    return uniq
 
 
 def shared_steps(r: SharedResult) -> list[set[str]]:
@@ -383,6 +643,48 @@ def shared_steps(r: SharedResult) -> list[set[str]]:
         return {i.node.id for i in items}
 
     return [{r.a.id, r.b.id}, ids(r.shared), ids(r.only_a), ids(r.only_b)]
+
+
+def shared_present_view(r: SharedResult, step: int,
+                        budget: int = SHARED_PRESENT_BUDGET) -> GraphView:
+    """One presentation step, at full size: 0 the two harms; 1 what they share (between
+    them); 2 what is particular to A (right of A); 3 particular to B (left of B).
+
+    Only that step's items are drawn (at most ``budget``, the rest as "+ n more"), so the
+    canvas refits to them at a size a room can read.
+    """
+    step = clamp_step(step, 4)
+    a = node_element(r.a, "focus", "side-a")
+    b = node_element(r.b, "focus", "side-b")
+    side, items, cls = (("shared", r.shared, "shared"), ("shared", r.shared, "shared"),
+                        ("only-a", r.only_a, "only-a"), ("only-b", r.only_b, "only-b"))[step]
+    if step == 0:
+        items = []
+    groups, drawn, extra = _type_groups(side, items, budget)
+    nodes = ([a, b] if step in (0, 1) else [a] if step == 2 else [b]) + extra
+    edges: list[Element] = []
+    for it in drawn:
+        nodes.append(node_element(it.node, cls, "lbl-right"))
+        if step in (1, 2):
+            edges += _side_edges(r.a.id, it, it.a_links)
+        if step in (1, 3):
+            edges += _side_edges(r.b.id, it, it.b_links)
+    ida, idb = (r.a.id, r.a.label), (r.b.id, r.b.label)
+    if step == 0:
+        pos = lay.two_sided(ida, idb, m=lay.PRESENT)
+    elif step == 1:
+        pos = lay.two_sided(ida, idb, middle=groups, m=lay.PRESENT, max_height=560)
+    elif step == 2:
+        pos = lay.two_sided(ida, None, middle=groups, m=lay.PRESENT, max_height=560)
+    else:
+        pos = lay.two_sided(None, idb, middle=groups, m=lay.PRESENT, max_height=560)
+    positions_into(nodes, pos)
+    _mark_label_right(nodes)
+    uniq = [e for e in _unique(edges) if e["data"]["source"] in pos and e["data"]["target"] in pos]
+    for e in uniq:
+        e["classes"] = (e["classes"] + " quiet").strip()
+    return GraphView(nodes + uniq, dict(PRESET, padding=50), total_nodes=len(nodes),
+                     total_edges=len(uniq), truncated=len(drawn) < len(items))
 
 
 def shared_groups(r: SharedResult) -> dict[str, list[dict[str, Any]]]:
@@ -505,44 +807,8 @@ def claims_csv(rows: Sequence[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-_BIBTEX_TYPES = {"journal_article": "article", "book": "book", "chapter": "incollection",
-                 "report": "techreport", "thesis": "phdthesis", "web_page": "misc",
-                 "source_document": "misc", "law": "misc"}
-
-
 def bibtex(citations: Iterable[CitationInfo]) -> str:
-    """BibTeX for citations, written with bibtexparser (escaping handled by the library)."""
-    import bibtexparser
-    from bibtexparser import model
+    """BibTeX for citations (the one serializer: :func:`graph.citations.export_bibtex`)."""
+    from graph.citations import export_bibtex
 
-    lib = bibtexparser.Library()
-    seen: set[str] = set()
-    for c in citations:
-        if c.id in seen:
-            continue
-        seen.add(c.id)
-        fields = [model.Field("title", "{" + c.title + "}")]
-        if c.authors:
-            fields.append(model.Field("author", " and ".join(c.authors)))
-        elif c.properties.get("publisher"):
-            fields.append(model.Field("author", "{" + str(c.properties["publisher"]) + "}"))
-        if c.year:
-            fields.append(model.Field("year", str(c.year)))
-        etype = _BIBTEX_TYPES.get(c.kind or "", "misc")
-        if c.venue:
-            fields.append(model.Field("journal" if etype == "article" else "howpublished",
-                                      c.venue))
-        for key in ("volume", "issue", "pages", "publisher"):
-            v = c.properties.get(key)
-            if v and not (key == "publisher" and not c.authors):
-                fields.append(model.Field("number" if key == "issue" else key, str(v)))
-        if etype == "techreport":
-            fields.append(model.Field("institution", str(c.properties.get("publisher")
-                                                         or c.venue or "")))
-        if c.doi:
-            fields.append(model.Field("doi", c.doi))
-        if c.url:
-            fields.append(model.Field("url", c.url))
-        key = c.id.split(":", 1)[-1].replace(".", "-")
-        lib.add(model.Entry(etype, key, fields))
-    return bibtexparser.write_string(lib)
+    return export_bibtex(citations)

@@ -79,10 +79,13 @@ def stylesheet(*, large: bool = False) -> list[dict[str, Any]]:
     for name, s in node_styles().items():
         rules.append({"selector": f"node.cat-{name}",
                       "style": {"background-color": s["color"], "shape": s["shape"]}})
-    if large:
-        rules.append({"selector": "node", "style": {"font-size": 22, "width": 46,
-                                                    "height": 46, "text-max-width": 220}})
-        rules.append({"selector": "edge", "style": {"font-size": 16, "width": 3}})
+    if large:  # sizes from explorer.layout.PRESENT, which the presentation layouts assume
+        from explorer.layout import PRESENT
+
+        rules.append({"selector": "node", "style": {
+            "font-size": PRESENT.font, "width": PRESENT.node, "height": PRESENT.node,
+            "text-max-width": PRESENT.max_width}})
+        rules.append({"selector": "edge", "style": {"font-size": 18, "width": 3}})
     return rules
 
 

@@ -72,20 +72,23 @@ def test_expansion_sends_only_what_is_not_on_screen(g):
     assert "harm:human-trafficking|uses_tactic|tactic:isolation" in ids  # new link to it
 
 
-def test_cap_truncates_and_says_how_to_narrow():
+def test_cap_summarises_and_says_how_to_narrow():
     center = NodeRef("harm:x", "Harm", "X")
     nbrs = [Neighbor(NodeRef(f"risk:r{i}", "RiskFactor", f"R{i}"), "increases_risk_of", "in")
             for i in range(50)]
     view = el.neighbourhood(center, nbrs, max_nodes=10)
-    assert view.truncated and view.shown_nodes == 10
+    # the centre, 9 neighbours and one "+ 41 more Risk factors" node standing for the rest
+    assert view.truncated and view.shown_nodes == 11
+    more = [e for e in view.elements if "more" in e["data"]]
+    assert [m["data"]["label"] for m in more] == ["+ 41 more Risk factors"]
     assert all(e["data"]["source"] != e["data"]["target"] for e in view.elements
                if not el.is_node(e))
     assert "filters" in view.notes[0]
 
 
-def test_large_views_get_server_positions_small_ones_a_browser_layout():
+def test_every_view_gets_server_positions():
     small = [el.node_element(NodeRef(f"a:{i}", "Harm", str(i))) for i in range(10)]
-    assert el.auto_layout(small)["name"] == "cose"
+    assert el.auto_layout(small, center="a:0")["name"] == "preset"
     big = [el.node_element(NodeRef(f"a:{i}", "Harm", str(i))) for i in range(600)]
     lay = el.auto_layout(big, center="a:0")
     assert lay["name"] == "preset"

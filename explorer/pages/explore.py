@@ -1,14 +1,19 @@
 """Explore: search (synonyms work), a node's neighbourhood, its evidence, expand on demand.
 
-URL state: ``?node=<id>&types=A,B&rels=x,y&expand=<id>,<id>&sel=<id>``.
+URL state: ``?node=<id>&types=A,B&rels=x,y&expand=<id>,<id>&sel=<id>&open=<id>:<Type>``.
+
+The canvas is laid out on the server (rings that leave room for every label, see
+:mod:`explorer.layout`); a node with many links shows a fair share per type and one
+"+ n more …" node per type, which opens that type when selected (``open``).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
-from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from explorer import elements as el
@@ -27,11 +32,14 @@ TYPE_OPTIONS = [{"label": c.label, "value": c.name} for c in CLASSES
 REL_OPTIONS = [{"label": p.label, "value": p.name} for p in PREDICATES
                if p.name not in ("about", "supported_by", "stated_in")]
 MAX_NEIGHBOURS = 400  # per node; the element cap applies on top
+#: Rows per node in the list view: every row is several components and a pattern-matched
+#: button, and thousands of them froze the browser for minutes (BENCHMARKS.md).
+MAX_LIST_ROWS = 60
 
 
 def layout(node: str | None = None, types: str | None = None, rels: str | None = None,
            expand: str | None = None, sel: str | None = None, q: str | None = None,
-           **_: Any) -> html.Div:
+           open: str | None = None, **_: Any) -> html.Div:  # noqa: A002 - URL name
     return html.Div([
         html.H1("Explore"),
         html.P("Search for a risk factor, harm, tactic, intervention or place. Synonyms work: "
@@ -75,6 +83,7 @@ def layout(node: str | None = None, types: str | None = None, rels: str | None =
         dcc.Store(id="explore-expanded", data=csv_list(expand)),
         dcc.Store(id="explore-selected", data={"id": sel or node} if (sel or node) else None),
         dcc.Store(id="explore-shown", data=[]),
+        dcc.Store(id="explore-opened", data=csv_list(open)),
         dcc.Store(id={"type": "url-state", "page": "explore"}),
     ], className="page page-explore")
 
@@ -138,35 +147,48 @@ def open_from_list(_n: list[int]) -> dict:
 
 
 # ----------------------------------------------------------------------------- graph
-def _view(node: str, types: list[str], rels: list[str], expanded: list[str]) -> el.GraphView:
+def _opened_for(opened: list[str], owner: str) -> list[str]:
+    """Types the user opened for ``owner`` (URL items ``<owner id>:<Type>``)."""
+    return [o.rsplit(":", 1)[1] for o in opened if o.rsplit(":", 1)[0] == owner]
+
+
+def _view(node: str, types: list[str], rels: list[str], expanded: list[str],
+          opened: list[str] | None = None) -> el.GraphView:
+    """The centre, its neighbours, the neighbours of each expanded node; positions computed
+    here (rings) so the browser only draws."""
     g = get_backend()
+    opened = opened or []
     center = g.node(node).ref
     view = el.neighbourhood(center, g.neighbors(node, limit=MAX_NEIGHBOURS), types=types,
-                            relations=rels)
+                            relations=rels, opened=_opened_for(opened, node))
     shown = {e["data"]["id"] for e in view.elements}
     for x in expanded:
-        if x not in shown:
+        if x not in shown or x.startswith("more:"):
             continue
         delta = el.neighbourhood(g.node(x).ref, g.neighbors(x, limit=MAX_NEIGHBOURS),
-                                 types=types, relations=rels, existing=shown, focus=False)
+                                 types=types, relations=rels, existing=shown, focus=False,
+                                 opened=_opened_for(opened, x))
         view.elements += delta.elements
         view.truncated |= delta.truncated
+        view.notes += delta.notes
         shown |= {e["data"]["id"] for e in delta.elements}
     view.layout = el.auto_layout(view.elements, center=node)
+    view.layout["refit"] = len(view.elements)  # a new layout object re-runs the fit
     return view
 
 
 @callback(Output(GRAPH, "elements"), Output(GRAPH, "layout"), Output("explore-shown", "data"),
           Output("explore-notes", "children"), Output("explore-alert", "children"),
           Input("explore-node", "data"), Input("explore-types", "value"),
-          Input("explore-rels", "value"), State("explore-expanded", "data"))
+          Input("explore-rels", "value"), Input("explore-opened", "data"),
+          State("explore-expanded", "data"))
 @guarded(5)
-def render(node: str | None, types: list[str], rels: list[str],
+def render(node: str | None, types: list[str], rels: list[str], opened: list[str],
            expanded: list[str]) -> tuple[Any, ...]:
     if not node:
         return [], {"name": "preset"}, [], notice(
             "Search above to begin, then select a result."), None
-    view = _view(node, types or [], rels or [], expanded or [])
+    view = _view(node, types or [], rels or [], expanded or [], opened or [])
     notes = [notice(n) for n in view.notes]
     if view.shown_nodes <= 1:
         notes.append(notice("No links match the current filters. Clear the filters to see "
@@ -182,46 +204,45 @@ def render(node: str | None, types: list[str], rels: list[str],
           Output("explore-notes", "children", allow_duplicate=True),
           Output("explore-alert", "children", allow_duplicate=True),
           Input("explore-expand", "n_clicks"),
-          State("explore-selected", "data"), State("explore-shown", "data"),
+          State("explore-selected", "data"), State("explore-node", "data"),
           State("explore-expanded", "data"), State("explore-types", "value"),
-          State("explore-rels", "value"), prevent_initial_call=True)
+          State("explore-rels", "value"), State("explore-opened", "data"),
+          prevent_initial_call=True)
 @guarded(6)
-def expand(n: int, selected: dict | None, shown: list[str], expanded: list[str],
-           types: list[str], rels: list[str]) -> tuple[Any, ...]:
-    """Add the selected node's links to the graph with ``Patch`` (no resend of the graph)."""
-    if not n or not selected:
+def expand(n: int, selected: dict | None, node: str | None, expanded: list[str],
+           types: list[str], rels: list[str], opened: list[str]) -> tuple[Any, ...]:
+    """Add the selected node's links: the whole view is laid out again on the server (the
+    browser never runs a layout), so old and new nodes keep clear of each other's labels."""
+    if not n or not selected or not node:
         raise PreventUpdate
-    g = get_backend()
     x = selected["id"]
-    delta = el.neighbourhood(g.node(x).ref, g.neighbors(x, limit=MAX_NEIGHBOURS),
-                             types=types, relations=rels, existing=shown, focus=False)
-    new_nodes = [e["data"]["id"] for e in delta.elements if el.is_node(e)]
-    pos = el.ring_positions(selected.get("pos"), new_nodes)
-    for e in delta.elements:
-        if el.is_node(e):
-            e["position"] = pos[e["data"]["id"]]
-    patch = Patch()
-    patch.extend(delta.elements)
-    total = sum(1 for i in shown if "|" not in i) + len(new_nodes)
-    layout = (no_update if not new_nodes else
-              {"name": "concentric", "animate": False, "fit": True, "minNodeSpacing": 30}
-              if total > el.PRESET_ABOVE else
-              {"name": "cose", "animate": False, "randomize": False, "fit": True,
-               "nodeRepulsion": 9000, "idealEdgeLength": 110, "padding": 30,
-               "run": len(shown)})
-    notes = [notice(m) for m in delta.notes] or None
-    if not delta.elements:
-        notes = [notice(f"Every link of {g.node(x).label} is already shown.")]
-    return (patch, layout, shown + [e["data"]["id"] for e in delta.elements],
-            [*expanded, x] if x not in expanded else expanded, notes, None)
+    expanded = [*(expanded or []), x] if x not in (expanded or []) else expanded
+    before = len(_view(node, types or [], rels or [], [e for e in expanded if e != x],
+                       opened or []).elements)
+    view = _view(node, types or [], rels or [], expanded, opened or [])
+    notes = [notice(m) for m in view.notes] or None
+    if len(view.elements) == before:
+        notes = [notice(f"Every link of {get_backend().node(x).label} is already shown.")]
+    return (view.elements, view.layout, [e["data"]["id"] for e in view.elements], expanded,
+            notes, None)
 
 
 @callback(Output("explore-selected", "data", allow_duplicate=True),
           Input(GRAPH, "tapNode"), prevent_initial_call=True)
 def tap(node: dict | None) -> dict:
-    if not node:
+    if not node or node["data"].get("more"):
         raise PreventUpdate
     return {"id": node["data"]["id"], "pos": node.get("position")}
+
+
+@callback(Output("explore-opened", "data", allow_duplicate=True),
+          Input(GRAPH, "tapNode"), State("explore-opened", "data"), prevent_initial_call=True)
+def open_summary(node: dict | None, opened: list[str]) -> list[str]:
+    """Selecting a "+ n more …" node draws that type of neighbour in full (up to the cap)."""
+    if not node or not node["data"].get("more"):
+        raise PreventUpdate
+    key = f"{node['data']['owner']}:{node['data']['more']}"
+    return [*(opened or []), key] if key not in (opened or []) else opened
 
 
 @callback(Output("explore-panel", "children"), Output("explore-alert", "children",
@@ -242,29 +263,42 @@ def panel(selected: dict | None, expanded: list[str], node: str | None) -> tuple
 
 @callback(Output("explore-list", "children"),
           Input("explore-node", "data"), Input("explore-expanded", "data"),
-          Input("explore-types", "value"), Input("explore-rels", "value"))
+          Input("explore-types", "value"), Input("explore-rels", "value"),
+          State("explore-opened", "data"))
 @guarded(1)
 def link_list(node: str | None, expanded: list[str], types: list[str],
-              rels: list[str]) -> Any:
-    """The text alternative of the graph: every link shown, grouped by node."""
+              rels: list[str], opened: list[str] | None = None) -> Any:
+    """The text alternative of the graph: the links shown, grouped by node.
+
+    "Details" is a link to this same view with the neighbour selected (its panel open), not
+    a button with a pattern-matched id: hundreds of those cost the Dash renderer tens of
+    seconds of main-thread time (BENCHMARKS.md, "Graph drawing").
+    """
     if not node:
         return html.P("Nothing selected yet.", className="muted")
     g = get_backend()
+    state = {"node": node, "types": ",".join(types or []), "rels": ",".join(rels or []),
+             "expand": ",".join(expanded or []), "open": ",".join(opened or [])}
+    here = "/explore?" + urlencode({k: v for k, v in state.items() if v})
     out = []
     for x in [node, *[e for e in (expanded or []) if e != node]]:
         ref = g.node(x).ref
-        nbrs = el.filter_neighbors(g.neighbors(x, limit=MAX_NEIGHBOURS), types, rels)
+        all_nbrs = el.filter_neighbors(g.neighbors(x, limit=MAX_NEIGHBOURS), types, rels)
+        nbrs = all_nbrs[:MAX_LIST_ROWS]  # each row is components + a button: keep it bounded
         rows = [html.Tr([html.Td(ref.label if nb.direction == "out" else ref_link(nb.node)),
                          html.Td(el.relation_label(nb.predicate)),
                          html.Td(ref_link(nb.node) if nb.direction == "out" else ref.label),
                          html.Td(type_label(nb.node.category)),
-                         html.Td(html.Button(f"Details ({len(nb.claims)} claims)",
-                                             className="btn-link", n_clicks=0,
-                                             id={"type": "explore-open", "node": nb.node.id},
-                                             title=f"Open {nb.node.label} in the side panel"))])
+                         html.Td(dcc.Link(f"Details ({len(nb.claims)} claims)",
+                                          href=here + "&" + urlencode({"sel": nb.node.id}),
+                                          className="btn-link details-link",
+                                          title=f"Open {nb.node.label} in the side panel"))])
                 for nb in nbrs]
         out.append(html.Div([
-            html.H3(f"{ref.label} ({len(nbrs)} links)"),
+            html.H3(f"{ref.label} ({len(all_nbrs)} links)"),
+            html.P(f"The first {MAX_LIST_ROWS} are listed; narrow with the type and relation "
+                   "filters to see the others.", className="muted")
+            if len(all_nbrs) > MAX_LIST_ROWS else None,
             html.Table([html.Thead(html.Tr([html.Th("Subject", scope="col"),
                                             html.Th("Relation", scope="col"),
                                             html.Th("Object", scope="col"),
@@ -279,9 +313,11 @@ def link_list(node: str | None, expanded: list[str], types: list[str],
 @callback(Output({"type": "url-state", "page": "explore"}, "data"),
           Input("explore-node", "data"), Input("explore-types", "value"),
           Input("explore-rels", "value"), Input("explore-expanded", "data"),
-          Input("explore-selected", "data"), Input("explore-search", "value"))
+          Input("explore-selected", "data"), Input("explore-search", "value"),
+          Input("explore-opened", "data"))
 def url_state(node: str | None, types: list[str], rels: list[str], expanded: list[str],
-              selected: dict | None, q: str | None) -> dict:
+              selected: dict | None, q: str | None, opened: list[str] | None) -> dict:
     sel = selected["id"] if selected else None
     return {"node": node, "types": types, "rels": rels, "expand": expanded,
-            "sel": sel if sel != node else None, "q": q if not node else None}
+            "sel": sel if sel != node else None, "q": q if not node else None,
+            "open": opened}

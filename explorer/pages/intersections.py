@@ -75,7 +75,8 @@ def layout(**params: Any) -> html.Div:
         html.Div(problem and notice(problem), id="inter-alert"),
         present_bar("inter", present, as_int(params.get("step"), 0, 0, 3)),
         html.Div(id="inter-notes"),
-        graph("intersections", height="620px", label="Comparison of two harms"),
+        graph("intersections", height="640px", label="Comparison of two harms",
+              large=present),
         legend(),
         html.Section([html.H2("Lists"), html.Div(id="inter-lists")], className="list-view",
                      **{"aria-label": "Comparison as lists"}),
@@ -104,17 +105,18 @@ def _column(title: str, rows: list[dict[str, Any]], side: str, extra: str = "") 
 
 @callback(Output(GRAPH, "elements"), Output(GRAPH, "layout"), Output("inter-lists", "children"),
           Output("inter-notes", "children"), Output("inter-step-caption", "children"),
-          Output("inter-alert", "children"),
+          Output("inter-nsteps", "data"), Output("inter-alert", "children"),
           Input("inter-a", "value"), Input("inter-b", "value"), Input("inter-via", "value"),
           Input("inter-inherit", "value"),
           Input("inter-present", "data"), Input("inter-step", "data"))
-@guarded(6)
+@guarded(7)
 def render(a: str | None, b: str | None, via: str, inherit: str | None, present: bool,
            step: int) -> tuple[Any, ...]:
     if not a or not b:
-        return [], {"name": "preset"}, None, notice("Choose two harms."), "", None
+        return [], {"name": "preset"}, None, notice("Choose two harms."), "", None, None
     if a == b:
-        return [], {"name": "preset"}, None, notice("Choose two different harms."), "", None
+        return ([], {"name": "preset"}, None, notice("Choose two different harms."), "", None,
+                None)
     g = get_backend()
     r = g.shared(a, b, None if via in (None, "all") else via,
                  include_broader=inherit != "off")
@@ -125,11 +127,12 @@ def render(a: str | None, b: str | None, via: str, inherit: str | None, present:
         _column("Shared by both", groups["shared"], "shared"),
         _column(f"Only {r.b.label}", groups["only_b"], "only-b"),
     ], className="compare-cols")
-    elements, caption = view.elements, ""
-    if present:
-        steps = el.shared_steps(r)
-        step = max(0, min(step or 0, len(steps) - 1))
-        elements = el.apply_steps(view.elements, steps, step)
+    elements, caption, nsteps = view.elements, "", None
+    if present:  # one step at a time, only that step's items, refitted every step
+        nsteps = len(STEP_TITLES)
+        step = el.clamp_step(step, nsteps)
+        pview = el.shared_present_view(r, step)
+        elements = pview.elements
         title = STEP_TITLES[step].format(a=r.a.label, b=r.b.label)
         counts = (None, len(r.shared), len(r.only_a), len(r.only_b))[step]
         caption = f"Step {step + 1} of 4: {title}" + (f" ({counts})" if counts is not None
@@ -137,7 +140,8 @@ def render(a: str | None, b: str | None, via: str, inherit: str | None, present:
     notes = [notice(n) for n in view.notes]
     if not (r.shared or r.only_a or r.only_b):
         notes.append(notice("Neither harm has links of this kind yet."))
-    return elements, view.layout, lists, notes, caption, None
+    layout = dict(view.layout, refit=f"{a}-{b}-{via}-{step if present else -1}-{len(elements)}")
+    return elements, layout, lists, notes, caption, nsteps, None
 
 
 register_presentation("inter", "page page-intersections", GRAPH, last_step=3)

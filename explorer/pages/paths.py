@@ -85,7 +85,8 @@ def layout(**params: Any) -> html.Div:
         present_bar("paths", present, as_int(params.get("step"), 0, 0)),
         html.Div(id="paths-notes"),
         html.Div([
-            html.Div([graph("paths", label="Ranked paths graph"), legend()],
+            html.Div([graph("paths", label="Ranked paths graph", large=present,
+                            height="640px"), legend()],
                      className="graph-col"),
             html.Section([html.H2("Ranked paths", className="no-present-h"),
                           html.Div(id="paths-list")],
@@ -128,22 +129,22 @@ def path_list(rows: list[dict[str, Any]], claims: dict[str, Any], selected: int)
 
 @callback(Output(GRAPH, "elements"), Output(GRAPH, "layout"), Output("paths-list", "children"),
           Output("paths-notes", "children"), Output("paths-step-caption", "children"),
-          Output("paths-alert", "children"),
+          Output("paths-nsteps", "data"), Output("paths-alert", "children"),
           Input("paths-from", "value"), Input("paths-to", "value"),
           Input("paths-hops", "value"), Input("paths-selected", "data"),
           Input("paths-present", "data"), Input("paths-step", "data"))
-@guarded(6)
+@guarded(7)
 def render(start: str | None, to: str, hops: int, selected: int, present: bool,
            step: int) -> tuple[Any, ...]:
     if not start:
-        return [], {"name": "preset"}, None, notice("Choose where to start."), "", None
+        return [], {"name": "preset"}, None, notice("Choose where to start."), "", None, None
     g = get_backend()
     found = g.paths(start, to, max_hops=hops or 4, limit=12)
     if not found:
         label = next((d["label"] for d in DESTINATIONS if d["value"] == to), to).lower()
         return [], {"name": "preset"}, None, notice(
             f"No path to {label} within {hops} hops. Allow longer paths or choose another "
-            "destination."), "", None
+            "destination."), "", None, None
     selected = selected if 0 <= (selected or 0) < len(found) else 0
     rows = el.path_rows(found)
     claim_ids = {c for p in found for c in p.claims}
@@ -151,12 +152,13 @@ def render(start: str | None, to: str, hops: int, selected: int, present: bool,
     view = el.path_view(found, selected)
     caption = ""
     elements = view.elements
-    if present:  # only the chosen path, revealed one hop at a time
-        view = el.path_view([found[selected]])
-        steps = el.path_steps(found[selected])
-        step = max(0, min(step or 0, len(steps) - 1))
-        elements = el.apply_steps(view.elements, steps, step)
+    nsteps = None
+    if present:  # only the chosen path, revealed one hop at a time, refitted every step
         p = found[selected]
+        nsteps = p.length + 1
+        step = el.clamp_step(step, nsteps)
+        view = el.path_present_view(p, step)
+        elements = view.elements
         if step == 0:
             caption = f"Start: {p.nodes[0].label}"
         else:
@@ -165,7 +167,9 @@ def render(start: str | None, to: str, hops: int, selected: int, present: bool,
                        f"{h.target.label} ({len(h.claims)} claims / {len(h.citations)} "
                        "citations)")
     notes = [notice(n) for n in view.notes]
-    return (elements, view.layout, path_list(rows, claims, selected), notes, caption, None)
+    layout = dict(view.layout, refit=f"{selected}-{step if present else -1}-{len(elements)}")
+    return (elements, layout, path_list(rows, claims, selected), notes, caption, nsteps,
+            None)
 
 
 @callback(Output("paths-selected", "data", allow_duplicate=True),
