@@ -42,6 +42,7 @@ bash scripts/fetch-axe.sh || missing "axe-core unavailable (needs npm): the acce
 STARTED_NEO4J=""
 cleanup() { if [[ -n "$STARTED_NEO4J" ]]; then scripts/neo4j/neo4j-server.sh stop || true; fi; }
 trap cleanup EXIT
+trap 'exit 130' INT TERM   # so Ctrl+C or a CI timeout still stops the Neo4j we started
 if [[ -z "${NEO4J_URI:-}" ]]; then
     say "Neo4j 5.26 for the integration tests (Java 17 + Maven)"
     if command -v java >/dev/null && command -v mvn >/dev/null; then
