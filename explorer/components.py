@@ -19,6 +19,7 @@ from explorer.elements import statistic_text
 from explorer.evidence_views import claim_href, evidence_page_link
 from explorer.layout import MIN_ZOOM
 from explorer.theme import export_key, legend_items, stylesheet, type_label
+from explorer.wording import plural
 from graph.models import CitationInfo, ClaimInfo, Node, NodeRef
 from ontology.schema import QUALITY_FLAGS, flag_explanation
 
@@ -43,11 +44,6 @@ FLAG_TEXT = {name: flag_explanation(name) for name in QUALITY_FLAGS}
 
 
 # --------------------------------------------------------------------------- shell
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``"1 claim"``, ``"2 claims"``, ``"0 interventions"`` — never "1 claims" or "claim(s)"."""
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 def quick_exit() -> html.A:
     """Always-visible control that leaves the site at once (JS replaces the history entry;
     without JS the link still navigates away). Esc does the same when the user is not typing
@@ -279,12 +275,13 @@ def node_panel(node: Node, claims: Sequence[ClaimInfo], *, n_links: int = 0,
     page = evidence_page_link(node)  # citations and claims have their own pages
     if page is not None:
         parts.append(page)
-    parts.append(html.H3(f"Evidence ({len(claims)} claims)"))
+    parts.append(html.H3(f"Evidence ({plural(len(claims), 'claim')})"))
     if claims:
         # a hub can carry hundreds of claims; hundreds of cards cost the browser seconds
         parts += [claim_card(c) for c in claims[:MAX_PANEL_CLAIMS]]
         if len(claims) > MAX_PANEL_CLAIMS:
-            parts.append(html.P(f"{len(claims) - MAX_PANEL_CLAIMS} more claims: open the "
+            more = plural(len(claims) - MAX_PANEL_CLAIMS, "more claim")
+            parts.append(html.P(f"{more}: open the "
                                 "Evidence page and search for this node to read them all.",
                                 className="muted"))
     else:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer import layout as lay
+from explorer.wording import plural
 from graph.models import (
     CitationInfo,
     ClaimInfo,
@@ -376,7 +377,8 @@ def path_rows(paths: Sequence[Path]) -> list[dict[str, Any]]:
             "hops": [{"source": h.source, "target": h.target, "predicate": h.predicate,
                       "relation": hop_relation(h), "forward": h.forward,
                       "claims": list(h.claims), "citations": list(h.citations),
-                      "evidence": f"{len(h.claims)} claims / {len(h.citations)} citations",
+                      "evidence": (f"{plural(len(h.claims), 'claim')} / "
+                                   f"{plural(len(h.citations), 'citation')}"),
                       "basis": basis_of(h) or "stated"}
                      for h in p.hops],
         })

@@ -15,6 +15,7 @@ from typing import Any
 
 import flask
 
+from explorer.wording import plural
 from graph.backend import GraphBackend
 
 CONFIG_KIND = "INTERSECTIONS_BACKEND"
@@ -41,7 +42,8 @@ def _describe(exc: BaseException, kind: str) -> str:
     if isinstance(exc, ValidationFailed):
         problems = getattr(exc, "problems", None) or []
         first = "; ".join(str(p) for p in list(problems)[:3])
-        return (f"The evidence base has {len(problems) or 'some'} problem(s) and was not loaded. "
+        count = plural(len(problems), "problem") if problems else "problems"
+        return (f"The evidence base has {count} and was not loaded. "
                 f"Run `intersections validate` for the full list. {first}")
     if kind == "neo4j":
         return (f"The Neo4j database could not be reached ({type(exc).__name__}: {exc}). "

@@ -26,6 +26,7 @@ from explorer.evidence_views import (
 )
 from explorer.params import as_bool, as_int
 from explorer.state import BackendUnavailable, get_backend
+from explorer.wording import plural
 from graph.provenance import sources_block
 
 dash.register_page(__name__, path="/evidence", name="Evidence", order=40,
@@ -196,7 +197,7 @@ def download(_c: int, _b: int, q: str | None, source: str, year: str, kind: str,
                 "type": "application/x-bibtex"}, None
     rows = sort_rows([el.claim_row(c) for c in claims], sort or "source", desc == "desc")
     head = sources_block(get_backend(), [c.id for c in claims],
-                         [f"Intersections claims export: {len(claims)} claims"])
+                         [f"Intersections claims export: {plural(len(claims), 'claim')}"])
     return {"content": head + el.claims_csv(rows), "filename": "intersections-claims.csv",
             "type": "text/csv"}, None
 

@@ -21,6 +21,7 @@ from explorer.components import graph, guarded, labelled, legend, node_panel, no
 from explorer.params import csv_list
 from explorer.state import get_backend
 from explorer.theme import type_label
+from explorer.wording import plural
 from ontology.schema import CLASSES, EVIDENCE_CLASSES, PREDICATES
 
 dash.register_page(__name__, path="/explore", name="Explore", order=0,
@@ -289,7 +290,7 @@ def link_list(node: str | None, expanded: list[str], types: list[str],
                          html.Td(el.relation_label(nb.predicate)),
                          html.Td(ref_link(nb.node) if nb.direction == "out" else ref.label),
                          html.Td(type_label(nb.node.category)),
-                         html.Td(dcc.Link(f"Details ({len(nb.claims)} claims)",
+                         html.Td(dcc.Link(f"Details ({plural(len(nb.claims), 'claim')})",
                                           href=here + "&" + urlencode({"sel": nb.node.id}),
                                           className="btn-link details-link",
                                           title=f"Open {nb.node.label} in the side panel"))])

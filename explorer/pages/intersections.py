@@ -27,6 +27,7 @@ from explorer.components import (
 from explorer.params import as_bool, as_int
 from explorer.state import BackendUnavailable, get_backend
 from explorer.theme import type_label
+from explorer.wording import plural
 
 dash.register_page(__name__, path="/intersections", name="Intersections", order=20,
                    title="Intersections · Intersections explorer")
@@ -94,7 +95,7 @@ def _column(title: str, rows: list[dict[str, Any]], side: str, extra: str = "") 
     for cat, items in sorted(by_type.items()):
         body.append(html.H4(type_label(cat)))
         body.append(html.Ul([html.Li([ref_link(r["node"]),
-                                      html.Span(f" · {len(r['claims'])} claims",
+                                      html.Span(f" · {plural(len(r['claims']), 'claim')}",
                                                 className="muted") if r["claims"] else None,
                                       html.Span(" · through " + ", ".join(r["through"]),
                                                 className="muted") if r.get("through")

@@ -205,7 +205,7 @@ def _spec(saved: str, lang: str, text: str, limit: Any, timeout: Any,
           State("query-timeout", "value"),
           State({"type": "query-param", "name": ALL}, "id"),
           State({"type": "query-param", "name": ALL}, "value"))
-@guarded(5)
+@guarded(5, clear=True)
 def run(_n: int, saved: str, lang: str, text: str, limit: Any, timeout: Any,
         names: list[dict[str, str]], values: list[Any]) -> tuple[Any, ...]:
     result = run_spec(_spec(saved, lang, text, limit, timeout, names, values))
