@@ -12,7 +12,7 @@ from rich.table import Table
 from cli.helpers import BackendOpt, EvidenceOpt, console, emit_json, open_for_cli, run_guarded
 from cli.query import FormatOpt, LimitOpt, ParamOpt, TimeoutOpt, emit, parse_params
 from graph import saved_queries
-from graph.sparql import DEFAULT_LIMIT, DEFAULT_TIMEOUT
+from graph.query import DEFAULT_LIMIT, DEFAULT_TIMEOUT
 
 queries = typer.Typer(help="The library of saved example queries.",
                       invoke_without_command=True, no_args_is_help=False)

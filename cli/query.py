@@ -15,7 +15,8 @@ from rich.table import Table
 
 from cli.helpers import BackendOpt, EvidenceOpt, console, open_for_cli, run_guarded
 from graph.provenance import export_csv, export_json
-from graph.sparql import DEFAULT_LIMIT, DEFAULT_TIMEOUT, PREFIX_BLOCK, QueryResult
+from graph.query import DEFAULT_LIMIT, DEFAULT_TIMEOUT, QueryResult, run_query
+from graph.sparql import PREFIX_BLOCK
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
 LimitOpt = Annotated[int, typer.Option("--limit", help="Most rows to return (max 10000).")]
@@ -87,17 +88,14 @@ def sparql_cmd(query: Annotated[str, typer.Argument(
                ) -> None:
     """Read-only SPARQL (SELECT/ASK/CONSTRUCT/DESCRIBE) over the RDF form of the evidence
     base. Prefixes int:, skos:, dcterms:, rdf:, harm:, risk:, … are predeclared."""
-    from graph.sparql import engine_for
-
     if show_prefixes:
         typer.echo(PREFIX_BLOCK)
         return
     text = run_guarded(lambda: read_query(query))
     values = run_guarded(lambda: parse_params(params))
     g = open_for_cli(backend, evidence)
-
-    result = run_guarded(lambda: engine_for(g).query(text, params=values, limit=limit,
-                                                      timeout=timeout))
+    result = run_guarded(lambda: run_query("sparql", text, g, values, limit=limit,
+                                           timeout=timeout))
     run_guarded(lambda: emit(result, fmt, g, text))
 
 
@@ -108,11 +106,9 @@ def cypher_cmd(query: Annotated[str, typer.Argument(
                timeout: TimeoutOpt = DEFAULT_TIMEOUT, params: ParamOpt = None) -> None:
     """Read-only Cypher on Neo4j (NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD); writes are
     refused, the transaction times out, rows are capped."""
-    from graph.neo4j.console import CypherConsole
-
     text = run_guarded(lambda: read_query(query))
     values = run_guarded(lambda: parse_params(params))
     g = open_for_cli("neo4j", None)
-    console_ = CypherConsole.for_backend(g)
-    result = run_guarded(lambda: console_.run(text, values, limit=limit, timeout=timeout))
+    result = run_guarded(lambda: run_query("cypher", text, g, values, limit=limit,
+                                           timeout=timeout))
     run_guarded(lambda: emit(result, fmt, g, text))

@@ -33,7 +33,8 @@ from graph.models import (
 
 _LAZY = {
     "sparql_query": ("graph.sparql", "sparql"),
-    "QueryResult": ("graph.sparql", "QueryResult"),
+    "QueryResult": ("graph.query", "QueryResult"),
+    "run_query": ("graph.query", "run_query"),
     "cypher_query": ("graph.neo4j.console", "cypher"),
     "run_saved": ("graph.saved_queries", "run"),
     "sources_for": ("graph.provenance", "sources_for"),
@@ -52,7 +53,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "QueryResult", "cypher_query", "run_saved", "sources_for", "sparql_query",
+    "QueryResult", "cypher_query", "run_query", "run_saved", "sources_for", "sparql_query",
     "CitationInfo", "ClaimInfo", "Coverage", "GraphBackend", "Hop", "Neighbor", "Node",
     "NodeRef", "Path", "SearchHit", "SharedResult", "Stats", "UnknownNodeError",
     "open_backend", "to_frame",

@@ -1,14 +1,21 @@
-"""Citations out: BibTeX, RIS and CSL-JSON for any selection of
+"""The one citation serializer: BibTeX, RIS and CSL-JSON for any selection of
 :class:`~graph.models.CitationInfo` (what ``GraphBackend.citations()`` returns).
 
-Reading bibliographies in is :mod:`loaders.importers.bibliography`; this is the way back out, for
-reference managers (Zotero, EndNote, Mendeley).
+Every export uses it: ``intersections export-citations``, the Evidence page's BibTeX download and
+the "Sources" of query downloads (:mod:`graph.provenance`, which adds a note saying what each
+citation backs). Reading bibliographies in is :mod:`loaders.importers.bibliography`.
+
+BibTeX is written with bibtexparser; field values are LaTeX-escaped (``&``, ``%``, ``#``, ``$``,
+``_``, braces, backslash) except ``doi`` and ``url``, which BibTeX styles print verbatim. Every
+citation kind maps to a standard BibTeX type (book chapters ``@incollection``, reports and
+government reports ``@techreport``), so nothing falls back to ``@misc`` that has a better type.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import bibtexparser
@@ -20,11 +27,11 @@ from loaders.errors import IntersectionsError
 
 FORMATS: tuple[str, ...] = ("bibtex", "ris", "csl")
 
-# --------------------------------------------------------------------------- export
-_KIND_TO_BIBTEX = {"journal_article": "article", "book": "book", "book_chapter": "incollection",
-                   "report": "techreport", "government_report": "techreport",
-                   "web_page": "online", "dataset": "misc", "thesis": "phdthesis",
-                   "presentation": "misc", "source_document": "misc", "other": "misc"}
+#: citation ``kind`` → BibTeX entry type (standard BibTeX types only).
+BIBTEX_TYPES = {"journal_article": "article", "book": "book", "book_chapter": "incollection",
+                "report": "techreport", "government_report": "techreport",
+                "web_page": "misc", "dataset": "misc", "thesis": "phdthesis",
+                "presentation": "misc", "source_document": "misc", "other": "misc"}
 _KIND_TO_RIS = {"journal_article": "JOUR", "book": "BOOK", "book_chapter": "CHAP",
                 "report": "RPRT", "government_report": "GOVDOC", "web_page": "ELEC",
                 "dataset": "DATA", "thesis": "THES", "presentation": "SLIDE",
@@ -33,36 +40,72 @@ _KIND_TO_CSL = {"journal_article": "article-journal", "book": "book", "book_chap
                 "report": "report", "government_report": "report", "web_page": "webpage",
                 "dataset": "dataset", "thesis": "thesis", "presentation": "speech",
                 "source_document": "report", "other": "document"}
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}",
+                  "&": r"\&", "%": r"\%", "#": r"\#", "$": r"\$", "_": r"\_",
+                  "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_SPECIAL))
+_VERBATIM = frozenset({"doi", "url"})
 
 
 def _key(c: CitationInfo) -> str:
     return c.id.partition(":")[2] or c.id
 
 
-def _bibtex_escape(v: str) -> str:
-    return v.replace("&", r"\&").replace("%", r"\%").replace("#", r"\#")
+def bibtex_escape(text: str) -> str:
+    """Text safe inside a BibTeX field: LaTeX's special characters escaped."""
+    return _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group(0)], text)
 
 
-def export_bibtex(citations: Iterable[CitationInfo]) -> str:
-    """BibTeX text for the citations (entry keys are the ids without ``cite:``)."""
+def bibtex_fields(c: CitationInfo, note: str = "") -> tuple[str, list[tuple[str, str]]]:
+    """(entry type, [(field, raw value)]) for one citation; ``note`` overrides its own note."""
+    etype = BIBTEX_TYPES.get(c.kind or "other", "misc")
+    p = c.properties
+    publisher = p.get("publisher")
+    fields: list[tuple[str, Any]] = [("title", c.title)]
+    if c.authors:
+        fields.append(("author", " and ".join(c.authors)))
+    elif publisher and etype != "book":
+        fields.append(("author", "{" + bibtex_escape(str(publisher)) + "}"))  # corporate author
+    fields.append(("year", str(c.year) if c.year else None))
+    venue_field = {"article": "journal", "incollection": "booktitle"}.get(etype, "howpublished")
+    if etype == "techreport" and not publisher:
+        venue_field = "institution"
+    fields += [
+        (venue_field, c.venue),
+        ("volume", p.get("volume")), ("number", p.get("issue")),
+        ("pages", str(p["pages"]).replace("--", "-").replace("-", "--") if p.get("pages")
+         else None),
+        ({"techreport": "institution", "phdthesis": "school"}.get(etype, "publisher"), publisher),
+        ("address", p.get("place")), ("doi", c.doi), ("url", c.url),
+        ("note", f"Intersections: {note}" if note else p.get("note")),
+    ]
+    out: list[tuple[str, str]] = []
+    for k, v in fields:
+        if not v:
+            continue
+        if k == "author" and not c.authors:
+            out.append((k, str(v)))  # already escaped and braced
+        elif k == "title":
+            out.append((k, "{" + bibtex_escape(str(v)) + "}"))  # braces keep its capitals
+        else:
+            out.append((k, str(v) if k in _VERBATIM else bibtex_escape(str(v))))
+    return etype, out
+
+
+def export_bibtex(citations: Iterable[CitationInfo],
+                  notes: Mapping[str, str] | None = None) -> str:
+    """BibTeX text for the citations (keys are the ids without ``cite:``; each id once).
+
+    ``notes`` maps a citation id to a note written into its entry (what it backs in a result).
+    """
     entries = []
+    seen: set[str] = set()
     for c in citations:
-        p = c.properties
-        fields: list[tuple[str, Any]] = [
-            ("title", "{" + _bibtex_escape(c.title) + "}"),
-            ("author", " and ".join(c.authors) or None),
-            ("year", str(c.year) if c.year else None),
-            ("journal" if c.kind == "journal_article" else "booktitle"
-             if c.kind == "book_chapter" else "howpublished" if c.venue else "journal", c.venue),
-            ("volume", p.get("volume")), ("number", p.get("issue")),
-            ("pages", str(p["pages"]).replace("-", "--") if p.get("pages") else None),
-            ("institution" if c.kind in ("report", "government_report") else "publisher",
-             p.get("publisher")),
-            ("address", p.get("place")), ("doi", c.doi), ("url", c.url), ("note", p.get("note")),
-        ]
-        entries.append(Entry(_KIND_TO_BIBTEX.get(c.kind or "other", "misc"), _key(c),
-                             [Field(k, _bibtex_escape(str(v)) if k != "title" else v)
-                              for k, v in fields if v]))
+        if c.id in seen:
+            continue
+        seen.add(c.id)
+        etype, fields = bibtex_fields(c, (notes or {}).get(c.id, ""))
+        entries.append(Entry(etype, _key(c), [Field(k, v) for k, v in fields]))
     return bibtexparser.write_string(bibtexparser.Library(entries))
 
 

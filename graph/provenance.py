@@ -116,7 +116,11 @@ class Sources:
         return rows
 
     def to_bibtex(self) -> str:
-        return "\n".join(bibtex_entry(e.citation, e.roles()) for e in self.entries)
+        """The Sources as BibTeX (:mod:`graph.citations`); each note says what it backs."""
+        from graph.citations import export_bibtex
+
+        return export_bibtex([e.citation for e in self.entries],
+                             {e.citation.id: e.roles() for e in self.entries})
 
 
 def format_reference(c: CitationInfo) -> str:
@@ -140,46 +144,6 @@ def format_reference(c: CitationInfo) -> str:
     elif c.url:
         parts.append(c.url)
     return " ".join(parts)
-
-
-_BIBTYPE = {"journal_article": "article", "book": "book", "book_chapter": "incollection",
-            "report": "techreport", "government_report": "techreport", "thesis": "phdthesis",
-            "dataset": "misc", "web_page": "misc", "presentation": "misc",
-            "source_document": "misc", "other": "misc"}
-
-
-def _bib_escape(text: str) -> str:
-    return str(text).replace("\\", "\\textbackslash{}").replace("{", "\\{").replace(
-        "}", "\\}").replace("&", "\\&").replace("%", "\\%").replace("#", "\\#")
-
-
-def bibtex_entry(c: CitationInfo, note: str = "") -> str:
-    kind = _BIBTYPE.get(c.kind or "other", "misc")
-    fields: list[tuple[str, Any]] = [("title", c.title)]
-    if c.authors:
-        fields.append(("author", " and ".join(c.authors)))
-    if c.year:
-        fields.append(("year", c.year))
-    props = c.properties
-    if c.venue:
-        fields.append(("journal" if kind == "article" else "booktitle"
-                       if kind == "incollection" else "howpublished", c.venue))
-    for key in ("volume", "number", "pages", "publisher", "address"):
-        src = {"number": "issue", "address": "place"}.get(key, key)
-        if props.get(src):
-            if kind == "techreport" and key == "publisher":
-                fields.append(("institution", props[src]))
-            else:
-                fields.append((key, props[src]))
-    if c.doi:
-        fields.append(("doi", c.doi))
-    if c.url:
-        fields.append(("url", c.url))
-    if note:
-        fields.append(("note", f"Intersections: {note}"))
-    body = ",\n".join(f"  {k} = {{{_bib_escape(v)}}}" for k, v in fields)
-    key = c.id.split(":", 1)[-1]
-    return f"@{kind}{{{key},\n{body}\n}}\n"
 
 
 def sources_for(backend: GraphBackend, ids: Iterable[str]) -> Sources:

@@ -16,14 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.backend import GraphBackend
-from graph.sparql import (
-    DEFAULT_LIMIT,
-    DEFAULT_TIMEOUT,
-    GraphData,
-    QueryRefused,
-    QueryResult,
-    engine_for,
-)
+from graph.query import DEFAULT_LIMIT, DEFAULT_TIMEOUT, GraphData, QueryResult, run_query
+from graph.query import LANGUAGES as QUERY_LANGUAGES
 
 LANGUAGES = ("sparql", "cypher", "api")
 
@@ -354,17 +348,10 @@ def run(query: SavedQuery | str, backend: GraphBackend, params: Mapping[str, Any
     """Run a saved query on a backend (Cypher ones need the Neo4j backend)."""
     prep = prepare(query, backend, params)
     q = prep.query
-    if q.language == "sparql":
-        return engine_for(backend).query(q.text, params=prep.params, limit=limit,
-                                         timeout=timeout)
-    if q.language == "cypher":
-        from graph.neo4j.console import CypherConsole
-
-        if backend.name != "neo4j":
-            raise QueryRefused(f"{q.id} is Cypher and needs the Neo4j backend (--backend neo4j); "
-                               f"{q.same_as or 'its SPARQL version'} runs on the embedded graph")
-        return CypherConsole.for_backend(backend).run(q.text, prep.params, limit=limit,
-                                                      timeout=timeout)
+    if q.language in QUERY_LANGUAGES:
+        return run_query(q.language, q.text, backend, prep.params, limit=limit, timeout=timeout,
+                         hint=f"{q.id} is Cypher and needs the Neo4j backend (--backend neo4j); "
+                              f"{q.same_as or 'its SPARQL version'} runs on the embedded graph")
     t0 = time.perf_counter()
     result = API_FUNCTIONS[q.id](backend, **prep.params)
     result.elapsed_ms = (time.perf_counter() - t0) * 1000

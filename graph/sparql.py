@@ -25,10 +25,7 @@ Safety, in layers (each one alone would stop the attacks we test for):
 
 from __future__ import annotations
 
-import csv
 import ctypes  # noqa: F401 - imported before any fork (used by _no_network in the child)
-import io
-import json
 import multiprocessing as mp
 import os
 import re
@@ -37,10 +34,21 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from graph.query import (
+    DEFAULT_LIMIT,
+    DEFAULT_TIMEOUT,
+    MAX_LIMIT,
+    MAX_TIMEOUT,
+    GraphData,
+    QueryRefused,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+)
 from loaders.errors import IntersectionsError
 from loaders.records import EdgeRecord, NodeRecord, SourceRef
 from ontology.namespace import ID
@@ -58,12 +66,6 @@ if TYPE_CHECKING:
 
     from graph.backend import GraphBackend
     from loaders.evidence import EvidenceBase
-
-#: Defaults and hard ceilings (the CLI and the explorer clamp user values to these).
-DEFAULT_LIMIT = 1000
-MAX_LIMIT = 10_000
-DEFAULT_TIMEOUT = 10.0
-MAX_TIMEOUT = 60.0
 
 #: Prefixes every query may use without declaring them (a query's own PREFIX wins).
 DEFAULT_PREFIXES: dict[str, str] = {
@@ -101,25 +103,6 @@ _LEXICAL_NOISE = re.compile(
 _NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
     "integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
 _FLOATS = {"http://www.w3.org/2001/XMLSchema#" + t for t in ("decimal", "double", "float")}
-
-
-# ------------------------------------------------------------------------------- errors
-class QueryRefused(IntersectionsError, ValueError):
-    """The query is not allowed (not read-only, remote access, too broad). Says why."""
-
-    exit_code = 1
-
-
-class QuerySyntaxError(IntersectionsError, ValueError):
-    """The query does not parse; the message carries the parser's line and column."""
-
-    exit_code = 1
-
-
-class QueryTimeout(IntersectionsError, TimeoutError):
-    """The query ran past its wall-clock limit and was stopped."""
-
-    exit_code = 1
 
 
 # ------------------------------------------------------------------------------- results
@@ -173,95 +156,6 @@ class Term:
         elif self.datatype and not self.datatype.endswith("#string"):
             out["datatype"] = self.datatype
         return out
-
-
-@dataclass
-class GraphData:
-    """Nodes and links of a graph-shaped result (for the cytoscape view)."""
-
-    nodes: list[dict[str, Any]] = field(default_factory=list)  # id, label, category
-    edges: list[dict[str, Any]] = field(default_factory=list)  # source, target, predicate
-
-
-@dataclass
-class QueryResult:
-    """The common shape of every console result: SPARQL, Cypher and saved API queries.
-
-    ``rows`` hold display values (ids, numbers, text); ``terms`` the exact RDF terms when the
-    language is SPARQL. ``node_ids`` lists every evidence-base id the result mentions, which is
-    what :mod:`graph.provenance` turns into the "Sources" block of an export.
-    """
-
-    language: str
-    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE | CYPHER | API
-    columns: list[str]
-    rows: list[dict[str, Any]]
-    boolean: bool | None = None
-    truncated: bool = False
-    limit: int = DEFAULT_LIMIT
-    elapsed_ms: float = 0.0
-    graph: GraphData | None = None
-    node_ids: tuple[str, ...] = ()
-    terms: list[dict[str, Term | None]] | None = None
-    notice: str | None = None
-
-    @property
-    def message(self) -> str:
-        """One line for the user: how many rows, and whether the limit cut the result."""
-        if self.boolean is not None:
-            return f"answer: {'yes' if self.boolean else 'no'} ({self.elapsed_ms:.0f} ms)"
-        what = "triples" if self.form in ("CONSTRUCT", "DESCRIBE") else "rows"
-        n = len(self.rows)
-        msg = f"{n} {what[:-1] if n == 1 else what} ({self.elapsed_ms:.0f} ms)"
-        if self.truncated:
-            msg += (f" — truncated at the row limit of {self.limit}; add LIMIT/filters or raise "
-                    f"the limit (max {MAX_LIMIT})")
-        if self.notice:
-            msg += f" — {self.notice}"
-        return msg
-
-    def to_frame(self) -> Any:
-        import pandas as pd
-
-        if self.boolean is not None:
-            return pd.DataFrame([{"answer": self.boolean}])
-        return pd.DataFrame(self.rows, columns=self.columns)
-
-    def to_csv(self) -> str:
-        buf = io.StringIO()
-        if self.boolean is not None:
-            w = csv.writer(buf)
-            w.writerow(["answer"])
-            w.writerow([str(self.boolean).lower()])
-            return buf.getvalue()
-        w = csv.DictWriter(buf, fieldnames=self.columns, extrasaction="ignore")
-        w.writeheader()
-        for r in self.rows:
-            w.writerow({k: _cell(v) for k, v in r.items()})
-        return buf.getvalue()
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"language": self.language, "form": self.form,
-                               "columns": self.columns, "rows": self.rows,
-                               "truncated": self.truncated, "limit": self.limit,
-                               "elapsed_ms": round(self.elapsed_ms, 2)}
-        if self.boolean is not None:
-            out["boolean"] = self.boolean
-        if self.terms is not None and self.form == "SELECT":
-            out["sparql_results"] = {
-                "head": {"vars": self.columns},
-                "results": {"bindings": [
-                    {k: t.sparql_json() for k, t in row.items() if t is not None}
-                    for row in self.terms]}}
-        return out
-
-
-def _cell(v: Any) -> Any:
-    if isinstance(v, list | tuple):
-        return "; ".join(str(x) for x in v)
-    if isinstance(v, dict):
-        return json.dumps(v, ensure_ascii=False, default=str)
-    return v
 
 
 # ------------------------------------------------------------------------------- the gate

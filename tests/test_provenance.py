@@ -46,7 +46,9 @@ def test_reference_and_bibtex_formats(embedded) -> None:
     ref = pv.format_reference(smith)
     assert ref.startswith("Smith, A.; Jones, B. (2017). Child welfare involvement and trafficking.")
     assert "Child Maltreatment, 22, 265-274." in ref and "https://doi.org/10.1177/" in ref
-    bib = pv.bibtex_entry(smith, "supports claim:x")
+    from graph.citations import export_bibtex
+
+    bib = export_bibtex([smith], {smith.id: "supports claim:x"})
     assert bib.startswith("@article{smith-2017,")
     assert "author = {Smith, A. and Jones, B.}" in bib and "journal = {Child Maltreatment}" in bib
     import bibtexparser

@@ -23,6 +23,7 @@ from explorer.state import get_backend
 from graph import provenance
 from graph import saved_queries as sq
 from graph.models import NodeRef
+from graph.query import run_query
 from graph.sparql import (
     DEFAULT_LIMIT,
     DEFAULT_TIMEOUT,
@@ -30,7 +31,6 @@ from graph.sparql import (
     MAX_TIMEOUT,
     PREFIX_BLOCK,
     QueryResult,
-    engine_for,
 )
 
 dash.register_page(__name__, path="/query", name="Query", order=50,
@@ -130,16 +130,10 @@ def run_spec(spec: dict[str, Any]) -> QueryResult:
     saved = sq.BY_ID.get(spec.get("saved") or "")
     if saved is not None and (saved.language == "api" or spec.get("text") == saved.text):
         return sq.run(saved, backend, params, limit=limit, timeout=timeout)
-    text = spec.get("text") or ""
-    if spec.get("language") == "cypher":
-        from graph.neo4j.console import CypherConsole
-
-        if backend.name != "neo4j":
-            raise ValueError("Cypher needs the Neo4j backend: start the explorer with "
-                             "--backend neo4j, or write the query in SPARQL.")
-        return CypherConsole.for_backend(backend).run(text, params, limit=limit,
-                                                      timeout=timeout)
-    return engine_for(backend).query(text, params=params, limit=limit, timeout=timeout)
+    return run_query(spec.get("language") or "sparql", spec.get("text") or "", backend, params,
+                     limit=limit, timeout=timeout,
+                     hint="Cypher needs the Neo4j backend: start the explorer with "
+                          "--backend neo4j, or write the query in SPARQL.")
 
 
 def result_table(result: QueryResult) -> Any:

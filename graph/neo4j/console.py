@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from graph.neo4j.settings import Neo4jSettings
-from graph.sparql import (
+from graph.query import (
     DEFAULT_LIMIT,
     DEFAULT_TIMEOUT,
     MAX_LIMIT,
