@@ -401,3 +401,36 @@ def test_labels_use_person_first_language(eb: EvidenceBase) -> None:
     banned = re.compile(r"\b(runaways?|homeless youth|victim's|child prostitut\w*|"
                         r"juvenile prostitut\w*|whores?)\b", re.IGNORECASE)
     assert [(n.id, n.label) for n in concepts(eb) if banned.search(n.label)] == []
+
+
+# ------------------------------------------------------------ issue 13: journeys
+YOUTH_PROGRAMS = {"int:safe-harbor-law", "int:my-life-my-choice", "int:no-wrong-door",
+                  "int:safe-harbor-regional-navigators", "int:the-link-youth-trafficking-services",
+                  "int:the-link-aftercare-and-outreach"}
+
+
+def test_foster_care_journey_names_the_youth_programs_before_umbrella_routes(
+        g: NetworkxBackend) -> None:
+    """Done-when of issue 13: the signature journey lists the specific youth programs the
+    documents name, each through a hop a claim backs, before any route through the umbrella
+    "Human trafficking" node; every destination is returned, grouped."""
+    groups = g.path_groups("risk:foster-care-placement", "Intervention")
+    ends = [grp.end.id for grp in groups]
+    assert YOUTH_PROGRAMS <= set(ends) and len(ends) == len(set(ends))
+    via_umbrella = [i for i, grp in enumerate(groups)
+                    if "harm:human-trafficking" in {n.id for n in grp.paths[0].nodes}]
+    assert via_umbrella, "the umbrella routes are still listed, after the specific ones"
+    assert max(ends.index(p) for p in YOUTH_PROGRAMS) < min(via_umbrella)
+    for grp in groups:
+        if grp.end.id in YOUTH_PROGRAMS:
+            assert all(h.claims for h in grp.paths[0].hops), grp.end.id
+    assert len(groups) > 12  # all destinations, not a top 12
+
+
+def test_youth_program_links_rest_on_the_claims_that_state_them(eb: EvidenceBase) -> None:
+    for subject, obj in [("int:the-link-youth-trafficking-services", "risk:homelessness"),
+                         ("int:no-wrong-door", "risk:homelessness"),
+                         ("int:safe-harbor-regional-navigators",
+                          "harm:domestic-minor-sex-trafficking")]:
+        e = eb.edges[(subject, "addresses", obj)]
+        assert e.claims and e.properties["basis"] == "stated", subject
