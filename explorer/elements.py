@@ -11,7 +11,6 @@ draws within the budget measured in BENCHMARKS.md (:data:`MAX_NODES` / :data:`MA
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections.abc import Iterable, Sequence
@@ -31,6 +30,7 @@ from graph.models import (
     SharedItem,
     SharedResult,
 )
+from loaders import csvsafe
 from ontology.schema import PREDICATE_BY_NAME, expand_classes
 
 #: Most elements one view sends to the browser: what headless Chromium draws within 3 s of
@@ -743,7 +743,7 @@ def trim_coverage(cov: Coverage, max_cells: int = MAX_MATRIX_CELLS,
 def coverage_csv(cov: Coverage) -> str:
     """The matrix as CSV: one row per row node, one column per column node (counts)."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csvsafe.writer(buf)
     w.writerow(["row_id", "row_label", *(f"{c.label} ({c.id})" for c in cov.cols)])
     for r, counts in zip(cov.rows, cov.matrix(), strict=True):
         w.writerow([r.id, r.label, *counts])
@@ -753,7 +753,7 @@ def coverage_csv(cov: Coverage) -> str:
 def coverage_long_csv(cov: Coverage) -> str:
     """Every cell, gaps included, with the covering items listed (long format)."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csvsafe.writer(buf)
     w.writerow(["row_id", "row_label", "col_id", "col_label", cov.via.lower() + "_count",
                 "claim_count", cov.via.lower() + "_ids"])
     for r in cov.rows:
@@ -802,7 +802,7 @@ CLAIM_COLUMNS = ("id", "statement", "about", "numbers", "citations", "doi", "sou
 
 def claims_csv(rows: Sequence[dict[str, Any]]) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(CLAIM_COLUMNS), extrasaction="ignore")
+    w = csvsafe.DictWriter(buf, fieldnames=list(CLAIM_COLUMNS), extrasaction="ignore")
     w.writeheader()
     for r in rows:
         w.writerow(r)

@@ -49,6 +49,7 @@ from graph.query import (
     QuerySyntaxError,
     QueryTimeout,
 )
+from loaders import csvsafe
 from loaders.errors import IntersectionsError
 from loaders.records import EdgeRecord, NodeRecord, SourceRef
 from ontology.namespace import ID

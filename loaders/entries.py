@@ -15,8 +15,19 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from ontology.schema import ID_PATTERN, NO_CITATION_FLAGS, PREDICATE_BY_NAME
 
+#: Longest text accepted in any field (a long definition is ~1,000 characters); bounds memory
+#: and keeps a pasted 20 MB blob out of the graph.
+MAX_TEXT = 10_000
+#: Text holds no control characters except tab and newlines (NUL & co. break exports and pages).
+#: Checked by the pattern in Rust (a Python validator per field cost ~1 s at 100k entries).
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
 EntryId = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT,
+                                        pattern=NO_CONTROL)]
+#: Web addresses: http(s) only — a ``javascript:`` or ``file:`` link must never reach a page.
+WebUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000,
+                                          pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s<>\"]+$")]
 
 EcologicalLevel = Literal["individual", "relationship", "community", "societal"]
 #: Names and meanings live in :data:`ontology.schema.QUALITY_FLAGS` (a test keeps them equal).
@@ -150,7 +161,7 @@ class RightEntry(ConceptEntry):
 class InterventionEntry(ConceptEntry):
     kind: Literal["program", "service", "law", "policy", "task_force", "training", "curriculum",
                   "campaign", "hotline", "resource", "model", "initiative"]
-    url: Text | None = None
+    url: WebUrl | None = None
     contact: Text | None = None
     year: int | None = None
     implements: list[EntryId] = []
@@ -163,7 +174,7 @@ class InterventionEntry(ConceptEntry):
 class OrganizationEntry(ConceptEntry):
     kind: Literal["nonprofit", "coalition", "government", "university", "research_center",
                   "business", "network", "funder", "other"] = "other"
-    url: Text | None = None
+    url: WebUrl | None = None
     operates_in: list[EntryId] = []
     serves: list[EntryId] = []
     part_of: list[EntryId] = []
@@ -261,7 +272,7 @@ class CitationEntry(_Strict):
     publisher: Text | None = None
     place: Text | None = None
     doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
-    url: Text | None = None
+    url: WebUrl | None = None
     note: Text | None = None
     study: StudyFacts | None = None
     listed_in: list[ListedIn] = []

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from loaders.entries import (
     FAMILY_MODELS,
+    NO_CONTROL,
     CitationEntry,
     ClaimEntry,
     ConceptEntry,
@@ -184,7 +185,7 @@ class EvidenceBaseSource:
                 elif err["type"] == "literal_error":
                     hint = None
                 elif err["type"] == "string_pattern_mismatch":
-                    hint = "ids look like 'prefix:words-with-dashes', lowercase"
+                    hint, msg = _pattern_hint(loc, msg, (err.get("ctx") or {}).get("pattern"))
                 else:
                     hint = None
                 self.problems.append(Problem(display, locate(entry, loc) or line, rid,
@@ -193,6 +194,17 @@ class EvidenceBaseSource:
         origin = f"{display}:{line}" if line else display
         for rec in _to_records(family, parsed, origin):
             yield _Parsed(rec, display, line)
+
+
+def _pattern_hint(loc: tuple[Any, ...], msg: str, pattern: str | None) -> tuple[str, str]:
+    """Hint and message for a pattern mismatch: a control character, a web address or an id."""
+    if pattern == NO_CONTROL:
+        return ("delete the invisible character (often pasted from another program)",
+                "contains a control character (such as NUL)")
+    if loc and str(loc[-1]) == "url":
+        return ("write the full address starting with https:// (or http://)",
+                "only http(s) web addresses are accepted")
+    return "ids look like 'prefix:words-with-dashes', lowercase", msg
 
 
 def _size(p: Path) -> int:

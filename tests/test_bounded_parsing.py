@@ -277,3 +277,50 @@ def test_csl_json_is_read_after_size_check(ev: Path, tmp_path: Path) -> None:
                               "issued": {"date-parts": [[2021]]}}]), encoding="utf-8")
     result = import_bibliography(p, "csl", ev, dry_run=True)
     assert "A report on services" in result.text
+
+
+# ------------------------------------------------------------------------------ schema bounds
+def _with_entry(ev: Path, body: str) -> None:
+    (ev / "extra.yaml").write_text("risk_factors:\n  - id: risk:extra\n" + body, encoding="utf-8")
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,x",
+                                 "//evil.example", "www.example.org"])
+def test_only_http_urls_are_accepted(ev: Path, url: str) -> None:
+    (ev / "extra.yaml").write_text(
+        "organizations:\n  - id: org:extra\n    label: Extra\n"
+        f"    definition: An organization.\n    url: '{url}'\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as exc:
+        load_evidence_base(ev, shacl=False, use_cache=False)
+    p = next(x for x in exc.value.problems if "url" in x.message)
+    assert (p.rule, p.line) == ("schema", 5)
+    assert "http" in p.message and "https://" in (p.hint or "")
+
+
+@pytest.mark.parametrize("char", ["\\0", "\\x01", "\\x1b", "\\x7f"])
+def test_control_characters_are_refused(ev: Path, char: str) -> None:
+    _with_entry(ev, f'    label: "Bad{char}label"\n    definition: A definition.\n')
+    with pytest.raises(ValidationFailed) as exc:
+        load_evidence_base(ev, shacl=False, use_cache=False)
+    p = next(x for x in exc.value.problems if "label" in x.message)
+    assert p.rule == "schema" and "control character" in p.message and p.record == "risk:extra"
+
+
+def test_text_length_is_bounded(ev: Path) -> None:
+    from loaders.entries import MAX_TEXT
+
+    _with_entry(ev, "    label: Long\n    definition: " + "word " * (MAX_TEXT // 5 + 10) + "\n")
+    with pytest.raises(ValidationFailed) as exc:
+        load_evidence_base(ev, shacl=False, use_cache=False)
+    p = next(x for x in exc.value.problems if "definition" in x.message)
+    assert p.rule == "schema" and "10000" in p.message.replace(",", "")
+
+
+def test_http_urls_and_plain_text_still_pass(ev: Path) -> None:
+    (ev / "extra.yaml").write_text(
+        "organizations:\n  - id: org:extra\n    label: Extra\n"
+        "    definition: \"An organization.\\tTabs and\\nnewlines are fine.\"\n"
+        "    url: HTTPS://example.org/path?q=1\n"
+        "    sources: [{citation: cite:doc-brief, locator: Section A}]\n", encoding="utf-8")
+    eb = load_evidence_base(ev, shacl=False, use_cache=False)
+    assert eb.nodes["org:extra"].properties["url"] == "HTTPS://example.org/path?q=1"

@@ -40,9 +40,9 @@ from loaders.importers.base import (
 )
 from loaders.limits import check_import_size, time_limit
 from loaders.records import NodeRecord
-from ontology.schema import NO_CITATION_FLAGS
 from loaders.text import normalize
 from loaders.yamlio import load_yaml, locate, to_plain
+from ontology.schema import NO_CITATION_FLAGS
 
 #: Closest existing ``document_kind`` literal for a generic report (see report to the lead).
 DEFAULT_DOCUMENT_KIND = "report"

@@ -33,6 +33,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict
 
+from loaders import csvsafe
 from loaders.entries import CitationEntry, InterventionEntry, OrganizationEntry, RegionEntry
 from loaders.errors import IntersectionsError, Problem, ValidationFailed
 from loaders.importers.base import (
@@ -226,8 +227,8 @@ class SheetSource:
                                          "add the column to the header row"))
             return
         for r, values in enumerate(table[header_at + 1:], start=header_at + 2):
-            cells = {col: (clean_text(values[i]) or "") if i < len(values) else ""
-                     for i, col in columns.items()}
+            cells = {col: csvsafe.restore(clean_text(values[i]) or "") if i < len(values)
+                     else "" for i, col in columns.items()}
             if isinstance(cells.get("year"), str) and cells["year"].endswith(".0"):
                 cells["year"] = cells["year"][:-2]
             if not any(cells.values()):
@@ -469,7 +470,7 @@ def export_sheet(out: Path | str, evidence: Path | str | None = None, *,
     suffix = out.suffix.lower()
     if suffix == ".csv":
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
+        w = csvsafe.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
         atomic_write(out, buf.getvalue())
@@ -497,7 +498,7 @@ def _write_xlsx(out: Path, rows: list[dict[str, str]],
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for r in rows:
-        ws.append([r.get(c, "") for c in COLUMNS])
+        ws.append([csvsafe.neutralise(r.get(c, "")) for c in COLUMNS])  # never a formula
     widths = {"name": 36, "description": 60, "kind": 12, "provider": 30, "strategies": 40,
               "addresses": 40, "populations": 30, "regions": 24, "url": 32, "contact": 24,
               "year": 8, "id": 30}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from loaders import csvsafe
 from loaders.records import EdgeRecord, NodeRecord
 from loaders.writers.base import Writer
 
@@ -91,7 +91,7 @@ class CsvWriter(Writer):
         for name, cols, rows in (("nodes.csv", NODE_COLUMNS, self.nodes),
                                  ("edges.csv", EDGE_COLUMNS, self.edges)):
             with (self.folder / name).open("w", newline="", encoding="utf-8") as fh:
-                w = csv.DictWriter(fh, fieldnames=cols)
+                w = csvsafe.DictWriter(fh, fieldnames=cols)
                 w.writeheader()
                 w.writerows(rows)
         return self.folder
