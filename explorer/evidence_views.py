@@ -60,7 +60,7 @@ def id_from_path(segment: str | None, prefix: str) -> str:
 
 def explore_href(node_id: str) -> str:
     """Explore opened on a node."""
-    return f"/?node={quote(node_id, safe=':')}"
+    return f"/explore?node={quote(node_id, safe=':')}"
 
 
 # --------------------------------------------------------------------------- flags
@@ -323,7 +323,7 @@ def study_facts(study: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
             size, who = study.get("sample_size"), study.get("sample")
             if size is None and not who:
                 continue
-            value: Any = ", ".join(x for x in (f"{size:,} people" if size is not None else "",
+            value: Any = "; ".join(x for x in (f"n = {size:,}" if size is not None else "",
                                                 who or "") if x)
         else:
             value = study.get(key)
@@ -364,10 +364,14 @@ def _claim_item(c: ClaimInfo, links: Sequence[Link]) -> html.Li:
     return html.Li(bits, className="ev-claim")
 
 
-def citation_view(ci: CitationInfo, claims: Sequence[ClaimInfo],
-                  links: Sequence[Link]) -> html.Article:
+def citation_view(ci: CitationInfo, claims: Sequence[ClaimInfo], links: Sequence[Link],
+                  titles: Mapping[str, str] | None = None) -> html.Article:
     """A citation and what rests on it: details, the study (method, sample, period, limits),
-    claims stated in it, claims citing it, and the links those claims support."""
+    claims stated in it, claims citing it, and the links those claims support.
+
+    ``titles`` names the documents whose reference lists carry this citation (id → title).
+    """
+    titles = titles or {}
     props = ci.properties
     stated = [c for c in claims if c.stated_in is not None and c.stated_in.id == ci.id]
     citing = [c for c in claims if any(x.id == ci.id for x in c.citations)]
@@ -402,7 +406,8 @@ def citation_view(ci: CitationInfo, claims: Sequence[ClaimInfo],
     listed = props.get("listed_in") or []
     if listed:
         parts.append(html.Div([html.H2("Listed in"), html.Ul([
-            html.Li([dcc.Link(li.get("citation", ""), href=citation_href(li.get("citation", ""))),
+            html.Li([dcc.Link(titles.get(li.get("citation", ""), li.get("citation", "")),
+                              href=citation_href(li.get("citation", ""))),
                      f", {li['locator']}" if li.get("locator") else "",
                      f" (reference {li['number']})" if li.get("number") else ""])
             for li in listed])], className="ev-section"))

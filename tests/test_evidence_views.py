@@ -140,7 +140,7 @@ def test_study_facts_in_reading_order() -> None:
                             "sample": "key stakeholders", "data_collection_period": "2013-2016",
                             "limitations": ["not a prevalence study"], "design": "qualitative"})
     assert [h for h, _ in facts] == ["Design", "Method", "Sample", "Period", "Limits"]
-    assert dict(facts)["Sample"] == "176 people, key stakeholders"
+    assert dict(facts)["Sample"] == "n = 176; key stakeholders"
     assert ev.study_facts(None) == [] and ev.study_facts({}) == []
 
 
@@ -193,7 +193,7 @@ def test_claim_view_shows_everything_a_reader_checks() -> None:
     assert "slide 4" in text and "The Doc" in text
     assert ev.flag_explanation("secondary") in text
     assert "increases risk of" in text and "because" in text
-    assert "/?node=harm:a" in hrefs and "/?node=harm:b" in hrefs
+    assert "/explore?node=harm:a" in hrefs and "/explore?node=harm:b" in hrefs
     assert "Links it supports (1)" in text
 
 
@@ -208,6 +208,6 @@ def test_citation_view_lists_claims_links_and_the_study() -> None:
     view = ev.citation_view(doc, [stated, citing], [link])
     text, hrefs = _texts(view), _hrefs(view)
     assert "1 claim stated in it · 1 claim citing it · 1 link they support" in text
-    assert "interviews" in text and "176 people" in text and "not a prevalence study" in text
+    assert "interviews" in text and "n = 176" in text and "not a prevalence study" in text
     assert "/evidence/claim/x" in hrefs and "/evidence/claim/y" in hrefs
-    assert "/?node=harm:a" in hrefs
+    assert "/explore?node=harm:a" in hrefs

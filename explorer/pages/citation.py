@@ -13,7 +13,13 @@ import dash
 from dash import dcc, html
 
 from explorer.components import alert
-from explorer.evidence_views import CITE_PREFIX, EVIDENCE_PATH, citation_view, id_from_path
+from explorer.evidence_views import (
+    CITE_PREFIX,
+    EVIDENCE_PATH,
+    citation_view,
+    explore_href,
+    id_from_path,
+)
 from explorer.state import BackendUnavailable, get_backend
 from graph.backend import UnknownNodeError
 
@@ -26,9 +32,11 @@ dash.register_page(__name__, path_template="/evidence/citation/<cite_id>", name=
                    title=_title, hide_from_nav=True, order=42)
 
 
-def _problem(message: str) -> html.Div:
+def _problem(message: str, node_id: str | None = None) -> html.Div:
+    more = [dcc.Link(f"Open {node_id} on Explore", href=explore_href(node_id)), " · "] \
+        if node_id else []
     return html.Div([html.H1("Citation not found"), alert(message),
-                     html.P(dcc.Link("Back to all evidence", href=EVIDENCE_PATH))],
+                     html.P([*more, dcc.Link("Back to all evidence", href=EVIDENCE_PATH)])],
                     className="page page-citation")
 
 
@@ -38,13 +46,15 @@ def layout(cite_id: str | None = None, **_: Any) -> html.Div:
         g = get_backend()
         node = g.node(cid)
         if node.category != "Citation":
-            return _problem(f"{cid} is not a citation. Open it on Explore: /?node={cid}")
+            return _problem(f"{cid} is not a citation.", cid)
         info = g.citation(cid)
         claims = g.claims_citing(cid)
         links = g.links_supported_by([c.id for c in claims])
+        listed = [li.get("citation") for li in info.properties.get("listed_in") or []]
+        titles = {c.id: c.title for c in g.citations([x for x in listed if x])}
     except UnknownNodeError as exc:
         hint = (" Did you mean: " + ", ".join(exc.suggestions) + "?") if exc.suggestions else ""
         return _problem(f"No citation has the id {cid!r}.{hint}")
     except BackendUnavailable as exc:
         return _problem(str(exc))
-    return html.Div(citation_view(info, claims, links), className="page page-citation")
+    return html.Div(citation_view(info, claims, links, titles), className="page page-citation")

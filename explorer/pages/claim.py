@@ -14,7 +14,13 @@ import dash
 from dash import dcc, html
 
 from explorer.components import alert
-from explorer.evidence_views import CLAIM_PREFIX, EVIDENCE_PATH, claim_view, id_from_path
+from explorer.evidence_views import (
+    CLAIM_PREFIX,
+    EVIDENCE_PATH,
+    claim_view,
+    explore_href,
+    id_from_path,
+)
 from explorer.state import BackendUnavailable, get_backend
 from graph.backend import UnknownNodeError
 
@@ -27,9 +33,11 @@ dash.register_page(__name__, path_template="/evidence/claim/<claim_id>", name="C
                    title=_title, hide_from_nav=True, order=41)
 
 
-def _problem(message: str) -> html.Div:
+def _problem(message: str, node_id: str | None = None) -> html.Div:
+    more = [dcc.Link(f"Open {node_id} on Explore", href=explore_href(node_id)), " · "] \
+        if node_id else []
     return html.Div([html.H1("Claim not found"), alert(message),
-                     html.P(dcc.Link("Back to all evidence", href=EVIDENCE_PATH))],
+                     html.P([*more, dcc.Link("Back to all evidence", href=EVIDENCE_PATH)])],
                     className="page page-claim")
 
 
@@ -40,7 +48,7 @@ def layout(claim_id: str | None = None, **_: Any) -> html.Div:
         found = g.claims([cid])
         if not found:
             g.node(cid)  # raises UnknownNodeError with the nearest ids
-            return _problem(f"{cid} is not a claim. Open it on Explore: /?node={cid}")
+            return _problem(f"{cid} is not a claim.", cid)
         claim = found[0]
         links = g.links_supported_by([claim.id])
     except UnknownNodeError as exc:

@@ -137,7 +137,8 @@ def _claims(q: str | None, source: str, year: str, kind: str, flag: str) -> list
 #: DataTable CSS: markdown cells without paragraph margins, visible link focus.
 GRID_CSS = [
     {"selector": ".dash-cell-value p", "rule": "margin: 0 0 .25rem 0;"},
-    {"selector": ".dash-cell-value a:focus", "rule": "outline: 3px solid #1f4e99;"},
+    {"selector": ".dash-cell-value a:focus", "rule": "outline: 3px solid #0b3d91;"},
+    {"selector": ".dash-cell-value a", "rule": "color: #0b3d91 !important;"},
 ]
 
 

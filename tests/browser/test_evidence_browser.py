@@ -94,7 +94,7 @@ def test_citation_page_lists_the_claims_resting_on_a_study(dash_duo, mini_app):
     dash_duo.wait_for_contains_text("#citation-summary", "2 claims citing it", timeout=TIMEOUT)
     assert DOI in _hrefs(dash_duo, "#citation-meta")
     study = dash_duo.find_element("#citation-study").text
-    assert "survey" in study and "250 people" in study and "one state only" in study
+    assert "survey" in study and "n = 250" in study and "one state only" in study
     citing = dash_duo.find_element("#citation-citing")
     assert "foster-care-raises-risk" in citing.text and "shared-tactics" in citing.text
     assert "Links these claims support (6)" in dash_duo.find_element("#citation-links").text
@@ -128,7 +128,7 @@ def test_uroc_study_shows_method_sample_period_and_limits(dash_duo):
     study = dash_duo.find_element("#citation-study").text
     for heading in ("Design", "Method", "Sample", "Period", "Analysis", "Limits"):
         assert heading in study
-    assert "176 people" in study and "2013-2016" in study
+    assert "n = 176" in study and "2013-2016" in study
     assert "Not a prevalence study" in study
     summary = dash_duo.find_element("#citation-summary").text
     assert "claims stated in it" in summary and not summary.startswith("0 claims")
