@@ -60,6 +60,10 @@ def import_(
         help="HSDS/sheet: name of the directory or sheet (default: from the input).")]
     = None,
     evidence: EvidenceOpt = None, dry_run: DryRunOpt = False, json_out: JsonOpt = False,
+    allow_removal: Annotated[int | None, typer.Option(
+        "--allow-removal", min=0, metavar="N",
+        help="Allow a re-import to drop up to N entries of the earlier import (needed when "
+             "it would drop more than 10% of them).")] = None,
 ) -> None:
     """Import a bibliography, an HSDS service directory or the program spreadsheet.
 
@@ -82,7 +86,10 @@ def import_(
 
         return import_sheet(path, evidence, name=name, dry_run=dry_run)
 
-    _print_result(run_guarded(go), json_out)
+    from loaders.importers.base import allowing_removal
+
+    with allowing_removal(allow_removal):
+        _print_result(run_guarded(go), json_out)
 
 
 @app.command("export-citations")

@@ -58,6 +58,12 @@ def load(
     per_row: Annotated[bool, typer.Option(
         "--per-row", help="One transaction per node/link (slow; for benchmarks only).")]
     = False,
+    dataset: Annotated[str, typer.Option(
+        "--dataset", help="Name of the loaded dataset this load replaces.")] = "evidence",
+    allow_removal: Annotated[int | None, typer.Option(
+        "--allow-removal", min=0, metavar="N",
+        help="Allow this load to remove up to N loaded entries (needed when it would remove "
+             "more than 10% of them, e.g. after deleting a file).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Validate the evidence base and load it into Neo4j (idempotent; replaces only the
@@ -72,7 +78,8 @@ def load(
     settings = neo4j_settings(uri, username, password, database)
     eb = run_guarded(lambda: load_evidence_base(evidence))
     report = run_guarded(lambda: load_neo4j(
-        eb, settings, batch_size=batch_size, progress=not json_out, per_row=per_row))
+        eb, settings, batch_size=batch_size, progress=not json_out, per_row=per_row,
+        dataset=dataset, allow_removal=allow_removal))
     if json_out:
         emit_json(report.to_dict())
         return

@@ -300,6 +300,15 @@ def count_dataset(dataset: str) -> Statement:
     return query, {"dataset": dataset}
 
 
+def count_removals(dataset: str, keep_ids: Sequence[str]) -> Statement:
+    """How many of a dataset's nodes a load of ``keep_ids`` would delete, out of how many."""
+    query = (
+        f"MATCH (n:{ENTITY}) WHERE n.{DATASET_KEY} = $dataset\n"
+        "RETURN count(n) AS loaded, count(CASE WHEN NOT n.id IN $ids THEN 1 END) AS removing"
+    )
+    return query, {"dataset": dataset, "ids": list(keep_ids)}
+
+
 def count_unowned() -> Statement:
     """Nodes no load owns (a user's own data), which loads never touch."""
     return (f"MATCH (n) WHERE n.{DATASET_KEY} IS NULL AND NOT n:{LOAD_STATE_LABEL} "

@@ -131,3 +131,15 @@ def depth_problem(display: str, what: str) -> Problem:
                    f"the {what} is nested too deeply to read (more than {MAX_DEPTH} levels, "
                    "or a structure that refers to itself)",
                    "flatten the structure; evidence entries need only a few levels")
+
+
+#: Share of loaded entries a load or re-import may remove without the user naming the count.
+MAX_REMOVAL_SHARE = 0.10
+
+
+def removal_allowed(removing: int, loaded: int, allow_removal: int | None) -> bool:
+    """The destructive-change rule: removing up to :data:`MAX_REMOVAL_SHARE` of what is loaded
+    is routine (an entry deleted); more needs ``allow_removal`` of at least ``removing``."""
+    if removing <= MAX_REMOVAL_SHARE * loaded:
+        return True
+    return allow_removal is not None and removing <= allow_removal

@@ -33,8 +33,9 @@ from graph import cypher
 from graph.neo4j.backend import DEFAULT_DATASET, open_driver
 from graph.neo4j.errors import Neo4jUnavailable, translate_error
 from graph.neo4j.settings import Neo4jSettings
-from loaders.errors import Problem, ValidationFailed
+from loaders.errors import IntersectionsError, Problem, ValidationFailed
 from loaders.evidence import EvidenceBase
+from loaders.limits import MAX_REMOVAL_SHARE, removal_allowed
 from loaders.records import EdgeRecord, NodeRecord
 from loaders.writers.base import Writer, write_records
 from ontology.schema import neo4j_labels, neo4j_rel_type
@@ -48,6 +49,25 @@ PRUNE_BATCH = 10_000
 #: Progress callback: (phase, rows done in this call, rows in total). May raise to abort
 #: (tests use that to simulate a failure mid-load).
 BatchHook = Callable[[str, int, int], None]
+
+
+class DestructiveLoadRefused(IntersectionsError):
+    """The load would delete more of the loaded base than allowed; nothing was written."""
+
+    def __init__(self, removing: int, loaded: int, dataset: str) -> None:
+        self.removing, self.loaded = removing, loaded
+        super().__init__(
+            f"this load would remove {removing:,} of the {loaded:,} entries now loaded in "
+            f"dataset {dataset!r} (more than {MAX_REMOVAL_SHARE:.0%}); nothing was written. "
+            "Check --evidence points at the whole evidence base (not an empty or partial "
+            f"folder); if removing them is intended, re-run with --allow-removal {removing}")
+
+
+def check_removal(removing: int, loaded: int, dataset: str, allow_removal: int | None) -> None:
+    """Refuse a load that deletes more than :data:`MAX_REMOVAL_SHARE` of what is loaded, unless
+    ``allow_removal`` is at least the number it would delete (the user named the count)."""
+    if not removal_allowed(removing, loaded, allow_removal):
+        raise DestructiveLoadRefused(removing, loaded, dataset)
 
 
 class Neo4jLoadInterrupted(Neo4jUnavailable):
@@ -98,7 +118,8 @@ class Neo4jWriter(Writer):
 
     def __init__(self, settings: Neo4jSettings, *, dataset: str = DEFAULT_DATASET,
                  batch_size: int = DEFAULT_BATCH_SIZE, per_row: bool = False,
-                 on_batch: BatchHook | None = None, source: str = "") -> None:
+                 on_batch: BatchHook | None = None, source: str = "",
+                 allow_removal: int | None = None) -> None:
         if batch_size < 1:
             raise ValueError("batch size must be at least 1")
         if not dataset:
@@ -110,6 +131,7 @@ class Neo4jWriter(Writer):
         self.per_row = per_row
         self.on_batch = on_batch
         self.source = source
+        self.allow_removal = allow_removal
         self._nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._node_ids: dict[str, str] = {}
         self._edges: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -219,6 +241,11 @@ class Neo4jWriter(Writer):
                     session.run(stmt).consume()
                 q, p = cypher.await_indexes()
                 session.run(q, p).consume()
+                q, p = cypher.count_removals(self.dataset, list(self._node_ids))
+                counts = session.run(q, p).single()
+            if counts is not None:  # before anything is written: the destructive-load guard
+                check_removal(counts["removing"], counts["loaded"], self.dataset,
+                              self.allow_removal)
             phase = "start"
             self._write(driver, cypher.set_load_state(self.dataset, {
                 "status": "loading", "version": version, "run_id": run_id,
@@ -254,7 +281,7 @@ class Neo4jWriter(Writer):
                 "status": "complete", "version": version, "run_id": run_id,
                 "finished_at": _now(), "nodes": n_nodes, "relationships": n_edges,
                 "by_category": json.dumps(by_cat), "by_predicate": json.dumps(by_pred)}))
-        except Neo4jLoadInterrupted:
+        except (Neo4jLoadInterrupted, DestructiveLoadRefused):
             raise
         except Exception as exc:
             from neo4j import exceptions as ne
@@ -299,8 +326,12 @@ def _batches(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]
 def load_neo4j(eb: EvidenceBase, settings: Neo4jSettings, *,
                batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = False,
                per_row: bool = False, dataset: str = DEFAULT_DATASET,
-               on_batch: BatchHook | None = None) -> LoadReport:
+               on_batch: BatchHook | None = None,
+               allow_removal: int | None = None) -> LoadReport:
     """Load a validated evidence base into Neo4j, replacing the dataset it owns there.
+
+    A load that would delete more than :data:`MAX_REMOVAL_SHARE` of the entries now loaded is
+    refused (:class:`DestructiveLoadRefused`) unless ``allow_removal`` is at least that number.
 
     ``progress=True`` shows a progress bar on stderr; ``on_batch`` is called after every write
     transaction (see :data:`BatchHook`).
@@ -308,13 +339,13 @@ def load_neo4j(eb: EvidenceBase, settings: Neo4jSettings, *,
     if not progress:
         writer = Neo4jWriter(settings, dataset=dataset,
                              batch_size=batch_size, per_row=per_row, on_batch=on_batch,
-                             source=eb.origin)
+                             source=eb.origin, allow_removal=allow_removal)
         return write_records(eb.records(), writer)
     bar = _LazyProgress(on_batch)
     try:
         writer = Neo4jWriter(settings, dataset=dataset,
                              batch_size=batch_size, per_row=per_row, on_batch=bar.tick,
-                             source=eb.origin)
+                             source=eb.origin, allow_removal=allow_removal)
         return write_records(eb.records(), writer)
     finally:
         bar.stop()

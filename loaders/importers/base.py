@@ -10,6 +10,7 @@ leaves the folder untouched.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -17,6 +18,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,9 +34,10 @@ from loaders.evidence import (
     check_evidence_links,
     default_evidence_dir,
 )
-from loaders.limits import check_import_size
+from loaders.limits import MAX_REMOVAL_SHARE, check_import_size, removal_allowed
 from loaders.records import NodeRecord
 from loaders.text import normalize
+from loaders.yamlio import load_yaml
 
 #: Order of families in a written import file (sources first, then what points at them).
 FAMILY_ORDER = ("citations", "organizations", "regions", "populations", "interventions",
@@ -205,6 +208,39 @@ def atomic_write(target: Path, text: str) -> None:
         raise
 
 
+#: How many entries of an earlier import the current command may remove (``--allow-removal N``);
+#: set by the CLI around one import with :func:`allowing_removal`.
+ALLOW_REMOVAL: ContextVar[int | None] = ContextVar("allow_removal", default=None)
+
+
+@contextlib.contextmanager
+def allowing_removal(n: int | None) -> Iterator[None]:
+    token = ALLOW_REMOVAL.set(n)
+    try:
+        yield
+    finally:
+        ALLOW_REMOVAL.reset(token)
+
+
+def _guard_removal(target: Path, families: dict[str, list[BaseModel]]) -> None:
+    """Refuse a re-import that drops most entries of the file it replaces (a truncated or wrong
+    input) unless the user named the count; the earlier file stays as it is."""
+    doc, problems = load_yaml(target, str(target))
+    if problems or not isinstance(doc, dict):
+        return  # an unreadable earlier file is replaced; validation reports the new one
+    old_ids = {e.get("id") for items in doc.values() if isinstance(items, list)
+               for e in items if isinstance(e, dict) and e.get("id")}
+    new_ids = {getattr(e, "id", None) for items in families.values() for e in items}
+    removing = len(old_ids - new_ids)
+    if not removal_allowed(removing, len(old_ids), ALLOW_REMOVAL.get()):
+        raise ValidationFailed([Problem(
+            str(target), None, None, "destructive-import",
+            f"this import would remove {removing} of the {len(old_ids)} entries the earlier "
+            f"import wrote (more than {MAX_REMOVAL_SHARE:.0%}); nothing was written",
+            f"check the input is complete; if removing them is intended, re-run with "
+            f"--allow-removal {removing}")], "import")
+
+
 def write_import(result: ImportResult, evidence: Path, families: dict[str, list[BaseModel]],
                  header: str, *, dry_run: bool = False) -> ImportResult:
     """Render, validate the whole resulting base, then write atomically (unless ``dry_run``).
@@ -220,6 +256,8 @@ def write_import(result: ImportResult, evidence: Path, families: dict[str, list[
     result.text = render_yaml(header, families)
     if result.target.exists() and result.target.read_text(encoding="utf-8") == result.text:
         result.unchanged = True
+    if result.target.exists() and not result.unchanged:
+        _guard_removal(result.target, families)
     validate_overlay(evidence, {result.target: result.text}, f"{result.fmt} import")
     if not dry_run and not result.unchanged:
         atomic_write(result.target, result.text)
