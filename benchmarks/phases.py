@@ -196,7 +196,7 @@ def explorer(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _edges_of_before(self: Any, ids: Any, predicates: Any = None) -> list[Any]:
-    """NetworkxBackend._edges_of as it was before the fix (edge views), for before/after."""
+    """NetworkxBackend.edges_of as it was before the fix (edge views), for before/after."""
     from graph.backend import EdgeView
     from graph.nx_backend import _EDGE_RESERVED
 
@@ -225,15 +225,15 @@ def unfiltered_walk(backend: Any) -> Any:
     from graph.backend import EVIDENCE_LAYER_PREDICATES, PREDICATE_BY_NAME
 
     walk = frozenset(PREDICATE_BY_NAME) - EVIDENCE_LAYER_PREDICATES
-    original = backend._edges_of
+    original = backend.edges_of
 
     def edges_of(ids: Any, predicates: Any = None) -> Any:
         return original(ids, None if predicates == walk else predicates)
 
-    backend._edges_of = edges_of
+    backend.edges_of = edges_of
 
     def undo() -> None:
-        backend._edges_of = original
+        backend.edges_of = original
 
     return undo
 
@@ -284,12 +284,12 @@ def hotspots(args: dict[str, Any]) -> dict[str, Any]:
     out["gc_freeze"] = {"before": run_plan(backend, args["plan"], kinds, args["budget_s"])}
     gc.freeze()
     out["gc_freeze"]["after"] = run_plan(backend, args["plan"], kinds, args["budget_s"])
-    # 3. _edges_of over edge views (before) vs over the adjacency dicts (after)
-    after_fn = backend._edges_of
-    backend._edges_of = types.MethodType(_edges_of_before, backend)  # type: ignore[method-assign]
+    # 3. edges_of over edge views (before) vs over the adjacency dicts (after)
+    after_fn = backend.edges_of
+    backend.edges_of = types.MethodType(_edges_of_before, backend)  # type: ignore[method-assign]
     kinds = ("neighbors", "paths", "coverage")
     out["edges_of"] = {"before": run_plan(backend, args["plan"], kinds, args["budget_s"])}
-    backend._edges_of = after_fn  # type: ignore[method-assign]
+    backend.edges_of = after_fn  # type: ignore[method-assign]
     out["edges_of"]["after"] = run_plan(backend, args["plan"], kinds, args["budget_s"])
     # 5 (proposed, graph/text.py is not changed here): search with normalize() memoised
     import functools

@@ -1,10 +1,18 @@
 """The graph-backend interface, and the queries written once on top of it.
 
-A backend implements a handful of *primitives* — fetch nodes, fetch the links of some nodes,
-list ids of a class, find search candidates, count — and inherits every user-facing query
-(:meth:`GraphBackend.search`, ``node``, ``neighbors``, ``paths``, ``shared``, ``coverage``,
-``claims``…). The networkx and Neo4j backends therefore rank, cap and break ties identically, and
-one contract test suite holds both to the same answers.
+A backend implements the public *storage protocol* — five primitives:
+
+* :meth:`GraphBackend.node_data` — attributes of some nodes;
+* :meth:`GraphBackend.edges_of` — every link touching some nodes (optionally some relations);
+* :meth:`GraphBackend.ids_of` — ids of the nodes of some classes;
+* :meth:`GraphBackend.search_candidates` — nodes whose label or synonyms contain query tokens;
+* :meth:`GraphBackend.counts` — nodes per class, links per relation;
+
+and inherits every user-facing query (:meth:`GraphBackend.search`, ``node``, ``neighbors``,
+``paths``, ``shared``, ``coverage``, ``claims``…). The networkx and Neo4j backends therefore rank,
+cap and break ties identically, and one contract test suite holds both to the same answers.
+Other modules (SPARQL's RDF view, provenance, saved queries) read a backend through the protocol
+and :meth:`GraphBackend.require`; none of them uses a backend's ``_private`` members.
 """
 
 from __future__ import annotations
@@ -112,9 +120,9 @@ class GraphBackend(ABC):
 
     name: str = "abstract"
 
-    # ------------------------------------------------------------------ primitives
+    # ------------------------------------------------------------------ storage protocol
     @abstractmethod
-    def _node_data(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def node_data(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Attributes of the given nodes (missing ids are absent from the result).
 
         Each dict has at least ``category``, ``label``, ``alt_labels``, ``definition``,
@@ -122,21 +130,21 @@ class GraphBackend(ABC):
         """
 
     @abstractmethod
-    def _edges_of(self, ids: Iterable[str],
+    def edges_of(self, ids: Iterable[str],
                   predicates: frozenset[str] | None = None) -> list[EdgeView]:
         """Every link touching any of the given nodes (either direction), optionally filtered."""
 
     @abstractmethod
-    def _ids_of(self, categories: frozenset[str]) -> list[str]:
+    def ids_of(self, categories: frozenset[str]) -> list[str]:
         """Ids of all nodes whose category is in ``categories`` (sorted)."""
 
     @abstractmethod
-    def _search_candidates(self, query_tokens: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
+    def search_candidates(self, query_tokens: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
         """(id, attrs) of at least every node where each query token occurs inside some word
         of its label or of one synonym. Extra candidates are fine: ranking filters them."""
 
     @abstractmethod
-    def _counts(self) -> tuple[dict[str, int], dict[str, int]]:
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """(nodes per category, links per predicate)."""
 
     def _search_texts(self, node_id: str, attrs: dict[str, Any]) -> tuple[SearchText, ...]:
@@ -154,11 +162,12 @@ class GraphBackend(ABC):
 
     # ------------------------------------------------------------------ helpers
     def _refs(self, ids: Iterable[str]) -> dict[str, NodeRef]:
-        data = self._node_data(ids)
+        data = self.node_data(ids)
         return {i: NodeRef(i, d["category"], d["label"]) for i, d in data.items()}
 
-    def _require(self, node_id: str) -> dict[str, Any]:
-        data = self._node_data([node_id]).get(node_id)
+    def require(self, node_id: str) -> dict[str, Any]:
+        """Attributes of one node, or :class:`UnknownNodeError` naming the nearest ids."""
+        data = self.node_data([node_id]).get(node_id)
         if data is None:
             raise UnknownNodeError(node_id, self.suggest(node_id))
         return data
@@ -168,7 +177,7 @@ class GraphBackend(ABC):
         local = text.split(":", 1)[-1].replace("-", " ")
         hits = [h.node.id for h in self.search(local, limit=n)]
         if len(hits) < n:
-            all_ids = self._ids_of(frozenset(CLASS_BY_NAME))
+            all_ids = self.ids_of(frozenset(CLASS_BY_NAME))
             for i in difflib.get_close_matches(text, all_ids, n=n, cutoff=0.5):
                 if i not in hits:
                     hits.append(i)
@@ -176,7 +185,7 @@ class GraphBackend(ABC):
 
     # ------------------------------------------------------------------ queries
     def stats(self) -> Stats:
-        by_cat, by_pred = self._counts()
+        by_cat, by_pred = self.counts()
         return Stats(sum(by_cat.values()), sum(by_pred.values()), dict(sorted(by_cat.items())),
                      dict(sorted(by_pred.items())))
 
@@ -192,7 +201,7 @@ class GraphBackend(ABC):
             return []
         wanted = expand_classes(list(categories) if categories else None)
         scored = []
-        for node_id, d in self._search_candidates(q.split()):
+        for node_id, d in self.search_candidates(q.split()):
             cat = d["category"]
             if wanted is not None and cat not in wanted:
                 continue
@@ -205,7 +214,7 @@ class GraphBackend(ABC):
                 for neg, _, _, i, matched, cat, label in heapq.nsmallest(limit, scored)]
 
     def node(self, node_id: str) -> Node:
-        d = dict(self._require(node_id))
+        d = dict(self.require(node_id))
         return Node(
             id=node_id,
             category=d.pop("category"),
@@ -219,21 +228,21 @@ class GraphBackend(ABC):
     def nodes(self, category: str) -> list[NodeRef]:
         """Every node of a class (and its subclasses), sorted by label."""
         wanted = expand_classes([category]) or frozenset()
-        refs = self._refs(self._ids_of(wanted))
+        refs = self._refs(self.ids_of(wanted))
         return sorted(refs.values(), key=lambda r: (r.label.casefold(), r.id))
 
     def neighbors(self, node_id: str, categories: Iterable[str] | None = None,
                   predicates: Iterable[str] | None = None, *, include_evidence: bool = False,
                   limit: int | None = None) -> list[Neighbor]:
         """Links of a node. Claims and citations are left out unless ``include_evidence``."""
-        self._require(node_id)
+        self.require(node_id)
         wanted = expand_classes(list(categories) if categories else None)
         preds = frozenset(predicates) if predicates else None
         if preds:
             unknown = preds - set(PREDICATE_BY_NAME)
             if unknown:
                 raise ValueError(f"unknown relation(s): {', '.join(sorted(unknown))}")
-        edges = self._edges_of([node_id], preds)
+        edges = self.edges_of([node_id], preds)
         other_ids = {e.object if e.subject == node_id else e.subject for e in edges}
         refs = self._refs(other_ids)
         out = []
@@ -292,12 +301,12 @@ class GraphBackend(ABC):
             raise ValueError("give a destination: a type (to_category) or a node (to_id)")
         max_hops = max(1, min(int(max_hops), MAX_HOPS))
         limit = max(1, min(int(limit), MAX_PATHS))
-        start = self._require(from_id)
+        start = self.require(from_id)
         wanted = expand_classes([to_category]) if to_category else None
         if to_id is not None:
-            self._require(to_id)
+            self.require(to_id)
         to_evidence = bool(wanted and wanted & EVIDENCE_CLASSES) or bool(
-            to_id and self._node_data([to_id])[to_id]["category"] in EVIDENCE_CLASSES)
+            to_id and self.node_data([to_id])[to_id]["category"] in EVIDENCE_CLASSES)
         preds = frozenset(predicates) if predicates else None
         # fetch only links the walk may take: without evidence destinations the claim links
         # (most of a large base, thousands on a hub) are never walked (see _walkable)
@@ -313,10 +322,10 @@ class GraphBackend(ABC):
         for depth in range(1, max_hops + 1):
             if not frontier:
                 break
-            edges = self._edges_of(frontier[:MAX_FRONTIER], walk_preds)
+            edges = self.edges_of(frontier[:MAX_FRONTIER], walk_preds)
             new_ids = {e.subject for e in edges} | {e.object for e in edges}
             unknown = [i for i in new_ids if i not in node_cat]
-            for i, d in self._node_data(unknown).items():
+            for i, d in self.node_data(unknown).items():
                 node_cat[i] = d["category"]
             frontier_set = set(frontier)
             next_frontier: set[str] = set()
@@ -394,7 +403,7 @@ class GraphBackend(ABC):
         for _ in range(MAX_HOPS):
             if not frontier:
                 break
-            edges = self._edges_of(sorted(frontier), frozenset({"broader"}))
+            edges = self.edges_of(sorted(frontier), frozenset({"broader"}))
             nxt: dict[str, set[str]] = defaultdict(set)
             for e in edges:
                 if e.object in frontier:
@@ -430,7 +439,7 @@ class GraphBackend(ABC):
         if not ids:
             return {}
         out: dict[str, list[str]] = defaultdict(list)
-        for e in self._edges_of(ids, frozenset({"supported_by"})):
+        for e in self.edges_of(ids, frozenset({"supported_by"})):
             out[e.subject].append(e.object)
         return {k: tuple(sorted(v)) for k, v in out.items()}
 
@@ -440,7 +449,7 @@ class GraphBackend(ABC):
         seen: list[str] = []
         frontier = [node_id]
         for _ in range(max_depth):
-            edges = self._edges_of(frontier, frozenset({"broader"}))
+            edges = self.edges_of(frontier, frozenset({"broader"}))
             nxt = sorted({e.subject for e in edges if e.object in frontier} - set(seen)
                          - {node_id})
             if not nxt:
@@ -457,7 +466,7 @@ class GraphBackend(ABC):
         for _ in range(max_depth):
             if not frontier:
                 break
-            edges = self._edges_of(frontier, frozenset({"broader"}))
+            edges = self.edges_of(frontier, frozenset({"broader"}))
             nxt = set()
             for e in edges:
                 if e.subject in frontier:
@@ -485,7 +494,7 @@ class GraphBackend(ABC):
         ids = [node_id, *(self.narrower(node_id) if include_narrower else [])]
         if include_broader:
             ids += sorted(self.broader_chain([node_id])[node_id] - set(ids))
-        edges = self._edges_of(ids)
+        edges = self.edges_of(ids)
         others = {e.object if e.subject in ids else e.subject for e in edges}
         refs = self._refs(others | set(ids))
         out: dict[str, list[Neighbor]] = defaultdict(list)
@@ -519,7 +528,7 @@ class GraphBackend(ABC):
         node of A's side links to it, how, with which claims and on what basis;
         ``include_inferred=False`` leaves links the curators inferred out.
         """
-        a, b = self._require(a_id), self._require(b_id)
+        a, b = self.require(a_id), self.require(b_id)
         wanted = expand_classes([via_category]) if via_category else None
         exclude = {a_id, b_id}
         ra = self._reach(a_id, wanted, include_narrower, exclude, include_broader,
@@ -554,16 +563,16 @@ class GraphBackend(ABC):
         row_cats = expand_classes([rows]) or frozenset()
         col_cats = expand_classes([cols]) or frozenset()
         via_cats = expand_classes([via]) or frozenset()
-        row_ids, col_ids = self._ids_of(row_cats), self._ids_of(col_cats)
+        row_ids, col_ids = self.ids_of(row_cats), self.ids_of(col_cats)
         if top_level_only:
             anc = self.broader_chain(row_ids + col_ids)
             row_set, col_set = set(row_ids), set(col_ids)
             row_ids = [r for r in row_ids if not (anc[r] & row_set)]
             col_ids = [c for c in col_ids if not (anc[c] & col_set)]
-        via_ids = self._ids_of(via_cats)
+        via_ids = self.ids_of(via_cats)
         # structural links only: claim links are most of a large base and are fetched below
         # for the few nodes that end up in a cell
-        edges = self._edges_of(via_ids, STRUCTURAL_PREDICATES) if via_ids else []
+        edges = self.edges_of(via_ids, STRUCTURAL_PREDICATES) if via_ids else []
         via_set = set(via_ids)
         linked: dict[str, set[str]] = defaultdict(set)
         about: dict[str, set[str]] = defaultdict(set)  # node → claims about it
@@ -589,7 +598,7 @@ class GraphBackend(ABC):
                         cell_items[(r, c)].add(i)
         covered = set().union(*cell_items.values()) if cell_items else set()
         in_cells = covered | {r for r, _ in cell_items} | {c for _, c in cell_items}
-        for e in self._edges_of(sorted(in_cells), ABOUT) if in_cells else []:
+        for e in self.edges_of(sorted(in_cells), ABOUT) if in_cells else []:
             if e.object in in_cells:
                 about[e.object].add(e.subject)
         refs = self._refs(row_ids + col_ids + sorted(covered))
@@ -627,12 +636,12 @@ class GraphBackend(ABC):
         col_set = {c.id for c in base.cols}
         scope = [x for x in (population, region) if x]
         for x in scope:
-            self._require(x)
+            self.require(x)
         items = {i.id: i for cell in base.cells for i in cell.items}
         keep = set(items)
         if scope and keep:
             linked: dict[str, set[str]] = defaultdict(set)
-            for e in self._edges_of(sorted(keep), STRUCTURAL_PREDICATES):
+            for e in self.edges_of(sorted(keep), STRUCTURAL_PREDICATES):
                 if e.subject in keep:
                     linked[e.subject].add(e.object)
                 if e.object in keep:
@@ -644,21 +653,21 @@ class GraphBackend(ABC):
                 if not all(x in reach for x in scope):
                     keep.discard(i)
         if source and keep:
-            data = self._node_data(sorted(keep))
+            data = self.node_data(sorted(keep))
             keep = {i for i in keep if any(
                 isinstance(s, dict) and s.get("citation") == source
                 for s in (data.get(i, {}).get("sources") or ()))}
         # every claim, what it is about (with ancestors) and where it was stated
-        claim_ids = self._ids_of(frozenset({"Claim"}))
+        claim_ids = self.ids_of(frozenset({"Claim"}))
         about: dict[str, set[str]] = defaultdict(set)
         stated: dict[str, str] = {}
-        for e in self._edges_of(claim_ids, frozenset({"about", "stated_in"})) if claim_ids else []:
+        for e in self.edges_of(claim_ids, frozenset({"about", "stated_in"})) if claim_ids else []:
             if e.predicate == "about":
                 about[e.subject].add(e.object)
             else:
                 stated[e.subject] = e.object
         anc = self.broader_chain(sorted({t for ts in about.values() for t in ts}))
-        kinds = (self._node_data(sorted(about)) if evidence_kind else {})
+        kinds = (self.node_data(sorted(about)) if evidence_kind else {})
         by_item: dict[str, set[str]] = defaultdict(set)
         by_cell: dict[tuple[str, str], set[str]] = defaultdict(set)
         for c, targets in about.items():
@@ -685,7 +694,7 @@ class GraphBackend(ABC):
                      if isinstance(s, dict)}
             return source in cites or any(stated.get(c) == source for c in e.claims)
 
-        edges = [e for e in self._edges_of(ends, STRUCTURAL_PREDICATES - {"broader"})
+        edges = [e for e in self.edges_of(ends, STRUCTURAL_PREDICATES - {"broader"})
                  if not source or stated_by(e)] if ends else []
         e_anc = self.broader_chain(sorted({x for e in edges for x in (e.subject, e.object)}))
         for e in edges:
@@ -717,7 +726,7 @@ class GraphBackend(ABC):
 
     def _citation_infos(self, ids: Iterable[str]) -> dict[str, CitationInfo]:
         out = {}
-        for i, d in self._node_data(ids).items():
+        for i, d in self.node_data(ids).items():
             d = dict(d)
             out[i] = CitationInfo(
                 id=i, title=d.pop("label"), authors=tuple(d.pop("authors", None) or ()),
@@ -740,14 +749,14 @@ class GraphBackend(ABC):
         if ids is not None:
             claim_ids = sorted(set(ids))
         elif about is not None:
-            self._require(about)
-            claim_ids = sorted({e.subject for e in self._edges_of([about], frozenset({"about"}))
+            self.require(about)
+            claim_ids = sorted({e.subject for e in self.edges_of([about], frozenset({"about"}))
                                 if e.object == about})
         else:
-            claim_ids = self._ids_of(frozenset({"Claim"}))
-        data = self._node_data(claim_ids)
+            claim_ids = self.ids_of(frozenset({"Claim"}))
+        data = self.node_data(claim_ids)
         claim_ids = [c for c in claim_ids if c in data and data[c]["category"] == "Claim"]
-        edges = self._edges_of(claim_ids, EVIDENCE_LAYER_PREDICATES)
+        edges = self.edges_of(claim_ids, EVIDENCE_LAYER_PREDICATES)
         about_of: dict[str, list[str]] = defaultdict(list)
         cites_of: dict[str, list[str]] = defaultdict(list)
         stated: dict[str, tuple[str, str | None]] = {}
@@ -797,9 +806,9 @@ class GraphBackend(ABC):
 
     def evidence_for(self, node_id: str) -> list[ClaimInfo]:
         """Claims about a node, and claims behind any link of the node."""
-        self._require(node_id)
+        self.require(node_id)
         ids: set[str] = set()
-        for e in self._edges_of([node_id]):
+        for e in self.edges_of([node_id]):
             if e.predicate == "about" and e.object == node_id:
                 ids.add(e.subject)
             ids.update(e.claims)
@@ -815,8 +824,8 @@ class GraphBackend(ABC):
         wanted = set(claim_ids)
         if not wanted:
             return []
-        ends = {e.object for e in self._edges_of(sorted(wanted), ABOUT) if e.subject in wanted}
-        links = [e for e in self._edges_of(sorted(ends), STRUCTURAL_PREDICATES)
+        ends = {e.object for e in self.edges_of(sorted(wanted), ABOUT) if e.subject in wanted}
+        links = [e for e in self.edges_of(sorted(ends), STRUCTURAL_PREDICATES)
                  if wanted.intersection(e.claims)]
         refs = self._refs({x for e in links for x in (e.subject, e.object)})
         out = [Link(refs[e.subject], e.predicate, refs[e.object], e.claims, dict(e.properties))
@@ -831,13 +840,13 @@ class GraphBackend(ABC):
         Tell the two apart on each result: ``claim.stated_in.id == cite_id`` or ``cite_id`` among
         ``claim.citations``. Raises :class:`UnknownNodeError` for an unknown id.
         """
-        self._require(cite_id)
-        ids = {e.subject for e in self._edges_of([cite_id], frozenset({"supported_by",
+        self.require(cite_id)
+        ids = {e.subject for e in self.edges_of([cite_id], frozenset({"supported_by",
                                                                        "stated_in"}))
                if e.object == cite_id}
         return self.claims(sorted(ids)) if ids else []
 
     def citations(self, ids: Iterable[str] | None = None) -> list[CitationInfo]:
-        cite_ids = sorted(set(ids)) if ids is not None else self._ids_of(frozenset({"Citation"}))
+        cite_ids = sorted(set(ids)) if ids is not None else self.ids_of(frozenset({"Citation"}))
         infos = self._citation_infos(cite_ids)
         return sorted(infos.values(), key=lambda c: (c.year or 0, c.id))

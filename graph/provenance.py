@@ -149,7 +149,7 @@ def format_reference(c: CitationInfo) -> str:
 def sources_for(backend: GraphBackend, ids: Iterable[str]) -> Sources:
     """The citations the given nodes/claims rest on (unknown ids are ignored)."""
     wanted = list(dict.fromkeys(ids))[:MAX_IDS]
-    data = backend._node_data(wanted)
+    data = backend.node_data(wanted)
     by_cite: dict[str, SourceEntry] = {}
     pending: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
 
@@ -165,7 +165,7 @@ def sources_for(backend: GraphBackend, ids: Iterable[str]) -> Sources:
     claims = [i for i in wanted if i in data and data[i]["category"] == "Claim"]
     supported: set[str] = set()
     if claims:
-        for e in backend._edges_of(claims, frozenset({"supported_by", "stated_in"})):
+        for e in backend.edges_of(claims, frozenset({"supported_by", "stated_in"})):
             if e.subject not in data:
                 continue
             if e.predicate == "supported_by":

@@ -339,7 +339,7 @@ def prepare(query: SavedQuery | str, backend: GraphBackend,
     values = {**q.defaults(), **{k: v for k, v in (params or {}).items() if v not in (None, "")}}
     for name, p in known.items():
         if p.kind == "id":
-            backend._require(str(values[name]))  # UnknownNodeError with suggestions
+            backend.require(str(values[name]))  # UnknownNodeError with suggestions
     return Prepared(q, values)
 
 

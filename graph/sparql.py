@@ -49,7 +49,6 @@ from graph.query import (
     QuerySyntaxError,
     QueryTimeout,
 )
-from loaders import csvsafe
 from loaders.errors import IntersectionsError
 from loaders.records import EdgeRecord, NodeRecord, SourceRef
 from ontology.namespace import ID
@@ -511,8 +510,8 @@ _PREDICATE_NAMES = {str(p.iri): p.name for p in PREDICATES}
 
 def records_from_backend(backend: GraphBackend) -> tuple[list[NodeRecord], list[EdgeRecord]]:
     """Rebuild node and edge records from any backend's primitives (e.g. Neo4j → RDF)."""
-    ids = backend._ids_of(frozenset(CLASS_BY_NAME))
-    data = backend._node_data(ids)
+    ids = backend.ids_of(frozenset(CLASS_BY_NAME))
+    data = backend.node_data(ids)
     nodes = []
     for i in ids:
         d = dict(data[i])
@@ -523,7 +522,7 @@ def records_from_backend(backend: GraphBackend) -> tuple[list[NodeRecord], list[
         nodes.append(NodeRecord(id=i, category=cat, label=label, alt_labels=alts,
                                 definition=definition, properties=d, sources=sources))
     edges = {}
-    for e in backend._edges_of(ids):
+    for e in backend.edges_of(ids):
         key = (e.subject, e.predicate, e.object)
         if key not in edges:
             edges[key] = EdgeRecord(subject=e.subject, predicate=e.predicate, object=e.object,

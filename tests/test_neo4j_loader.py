@@ -127,10 +127,10 @@ def test_values_round_trip_exactly_as_the_embedded_graph_holds_them(clean_neo4j,
     expected = NetworkxBackend(write_records(records, NetworkxWriter()))
     with Neo4jBackend.connect(settings_of(c)) as neo:
         ids = ["harm:x", "harm:y", "cite:doc"]
-        assert neo._node_data(ids) == expected._node_data(ids)
-        assert neo._node_data(ids)["harm:x"]["huge"] == 2**70
-        assert sorted(neo._edges_of(ids)) == sorted(expected._edges_of(ids))
-        assert neo._counts() == expected._counts()
+        assert neo.node_data(ids) == expected.node_data(ids)
+        assert neo.node_data(ids)["harm:x"]["huge"] == 2**70
+        assert sorted(neo.edges_of(ids)) == sorted(expected.edges_of(ids))
+        assert neo.counts() == expected.counts()
         rows, _, _ = clean_neo4j.execute_query("MATCH (n:Entity {id: 'harm:x'}) "
                                                "RETURN labels(n) AS l")
         assert sorted(rows[0]["l"]) == ["Entity", "Harm", "TraffickingType"]
@@ -143,8 +143,8 @@ def test_mini_evidence_base_reads_back_identically(clean_neo4j, neo4j_credential
     nx = NetworkxBackend.from_evidence_base(mini_eb)
     with Neo4jBackend.connect(settings_of(c)) as neo:
         ids = list(mini_eb.nodes)
-        assert neo._node_data(ids) == nx._node_data(ids)
-        assert sorted(neo._edges_of(ids)) == sorted(nx._edges_of(ids))
+        assert neo.node_data(ids) == nx.node_data(ids)
+        assert sorted(neo.edges_of(ids)) == sorted(nx.edges_of(ids))
         for q in ("trafficking", "a", "care placement", "dmst"):
             assert neo.search(q) == nx.search(q)
 
@@ -337,7 +337,7 @@ def test_every_read_runs_in_a_read_transaction_with_the_timeout() -> None:
             return Session()
 
     b = Neo4jBackend(Driver(), Neo4jSettings(timeout=7.5))  # type: ignore[arg-type]
-    assert b._ids_of(frozenset({"Harm"})) == []
+    assert b.ids_of(frozenset({"Harm"})) == []
     assert seen["timeout"] == 7.5
     assert seen["session"]["default_access_mode"] == "READ"
     assert "MATCH" in seen["query"] and "$categories" in seen["query"]

@@ -171,7 +171,7 @@ class Neo4jBackend(GraphBackend):
         where = self.settings.where
         problem: str | None = None
         if state is None:
-            by_cat, _ = self._counts()
+            by_cat, _ = self.counts()
             if not by_cat:
                 problem = f"Neo4j at {where} holds no evidence base yet; {LOAD_HINT}"
             else:
@@ -198,11 +198,11 @@ class Neo4jBackend(GraphBackend):
         return out
 
     # ------------------------------------------------------------------ primitives
-    def _node_data(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def node_data(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         rows = self._chunked(ids, cypher.node_data)
         return {r["id"]: cypher.decode_properties(r["props"]) for r in rows}
 
-    def _edges_of(self, ids: Iterable[str],
+    def edges_of(self, ids: Iterable[str],
                   predicates: frozenset[str] | None = None) -> list[EdgeView]:
         if predicates is not None and not predicates:
             return []
@@ -220,12 +220,12 @@ class Neo4jBackend(GraphBackend):
             out.append(EdgeView(r["s"], pred, r["o"], claims, props))
         return out
 
-    def _ids_of(self, categories: frozenset[str]) -> list[str]:
+    def ids_of(self, categories: frozenset[str]) -> list[str]:
         if not categories:
             return []
         return sorted(r["id"] for r in self._read(cypher.ids_of(categories)))
 
-    def _search_candidates(self, query_tokens: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
+    def search_candidates(self, query_tokens: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
         if not query_tokens:
             return []
         rows = self._read(cypher.search_candidates(query_tokens))
@@ -233,7 +233,7 @@ class Neo4jBackend(GraphBackend):
                                   "alt_labels": list(r["alt_labels"] or ())}) for r in rows),
                       key=lambda x: x[0])
 
-    def _counts(self) -> tuple[dict[str, int], dict[str, int]]:
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         by_cat = {r["key"]: r["n"] for r in self._read(cypher.count_nodes())
                   if r["key"] is not None}
         by_pred = {predicate_from_rel_type(r["key"]): r["n"]
@@ -257,7 +257,7 @@ def server_status(settings: Neo4jSettings) -> dict[str, Any]:
                 if isinstance(state.get(key), str):
                     state[key] = json.loads(state[key])
             states.append(state)
-        by_cat, by_pred = backend._counts()
+        by_cat, by_pred = backend.counts()
         unowned = backend._read(cypher.count_unowned())[0]["n"]
         return {
             "uri": settings.redacted_uri,
