@@ -24,6 +24,30 @@ app = typer.Typer(
 #: The command-group modules, in the order ``--help`` lists their commands.
 COMMAND_GROUPS = (evidence, browse, neo4jdb, serve, imports, query, queries)
 
+def _version(value: bool) -> None:
+    """``--version``: the installed distribution's version (the one pyproject.toml declares)."""
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"intersections {version('intersections')}")
+        except PackageNotFoundError:  # run from a checkout without installing it
+            from graph.provenance import PROJECT_VERSION
+
+            typer.echo(f"intersections {PROJECT_VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Knowledge graph and evidence explorer: human trafficking, intimate partner violence,
+    sexual violence and child welfare."""
+
+
 for _group in COMMAND_GROUPS:
     app.add_typer(_group.app)
 app.add_typer(bench_app, name="bench")
