@@ -252,9 +252,24 @@ def claim_card(c: ClaimInfo) -> html.Article:
 MAX_PANEL_CLAIMS = 25
 
 
+def collection_list(node: Node, members: Sequence[NodeRef]) -> list[Any]:
+    """A collection's list as the document orders it: its own items, then linked entries."""
+    items = node.properties.get("items") or []
+    out: list[Any] = [html.H3("The list, in the document's order")]
+    if items:
+        out.append(html.Ol([html.Li(t) for t in items], className="collection-items"))
+    if members:
+        out.append(html.Ol([html.Li(ref_link(m)) for m in members],
+                           className="collection-members",
+                           **{"aria-label": f"Items of {node.label}"}))
+    return out
+
+
 def node_panel(node: Node, claims: Sequence[ClaimInfo], *, n_links: int = 0,
-               expanded: bool = False) -> html.Div:
-    """Side panel: definition, synonyms, sources, evidence, and the 'expand' control."""
+               expanded: bool = False, members: Sequence[NodeRef] = (),
+               lists: Sequence[NodeRef] = ()) -> html.Div:
+    """Side panel: definition, synonyms, a collection's list (or the lists a node is on),
+    sources, evidence, and the 'expand' control."""
     parts: list[Any] = [
         html.P(type_label(node.category), className="panel-type"),
         html.H2(node.label, className="panel-title"),
@@ -264,6 +279,13 @@ def node_panel(node: Node, claims: Sequence[ClaimInfo], *, n_links: int = 0,
     if node.alt_labels:
         parts.append(html.P(["Also called: ", ", ".join(node.alt_labels)],
                             className="synonyms"))
+    if node.category == "Collection":
+        parts += collection_list(node, members)
+    if lists:
+        parts.append(html.P(["On the list" + ("s" if len(lists) > 1 else "") + ": ",
+                             *[x for i, ref in enumerate(lists)
+                               for x in ((", ",) if i else ()) + (ref_link(ref),)]],
+                            className="on-lists"))
     parts.append(html.Div([
         html.Button("Show this node's links" if not expanded else "Links shown",
                     id="explore-expand", className="btn", n_clicks=0, disabled=expanded),

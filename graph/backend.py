@@ -48,11 +48,12 @@ from ontology.schema import (
     CLASS_BY_NAME,
     EVIDENCE_CLASSES,
     EVIDENCE_LAYER_PREDICATES,
+    LIST_PREDICATES,
     PREDICATE_BY_NAME,
     expand_classes,
 )
 
-STRUCTURAL_PREDICATES = frozenset(PREDICATE_BY_NAME) - EVIDENCE_LAYER_PREDICATES
+STRUCTURAL_PREDICATES = frozenset(PREDICATE_BY_NAME) - EVIDENCE_LAYER_PREDICATES - LIST_PREDICATES
 ABOUT = frozenset({"about"})
 
 #: Hard caps that keep any single query bounded, whatever the graph size.
@@ -203,15 +204,50 @@ class GraphBackend(ABC):
         scored = []
         for node_id, d in self.search_candidates(q.split()):
             cat = d["category"]
-            if wanted is not None and cat not in wanted:
-                continue
+            if wanted is not None and cat not in wanted and cat != "Collection":
+                continue  # a matching list still brings its items of the wanted types
             score, matched = best_match_texts(q, self._search_texts(node_id, d))
             if score > 0:
                 scored.append((-score, _category_rank(cat), len(d["label"]), node_id, matched,
                                cat, d["label"]))
         # ids are unique, so tuples never compare past the id
-        return [SearchHit(NodeRef(i, cat, label), -neg, matched)
+        hits = [SearchHit(NodeRef(i, cat, label), -neg, matched)
                 for neg, _, _, i, matched, cat, label in heapq.nsmallest(limit, scored)]
+        return self._with_collection_members(hits, wanted, limit)
+
+    def _with_collection_members(self, hits: list[SearchHit], wanted: frozenset[str] | None,
+                                 limit: int) -> list[SearchHit]:
+        """A collection that matches brings its items along, in the document's order, right
+        after it ("red flags" finds the red-flag indicators, not just the list's name)."""
+        if not any(h.node.category == "Collection" for h in hits):
+            return hits
+        out: list[SearchHit] = []
+        seen = {h.node.id for h in hits}
+        for h in hits:
+            out.append(h)
+            if h.node.category != "Collection":
+                continue
+            for m in self.collection_members(h.node.id):
+                if m.id not in seen and (wanted is None or m.category in wanted):
+                    seen.add(m.id)
+                    out.append(SearchHit(m, max(1, h.score - 1), f"in {h.node.label}"))
+        if wanted is not None:
+            out = [h for h in out if h.node.category in wanted]
+        return out[:limit]
+
+    def collection_members(self, collection_id: str) -> list[NodeRef]:
+        """The items of a collection in the document's order (empty for any other node)."""
+        edges = [e for e in self.edges_of([collection_id], LIST_PREDICATES)
+                 if e.subject == collection_id]
+        edges.sort(key=lambda e: ((e.properties or {}).get("position") or 0, e.object))
+        refs = self._refs(e.object for e in edges)
+        return [refs[e.object] for e in edges if e.object in refs]
+
+    def collections_of(self, node_id: str) -> list[NodeRef]:
+        """The collections a node is an item of, by label."""
+        edges = [e for e in self.edges_of([node_id], LIST_PREDICATES) if e.object == node_id]
+        refs = self._refs(e.subject for e in edges)
+        return sorted(refs.values(), key=lambda r: (r.label.casefold(), r.id))
 
     def node(self, node_id: str) -> Node:
         d = dict(self.require(node_id))
@@ -267,6 +303,8 @@ class GraphBackend(ABC):
         other = edge.object if edge.subject == at else edge.subject
         if preds is not None and edge.predicate not in preds:
             return None
+        if edge.predicate in LIST_PREDICATES:  # a list groups items; it is not a route
+            return None
         here = node_cat.get(at)
         if edge.predicate in EVIDENCE_LAYER_PREDICATES:
             if not to_evidence:
@@ -312,7 +350,7 @@ class GraphBackend(ABC):
         # (most of a large base, thousands on a hub) are never walked (see _walkable)
         walk_preds = None if to_evidence else (
             (preds or frozenset(PREDICATE_BY_NAME)) & frozenset(PREDICATE_BY_NAME)
-        ) - EVIDENCE_LAYER_PREDICATES
+        ) - EVIDENCE_LAYER_PREDICATES - LIST_PREDICATES
 
         node_cat: dict[str, str] = {from_id: start["category"]}
         dist: dict[str, int] = {from_id: 0}
@@ -500,7 +538,8 @@ class GraphBackend(ABC):
         out: dict[str, list[Neighbor]] = defaultdict(list)
         idset = set(ids)
         for e in edges:
-            if e.predicate in EVIDENCE_LAYER_PREDICATES or e.predicate == "broader":
+            if e.predicate in EVIDENCE_LAYER_PREDICATES or e.predicate == "broader" or \
+                    e.predicate in LIST_PREDICATES:
                 continue
             if not include_inferred and _inferred(e):
                 continue

@@ -189,6 +189,26 @@ class RegionEntry(ConceptEntry):
                   "region", "world"] = "region"
 
 
+class CollectionEntry(ConceptEntry):
+    """A named, ordered list a document presents (red flags, screening questions…).
+
+    ``members`` are the entries of the base in the document's order; ``items`` the list's
+    entries in the curators' words, for lists that name things the base has no entry for
+    (the five actions of Action–Means–Purpose). ``sources`` say where the document lists it.
+    """
+
+    members: list[EntryId] = []
+    items: list[Text] = []
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> CollectionEntry:
+        if not self.members and not self.items:
+            raise ValueError("a collection lists 'members' (ids) or 'items' (text), or both")
+        if len(set(self.members)) != len(self.members):
+            raise ValueError("a collection lists each member once")
+        return self
+
+
 class ClaimEntry(_Strict):
     """An evidence statement in the curator's own words, with numbers and provenance."""
 
@@ -340,6 +360,7 @@ FAMILY_MODELS: dict[str, type[BaseModel]] = {
     "organizations": OrganizationEntry,
     "populations": PopulationEntry,
     "regions": RegionEntry,
+    "collections": CollectionEntry,
     "claims": ClaimEntry,
     "citations": CitationEntry,
     "links": LinkEntry,

@@ -42,6 +42,7 @@ from loaders.records import EdgeRecord, NodeRecord, Record, SourceRef
 from loaders.yamlio import line_of, load_yaml, locate, to_plain
 from ontology.schema import (
     CLASS_BY_FAMILY,
+    LIST_PREDICATES,
     PREDICATE_BY_NAME,
     is_a,
 )
@@ -275,9 +276,11 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
     # a relation written inside an entry is stated by that entry's own sources (see
     # docs/curation.md); an inferred one is written under ``links:`` with ``basis: inferred``
     for pred in relation_fields(model):
-        for target in getattr(entry, pred):
+        for n, target in enumerate(getattr(entry, pred), 1):
+            props = {"basis": "stated", "position": n} if pred in LIST_PREDICATES \
+                else _INLINE_PROPS
             yield EdgeRecord(subject=entry.id, predicate=pred, object=target,
-                             properties=_INLINE_PROPS, origin=origin)
+                             properties=props, origin=origin)
 
 
 #: Edge properties of a relation written inside an entry (shared: records are frozen).

@@ -166,6 +166,8 @@ def add_node(g: Graph, node: NodeRecord) -> None:
             g.add((s, SKOS.definition, Literal(node.definition, lang="en")))
         for m in props.get("mappings", []):
             g.add((s, MATCH[m.get("match", "close")], external_iri(m["scheme"], m["code"])))
+        for n, item in enumerate(props.get("items") or (), 1):  # a collection's own list
+            g.add((s, INT.item, Literal(f"{n}. {item}")))
     handled = {"year", "url"} if node.category == "Citation" else set()
     _add_map(g, s, {k: v for k, v in props.items() if k not in handled}, SCALAR_PROPS)
     for src in node.sources:
@@ -198,7 +200,8 @@ def add_edge(g: Graph, edge: EdgeRecord) -> None:
     g.add((s, spec.iri, o))
     props = edge.properties or {}
     basis = props.get("basis") or "stated"
-    if edge.claims or spec.evidence or basis != "stated" or props.get("sources"):
+    if edge.claims or spec.evidence or basis != "stated" or props.get("sources") or \
+            props.get("position"):
         link = link_iri(edge)
         g.add((link, RDF.type, INT.Link))
         g.add((link, RDF.type, RDF.Statement))
@@ -208,6 +211,8 @@ def add_edge(g: Graph, edge: EdgeRecord) -> None:
         g.add((link, INT.basis, Literal(basis)))
         for c in edge.claims:
             g.add((link, INT.supportingClaim, id_to_iri(c)))
+        if props.get("position"):
+            g.add((link, INT.position, Literal(int(props["position"]), datatype=XSD.integer)))
         note = props.get("basis_note") or props.get("note")
         if note:
             g.add((link, RDFS.comment, Literal(note, lang="en")))

@@ -40,6 +40,9 @@ DATATYPE_PROPS: dict[str, tuple[str, URIRef]] = {
     "evidenceKind": ("kind of evidence behind a claim", XSD.string),
     "qualityFlag": ("evidence quality flag: " + "; ".join(
         f"{f.name} ({f.label.lower()})" for f in QUALITY_FLAGS.values()), XSD.string),
+    "position": ("place of an item in a collection, as the document orders it", XSD.integer),
+    "item": ("an item of a collection, as the document lists it (in the curators' words)",
+             XSD.string),
     "basis": ("why a link is in the graph: " + "; ".join(
         f"{b.name} ({b.explanation})" for b in LINK_BASES.values()), XSD.string),
     "statement": ("the claim in the curators' words", RDF.langString),
@@ -245,7 +248,8 @@ def build_shapes() -> Graph:
     rests = BNode()
     alts = []
     for path, kw in ((INT.supportingClaim, {"minCount": 1}), (INT.hasSource, {"minCount": 1}),
-                     (INT.basis, {"hasValue": Literal("inferred")})):
+                     (INT.basis, {"hasValue": Literal("inferred")}),
+                     (INT.position, {"minCount": 1})):  # a collection item: the list states it
         b = BNode()
         g.add((b, SH.path, path))
         for k, v in kw.items():
@@ -254,8 +258,8 @@ def build_shapes() -> Graph:
     Collection(g, rests, alts)
     g.add((link, SH["or"], rests))
     g.add((link, SH.message, Literal(
-        "a link names at least one supporting claim, a source with its locator, or is marked "
-        "inferred")))
+        "a link names at least one supporting claim, a source with its locator, a position in "
+        "a collection, or is marked inferred")))
     _prop(g, link, INT.basis, minCount=1, maxCount=1, in_=list(LINK_BASES),
           message="a link says its basis: " + " or ".join(LINK_BASES))
     return g

@@ -89,6 +89,10 @@ class INT(DefinedNamespace):
     evidenceKind: URIRef
     qualityFlag: URIRef
     basis: URIRef  # "stated" or "inferred": why a link is in the graph
+    Collection: URIRef
+    hasMember: URIRef
+    position: URIRef
+    item: URIRef
     statement: URIRef
     hasStatistic: URIRef
     value: URIRef

@@ -94,6 +94,10 @@ CLASSES: tuple[ClassSpec, ...] = (
               "A group of people an intervention serves or a finding is about."),
     ClassSpec("Region", "regions", "region", "Region", "Regions",
               "A place: country, state, city or service area."),
+    ClassSpec("Collection", "collections", "coll", "Collection", "Collections",
+              "A named, ordered set that a document presents as a list (red flags, screening "
+              "questions, the seven prevention strategies…), with where it does so.",
+              vocabulary=False),
     ClassSpec("Claim", "claims", "claim", "Claim", "Claims",
               "An evidence statement, with its numbers, citations and where it was stated.",
               vocabulary=False),
@@ -144,6 +148,10 @@ PREDICATES: tuple[PredicateSpec, ...] = (
                   ("Right",), ("Intervention",)),
     PredicateSpec("applies_to", INT.appliesTo, "applies to", "guided by",
                   ("Practice", "Right"), (*_HARMS, "Population", "Barrier")),
+    PredicateSpec("members", INT.hasMember, "has member", "member of", ("Collection",),
+                  tuple(c for c in _CONCEPTS if c != "Collection"),
+                  description="An item of a collection; the link's 'position' keeps the "
+                              "document's order."),
     PredicateSpec("broader", SKOS.broader, "broader", "narrower", _CONCEPTS, _CONCEPTS,
                   description="SKOS hierarchy inside one vocabulary."),
     PredicateSpec("about", DCTERMS.subject, "about", "evidence", ("Claim",), _CONCEPTS),
@@ -216,6 +224,9 @@ LINK_BASES: dict[str, BasisSpec] = {b.name: b for b in (
 EVIDENCE_PREDICATES = frozenset(p.name for p in PREDICATES if p.evidence)
 #: Relations that connect the evidence layer (claims, citations) to everything else.
 EVIDENCE_LAYER_PREDICATES = frozenset({"about", "supported_by", "stated_in"})
+#: Relations that only group things for reading (a collection and its items): shown on a
+#: node, but never walked by paths, intersections or the gap map (a list is not a mechanism).
+LIST_PREDICATES = frozenset({"members"})
 
 ID_PATTERN = re.compile(r"^(?P<prefix>[a-z]+):(?P<local>[a-z0-9]+(?:[-.][a-z0-9]+)*)$")
 

@@ -434,3 +434,61 @@ def test_youth_program_links_rest_on_the_claims_that_state_them(eb: EvidenceBase
                           "harm:domestic-minor-sex-trafficking")]:
         e = eb.edges[(subject, "addresses", obj)]
         assert e.claims and e.properties["basis"] == "stated", subject
+
+
+# ------------------------------------------------------------ issue 13: collections
+def test_collections_keep_the_documents_lists_in_order(g: NetworkxBackend,
+                                                       eb: EvidenceBase) -> None:
+    flags = g.collection_members("coll:ccadv-red-flags")
+    assert len(flags) == 14 and all(m.category == "Indicator" for m in flags)
+    assert flags[0].id == "ind:scripted-or-inconsistent-story"
+    assert flags[-1].id == "ind:unusually-many-sexual-partners"
+    assert len(g.collection_members("coll:ccadv-screening-questions")) == 8
+    seven = [m.id for m in g.collection_members("coll:mn-seven-prevention-strategies")]
+    assert seven == ["strat:education-outreach-high-risk-youth",
+                     "strat:healthy-relationships-programming",
+                     "strat:identification-of-victims", "strat:early-intervention",
+                     "strat:reduce-demand", "strat:end-business-profits",
+                     "strat:policies-systems-change"]
+    collections = [n for n in eb.nodes.values() if n.category == "Collection"]
+    assert len(collections) >= 8
+    for c in collections:
+        assert c.sources and all(s.citation in SOURCE_DOCS and s.locator for s in c.sources)
+        assert g.collection_members(c.id) or c.properties.get("items"), c.id
+
+
+@pytest.mark.parametrize(("words", "collection"), [
+    ("red flags", "coll:ccadv-red-flags"), ("warning signs", "coll:ccadv-red-flags"),
+    ("screening questions", "coll:ccadv-screening-questions"),
+    ("seven strategies", "coll:mn-seven-prevention-strategies"),
+    ("action means purpose", "coll:ccadv-action-means-purpose"),
+    ("why do they stay", "coll:ccadv-why-people-stay"),
+])
+def test_trainers_words_find_the_list_and_its_items(g: NetworkxBackend, words: str,
+                                                    collection: str) -> None:
+    hits = [h.node.id for h in g.search(words, limit=30)]
+    assert hits[0] == collection
+    members = [m.id for m in g.collection_members(collection)]
+    assert hits[1:1 + len(members)] == members
+    only_items = [h.node.id for h in g.search(words, categories=["Indicator"], limit=30)]
+    if g.node(members[0]).category == "Indicator":
+        assert only_items[:len(members)] == members
+
+
+def test_action_means_purpose_names_all_five_actions(eb: EvidenceBase) -> None:
+    actions = ("recruiting", "harboring", "transporting", "providing", "obtaining")
+    claim = eb.nodes["claim:ccadv-action-means-purpose"].definition or ""
+    items = " ".join(eb.nodes["coll:ccadv-action-means-purpose"].properties["items"])
+    for a in actions:
+        assert a in claim and a in items, a
+
+
+def test_lists_are_not_routes(g: NetworkxBackend) -> None:
+    """Two red flags are not linked by being on the same slide: paths, intersections and the
+    gap map never walk a collection."""
+    for p in g.paths("ind:multiple-cell-phones", "Indicator", max_hops=3, limit=50):
+        assert all(n.category != "Collection" for n in p.nodes)
+    r = g.shared("ind:multiple-cell-phones", "ind:carries-small-weapon")
+    assert "coll:ccadv-red-flags" not in {i.node.id for i in r.shared}
+    assert any(n.node.id == "coll:ccadv-red-flags" and n.predicate == "members"
+               for n in g.neighbors("ind:multiple-cell-phones"))

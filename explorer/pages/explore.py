@@ -259,7 +259,9 @@ def panel(selected: dict | None, expanded: list[str], node: str | None) -> tuple
     claims = g.evidence_for(n.id)
     links = g.neighbors(n.id)
     return node_panel(n, claims, n_links=len(links),
-                      expanded=n.id in (expanded or []) or n.id == node), None
+                      expanded=n.id in (expanded or []) or n.id == node,
+                      members=g.collection_members(n.id) if n.category == "Collection" else (),
+                      lists=g.collections_of(n.id)), None
 
 
 @callback(Output("explore-list", "children"),
