@@ -151,6 +151,11 @@ def citation_markdown(ci: CitationInfo) -> str:
     return out
 
 
+def _md_lines(items: Sequence[str]) -> str:
+    """One item as it is; several as a Markdown list (one figure per line)."""
+    return items[0] if len(items) == 1 else "\n".join(f"- {x}" for x in items)
+
+
 GRID_COLUMNS: tuple[dict[str, Any], ...] = (
     {"id": "claim", "name": "Claim", "presentation": "markdown"},
     {"id": "statement", "name": "Statement", "presentation": "markdown"},
@@ -181,7 +186,7 @@ def grid_row(c: ClaimInfo) -> dict[str, Any]:
         "id": c.id,
         "claim": md_link(_local(c.id, CLAIM_PREFIX), claim_href(c.id)),
         "statement": statement,
-        "numbers": "  \n".join(md_escape(f) for f in figures(c)) or "—",
+        "numbers": _md_lines([md_escape(f) for f in figures(c)]) or "—",
         "citations": "  \n".join(citation_markdown(ci) for ci in c.citations)
         or "*none given*",
         "source": src,
@@ -300,15 +305,15 @@ def claim_view(c: ClaimInfo, links: Sequence[Link]) -> html.Article:
     note = getattr(c, "note", None)
     if note and "contested" not in c.flags:
         parts.append(html.Div([html.H2("Curator's note"), html.P(note)], className="ev-section"))
-    parts.append(html.Div([html.H2("About"), html.Ul([html.Li(node_link(a)) for a in c.about],
-                                                     className="about-list")],
-                          className="ev-section"))
     parts.append(html.Div([
         html.H2(f"Links it supports ({len(links)})"),
         link_table(links, caption="Links this claim supports") if links else html.P(
             "This claim backs no link between concepts; it describes the nodes it is about.",
             className="muted"),
     ], className="ev-section", id="claim-links"))
+    parts.append(html.Div([html.H2("About"), html.Ul([html.Li(node_link(a)) for a in c.about],
+                                                     className="about-list")],
+                          className="ev-section"))
     return html.Article(parts, className="ev-view claim-view")
 
 

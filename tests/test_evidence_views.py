@@ -105,6 +105,9 @@ def test_grid_row_ties_each_doi_to_its_citation_and_links_the_claim() -> None:
                         "[doi:10\\.1/aaa](https://doi.org/10.1/aaa)")
     assert lines[1] == "[Baker \\(2019\\)](/evidence/citation/b-2019)"  # no DOI, none borrowed
     assert row["numbers"] == "as many as 70%"
+    two = ev.grid_row(_claim(statistics=({"value": 10, "unit": "percent"},
+                                         {"value": 28, "unit": "percent"})))
+    assert two["numbers"] == "- 10%\n- 28%"
     assert row["source"].startswith("[The Doc](/evidence/citation/doc)")
     assert "slide 4" in row["source"]
     # markdown in the curators' text is shown as text, never as markup

@@ -5,7 +5,8 @@ export the filtered selection as CSV or BibTeX. The table is one paged ``DataTab
 page, scrolling inside its own box on a phone); each claim id opens the claim's page
 (``/evidence/claim/<id>``), each citation and source document the citation's page
 (``/evidence/citation/<id>``), and each DOI sits next to the citation it belongs to.
-URL state: ``?q=&source=&year=&kind=&flag=&sort=&desc=1``.
+"Only claims with figures" keeps the claims that report a number (most claims are definitions
+or descriptions and have none). URL state: ``?q=&source=&year=&kind=&flag=&figures=1&sort=&desc=1``.
 """
 
 from __future__ import annotations
@@ -91,6 +92,11 @@ def layout(**params: Any) -> html.Div:
                                                      params.get("kind"))),
             labelled("Quality flag", "ev-flag", _dd("ev-flag", opts["flag"],
                                                     params.get("flag"))),
+            html.Div(dcc.Checklist(
+                id="ev-figures", options=[{"label": " Only claims with figures",
+                                           "value": "1"}],
+                value=["1"] if as_bool(params.get("figures")) else [],
+                className="checklist"), className="control control-check"),
             labelled("Sort by", "ev-sort", dcc.Dropdown(
                 id="ev-sort", options=SORTS, clearable=False, className="dropdown",
                 value=params.get("sort") if params.get("sort") in {s["value"] for s in SORTS}
@@ -126,12 +132,14 @@ def layout(**params: Any) -> html.Div:
     ], className="page page-evidence")
 
 
-def _claims(q: str | None, source: str, year: str, kind: str, flag: str) -> list[Any]:
+def _claims(q: str | None, source: str, year: str, kind: str, flag: str,
+            figures: list[str] | None = None) -> list[Any]:
     g = get_backend()
-    return g.claims(source=None if source == ANY else source,
-                    year=None if year in (None, ANY) else int(year),
-                    evidence_kind=None if kind == ANY else kind,
-                    flag=None if flag == ANY else flag, text=q or None)
+    found = g.claims(source=None if source == ANY else source,
+                     year=None if year in (None, ANY) else int(year),
+                     evidence_kind=None if kind == ANY else kind,
+                     flag=None if flag == ANY else flag, text=q or None)
+    return [c for c in found if c.statistics] if figures else found
 
 
 #: DataTable CSS: markdown cells without paragraph margins, visible link focus.
@@ -139,6 +147,7 @@ GRID_CSS = [
     {"selector": ".dash-cell-value p", "rule": "margin: 0 0 .25rem 0;"},
     {"selector": ".dash-cell-value a:focus", "rule": "outline: 3px solid #0b3d91;"},
     {"selector": ".dash-cell-value a", "rule": "color: #0b3d91 !important;"},
+    {"selector": ".dash-cell-value ul", "rule": "margin: 0; padding-left: 1rem;"},
 ]
 
 
@@ -165,17 +174,18 @@ def sort_rows(rows: list[dict[str, Any]], key: str, desc: bool) -> list[dict[str
           Output("ev-alert", "children"),
           Input("ev-q", "value"), Input("ev-source", "value"), Input("ev-year", "value"),
           Input("ev-kind", "value"), Input("ev-flag", "value"), Input("ev-sort", "value"),
-          Input("ev-desc", "value"), State("ev-limit", "data"))
+          Input("ev-desc", "value"), Input("ev-figures", "value"), State("ev-limit", "data"))
 @guarded(5)
 def render(q: str | None, source: str, year: str, kind: str, flag: str, sort: str,
-           desc: str, limit: int) -> tuple[Any, ...]:
-    claims = _claims(q, source, year, kind, flag)
+           desc: str, figures: list[str], limit: int) -> tuple[Any, ...]:
+    claims = _claims(q, source, year, kind, flag, figures)
     keyed = sort_rows([{**el.claim_row(c), "_claim": c} for c in claims], sort or "source",
                       desc == "desc")
     n_cites = len({ci.id for c in claims for ci in c.citations})
     shown = [r["_claim"] for r in keyed[:limit]]
-    count = notice(f"{len(claims)} claim{'s' if len(claims) != 1 else ''}, {n_cites} distinct "
-                   f"citation{'s' if n_cites != 1 else ''}"
+    n_figs = sum(1 for c in claims if c.statistics)
+    count = notice(f"{plural(len(claims), 'claim')} ({n_figs} with figures), "
+                   f"{plural(n_cites, 'distinct citation')}"
                    + (f"; showing the first {len(shown)} — narrow the filters or download "
                       "the CSV for all" if len(claims) > len(shown) else "")
                    + ("" if claims else ". No claim matches these filters."))
@@ -186,11 +196,11 @@ def render(q: str | None, source: str, year: str, kind: str, flag: str, sort: st
           Input("ev-csv", "n_clicks"), Input("ev-bib", "n_clicks"),
           State("ev-q", "value"), State("ev-source", "value"), State("ev-year", "value"),
           State("ev-kind", "value"), State("ev-flag", "value"), State("ev-sort", "value"),
-          State("ev-desc", "value"), prevent_initial_call=True)
+          State("ev-desc", "value"), State("ev-figures", "value"), prevent_initial_call=True)
 @guarded(2)
 def download(_c: int, _b: int, q: str | None, source: str, year: str, kind: str, flag: str,
-             sort: str, desc: str) -> tuple[Any, Any]:
-    claims = _claims(q, source, year, kind, flag)
+             sort: str, desc: str, figures: list[str]) -> tuple[Any, Any]:
+    claims = _claims(q, source, year, kind, flag, figures)
     if dash.ctx.triggered_id == "ev-bib":
         cites = [ci for c in claims for ci in c.citations]
         cites += [c.stated_in for c in claims if c.stated_in]
@@ -206,10 +216,11 @@ def download(_c: int, _b: int, q: str | None, source: str, year: str, kind: str,
 @callback(Output({"type": "url-state", "page": "evidence"}, "data"),
           Input("ev-q", "value"), Input("ev-source", "value"), Input("ev-year", "value"),
           Input("ev-kind", "value"), Input("ev-flag", "value"), Input("ev-sort", "value"),
-          Input("ev-desc", "value"))
+          Input("ev-desc", "value"), Input("ev-figures", "value"))
 def url_state(q: str | None, source: str, year: str, kind: str, flag: str, sort: str,
-              desc: str) -> dict:
+              desc: str, figures: list[str]) -> dict:
     def v(x: str | None) -> str | None:
         return None if x in (None, ANY) else x
     return {"q": q, "source": v(source), "year": v(year), "kind": v(kind), "flag": v(flag),
+            "figures": 1 if figures else None,
             "sort": sort if sort != "source" else None, "desc": 1 if desc == "desc" else None}

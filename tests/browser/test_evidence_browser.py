@@ -56,6 +56,18 @@ def test_table_claim_id_opens_the_claim_page(dash_duo, mini_app):
     dash_duo.wait_for_contains_text("#explore-panel", "Foster care placement", timeout=TIMEOUT)
 
 
+def test_only_claims_with_figures_filter_is_in_the_url(dash_duo, mini_app):
+    dash_duo.start_server(mini_app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/evidence?figures=1")
+    dash_duo.wait_for_contains_text("#ev-count", "2 claims (2 with figures)", timeout=TIMEOUT)
+    grid = dash_duo.find_element("#ev-table").text
+    assert "1 in 6" in grid and "as many as 70%" in grid
+    assert "foster-care-raises-risk" not in grid
+    dash_duo.find_element("#ev-figures input").click()  # untick: every claim again
+    dash_duo.wait_for_contains_text("#ev-count", "5 claims (2 with figures)", timeout=TIMEOUT)
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(lambda d: "figures" not in d.current_url)
+
+
 def test_claim_id_is_reached_with_tab_and_opened_with_enter(dash_duo, mini_app):
     dash_duo.start_server(mini_app)
     dash_duo.wait_for_page(dash_duo.server_url + "/evidence")
