@@ -30,7 +30,11 @@ SHOTS = (
     ("intersections", "/intersections?a=harm:intimate-partner-violence&b=harm:sex-trafficking"
      "&via=ControlTactic", "#inter-lists", "Shared by both"),
     ("gaps", "/gaps?rows=Harm&cols=PreventionStrategy&top=1", "#gaps-summary", "cells"),
-    ("evidence", "/evidence", "#ev-count", "claims"),
+    ("evidence", "/evidence?figures=1", "#ev-count", "claims"),
+    ("evidence-claim", "/evidence/claim/ncap-79-percent-economic-abuse", "#claim-links",
+     "Links it supports"),
+    ("evidence-citation", "/evidence/citation/uroc-roundtable-2018", "#citation-study",
+     "Method"),
     ("about", "/about", "main", "How to cite"),
     ("present", "/paths?from=risk:foster-care-placement&to=Intervention&present=1&step=2",
      "#paths-step-caption", "Hop"),
@@ -41,6 +45,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--evidence", default=None)
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    ap.add_argument("--only", default="", help="comma-separated shot names (default: all)")
     args = ap.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     out = Path(args.out)
@@ -49,7 +54,10 @@ def main() -> None:
     with ServerThread(app.server) as srv:
         driver = chrome(1400, 1000)
         try:
+            only = {x.strip() for x in args.only.split(",") if x.strip()}
             for name, url, sel, text in SHOTS:
+                if only and name not in only:
+                    continue
                 driver.get(srv.url + url)
                 WebDriverWait(driver, 30).until(
                     EC.text_to_be_present_in_element((By.CSS_SELECTOR, sel), text))
