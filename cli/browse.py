@@ -8,6 +8,7 @@ method, print a table or JSON.
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from cli.helpers import (
@@ -23,6 +24,7 @@ from cli.helpers import (
     run_guarded,
 )
 from graph.models import Path as GraphPath
+from ontology.schema import LINK_BASES, flag_explanation
 
 app = typer.Typer()
 
@@ -93,24 +95,38 @@ def show(node_id: str, backend: BackendOpt = "embedded", evidence: EvidenceOpt =
         console.print(f"[dim]source: {s.get('citation')} — {s.get('locator') or ''}[/]")
     if nbrs:
         t = Table(title="links")
-        for col in ("relation", "node", "type", "claims"):
+        for col in ("relation", "node", "type", "claims", "basis"):
             t.add_column(col)
         for n in nbrs:
             rel = n.predicate if n.direction == "out" else f"← {n.predicate}"
-            t.add_row(rel, f"{n.node.label} ({n.node.id})", n.node.category, str(len(n.claims)))
+            t.add_row(rel, f"{n.node.label} ({n.node.id})", n.node.category, str(len(n.claims)),
+                      n.basis)
         console.print(t)
+        if any(n.basis == "inferred" for n in nbrs):
+            console.print(f"[dim]inferred: {LINK_BASES['inferred'].explanation}[/]")
+    if node.category == "Collection":
+        for i, item in enumerate(node.properties.get("items") or [], 1):
+            console.print(f"  {i}. {item}")
+        for i, m in enumerate(g.collection_members(node_id), 1):
+            console.print(f"  {i}. {m.label} ({m.id})")
     for c in claims:
         cites = "; ".join(ci.short() for ci in c.citations) or "no citation"
-        flags = f" [yellow][{', '.join(c.flags)}][/]" if c.flags else ""
+        flags = f" [yellow]{escape('[' + ', '.join(c.flags) + ']')}[/]" if c.flags else ""
         doc = c.stated_in.title if c.stated_in else "?"
         console.print(f"• {c.statement}{flags}\n  [dim]{cites} · stated in {doc}, "
                       f"{c.locator}[/]")
+        for f in c.flags:  # every flag explained from the one table (ontology.schema)
+            console.print(f"  [yellow]{escape(flag_explanation(f))}[/]", highlight=False)
+        if "contested" in c.flags and c.note:
+            console.print(f"  [yellow]Why contested: {escape(c.note)}[/]", highlight=False)
 
 
 def format_path(p: GraphPath) -> str:
     parts = [p.nodes[0].label]
     for h in p.hops:
         ev = f" [{len(h.claims)} claims/{len(h.citations)} citations]" if h.claims else ""
+        if h.basis == "inferred":
+            ev += " (inferred by the curators)"
         arrow = f"—{h.predicate}→" if h.forward else f"←{h.predicate}—"
         parts.append(f" {arrow}{ev} {h.target.label}")
     return "".join(parts)
@@ -121,14 +137,21 @@ def paths(from_id: str, to: Annotated[str | None, typer.Option(
               "--to", help="Destination type, e.g. Intervention, PreventionStrategy, Claim.")]
           = None, to_id: Annotated[str | None, typer.Option(
               "--to-id", help="Or one destination node id.")] = None,
-          max_hops: int = 4, limit: int = 10, backend: BackendOpt = "embedded",
+          max_hops: int = 4, limit: int = 10,
+          stated_only: Annotated[bool, typer.Option(
+              "--stated-only", help="Leave out links the curators inferred (walk only links "
+                                    "a document states).")] = False,
+          backend: BackendOpt = "embedded",
           evidence: EvidenceOpt = None, json_out: JsonOpt = False) -> None:
-    """Ranked paths from a node to a type of node, each hop with its evidence."""
+    """Ranked paths from a node to a type of node, each hop with its evidence and basis.
+
+    Ranked by evidence, then specificity (hops with claims first; a route through an umbrella
+    category after a more specific one), grouped by destination; see docs/curation.md."""
     g = open_for_cli(backend, evidence)
     if to is None and to_id is None:
         fail("give --to TYPE or --to-id ID", EXIT_USAGE)
     found = run_guarded(lambda: g.paths(from_id, to, to_id=to_id, max_hops=max_hops,
-                                        limit=limit))
+                                        limit=limit, include_inferred=not stated_only))
     if json_out:
         emit_json([{"route": [n.id for n in p.nodes], "hops": [h.to_dict() for h in p.hops],
                     "claims": list(p.claims), "citations": list(p.citations)} for p in found])

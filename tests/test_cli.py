@@ -120,3 +120,20 @@ def test_one_backend_option_everywhere() -> None:
     assert r.exit_code == 0, r.output
     r = run("stats", "--backend", "nope", *E)
     assert r.exit_code == 2 and "unknown backend" in r.output
+
+
+def test_cli_shows_link_basis_and_explains_flags() -> None:
+    """Issue 13: a hop the curators inferred says so, --stated-only leaves it out, and every
+    flag on a claim is explained with the text of ontology.schema.QUALITY_FLAGS."""
+    r = run("paths", "int:hotel-training-law", "--to", "PreventionStrategy", "--max-hops", "1",
+            *E)
+    assert r.exit_code == 0 and "inferred by the curators" in r.output
+    r = run("paths", "int:hotel-training-law", "--to", "PreventionStrategy", "--max-hops", "1",
+            "--stated-only", *E)
+    assert r.exit_code == 3 and "no path" in r.output
+    r = run("paths", "int:hotel-training-law", "--to", "PreventionStrategy", "--max-hops", "1",
+            *E, "--json")
+    assert json.loads(r.stdout)[0]["hops"][0]["basis"] == "inferred"
+    r = run("show", "risk:running-away", *E)
+    assert r.exit_code == 0
+    assert "[unsourced_figure]" in r.output and "Figure without a source" in r.output
