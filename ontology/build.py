@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+from rdflib.term import Node
 
 from ontology.namespace import BIBO, INT, ONTOLOGY_IRI, SCHEME
 from ontology.schema import (
@@ -87,9 +90,9 @@ def _minimal(classes: Iterable[str]) -> list[str]:
 
 def build_ontology() -> Graph:
     g = Graph()
-    for p, ns in (("int", INT._NS), ("skos", SKOS), ("dcterms", DCTERMS), ("prov", PROV),
-                  ("bibo", BIBO), ("owl", OWL), ("scheme", SCHEME)):
-        g.bind(p, ns)
+    for prefix, ns in (("int", INT._NS), ("skos", SKOS), ("dcterms", DCTERMS), ("prov", PROV),
+                       ("bibo", BIBO), ("owl", OWL), ("scheme", SCHEME)):
+        g.bind(prefix, ns)
     onto = URIRef(ONTOLOGY_IRI.rstrip("#"))
     g.add((onto, RDF.type, OWL.Ontology))
     g.add((onto, DCTERMS.title, Literal("Intersections ontology", lang="en")))
@@ -147,19 +150,19 @@ def build_ontology() -> Graph:
     return g
 
 
-def _prop(g: Graph, shape: URIRef, path: URIRef, **kw: object) -> BNode:
+def _prop(g: Graph, shape: URIRef, path: URIRef, **kw: Any) -> BNode:
     b = BNode()
     g.add((shape, SH.property, b))
     g.add((b, SH.path, path))
     for key, val in kw.items():
         if key == "in_":
             lst = BNode()
-            Collection(g, lst, [Literal(v) for v in val])  # type: ignore[union-attr]
+            Collection(g, lst, [Literal(v) for v in val])
             g.add((b, SH["in"], lst))
         elif key == "or_classes":
             lst = BNode()
-            items = []
-            for cls in val:  # type: ignore[union-attr]
+            items: list[Node] = []
+            for cls in val:
                 alt = BNode()
                 g.add((alt, SH["class"], INT[cls]))
                 items.append(alt)
@@ -222,7 +225,7 @@ def build_shapes() -> Graph:
     a = BNode()
     g.add((a, SH.path, INT.supportedBy))
     g.add((a, SH.minCount, Literal(1)))
-    alternatives = [_wrap(g, a)]
+    alternatives: list[Node] = [_wrap(g, a)]
     for flag in NO_CITATION_FLAGS:
         b = BNode()
         g.add((b, SH.path, INT.qualityFlag))
@@ -246,7 +249,7 @@ def build_shapes() -> Graph:
           message="a link's supporting claims are claims")
     # what a link rests on: claims, a document locator, or the curators' inference
     rests = BNode()
-    alts = []
+    alts: list[Node] = []
     for path, kw in ((INT.supportingClaim, {"minCount": 1}), (INT.hasSource, {"minCount": 1}),
                      (INT.basis, {"hasValue": Literal("inferred")}),
                      (INT.position, {"minCount": 1})):  # a collection item: the list states it
@@ -271,12 +274,31 @@ def _wrap(g: Graph, prop: BNode) -> BNode:
     return n
 
 
+def stable(g: Graph) -> Graph:
+    """The same graph with every blank node renamed canonically (RDF graph canonicalisation,
+    :func:`rdflib.compare.to_canonical_graph`), so equal graphs serialise to equal bytes."""
+    out = Graph()
+    for prefix, ns in g.namespaces():
+        out.bind(prefix, ns, override=True, replace=True)
+    for triple in to_canonical_graph(g):
+        out.add(triple)
+    return out
+
+
+def turtle(g: Graph) -> str:
+    """Deterministic Turtle: canonical blank nodes, and rdflib's sorted subjects/predicates."""
+    return stable(g).serialize(format="turtle")
+
+
 def write(out_dir: Path = HERE) -> list[Path]:
-    """(Re)write intersections.ttl and shapes.ttl; returns the paths written."""
+    """(Re)write intersections.ttl and shapes.ttl; returns the paths written.
+
+    The bytes depend only on ontology/schema.py: regenerating twice gives identical files.
+    """
     paths = []
     for graph, name in ((build_ontology(), ONTOLOGY_FILE.name), (build_shapes(), SHAPES_FILE.name)):
         path = out_dir / name
-        path.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+        path.write_text(turtle(graph), encoding="utf-8")
         paths.append(path)
     return paths
 

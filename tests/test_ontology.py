@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from rdflib import RDF, Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL
@@ -24,6 +29,24 @@ def test_committed_turtle_is_up_to_date() -> None:
     """Run `intersections ontology` after editing ontology/schema.py."""
     assert isomorphic(load_ontology(), build_ontology())
     assert isomorphic(load_shapes(), build_shapes())
+
+
+def test_regenerating_gives_identical_bytes(tmp_path: Path) -> None:
+    """`intersections ontology` run twice (fresh interpreters, different hash seeds, so set
+    order and blank-node ids would differ) writes the same bytes as the committed files."""
+    root = Path(__file__).resolve().parents[1]
+    runs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        out.mkdir()
+        subprocess.run([sys.executable, "-m", "cli", "ontology", "--out-dir", str(out)],
+                       cwd=root, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+                       capture_output=True)
+        runs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert set(runs[0]) == {"intersections.ttl", "shapes.ttl"}
+    assert runs[0] == runs[1]
+    for name, data in runs[0].items():
+        assert (root / "ontology" / name).read_bytes() == data, "run `intersections ontology`"
 
 
 def test_every_term_used_in_the_turtle_is_declared() -> None:
