@@ -179,3 +179,15 @@ def test_dockerfile_copy_sources_exist() -> None:
 def test_dockerignore_keeps_secrets_out() -> None:
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert ".env" in ignored and ".git" in ignored
+
+
+def test_neo4j_service_is_locked_for_the_console(services: dict[str, Any]) -> None:
+    """The same server lock as scripts/neo4j/Neo4jTestServer.java (issue 14 item 3)."""
+    env = services["neo4j"]["environment"]
+    assert env["NEO4J_dbms_security_allow__csv__import__from__file__urls"] == "false"
+    assert env["NEO4J_internal_dbms_cypher__ip__blocklist"] == "0.0.0.0/0,::/0"
+    allow = env["NEO4J_dbms_security_procedures_allowlist"].split(",")
+    assert "db.labels" in allow and not any(a.startswith(("apoc", "gds", "dbms.*")) for a in allow)
+    java = (ROOT / "scripts" / "neo4j" / "Neo4jTestServer.java").read_text(encoding="utf-8")
+    for name in allow:
+        assert f'"{name}"' in java  # test server and compose lock the same list

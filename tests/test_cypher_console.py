@@ -153,3 +153,55 @@ def test_read_only_schema_procedures_are_allowed(console: CypherConsole) -> None
 def test_cypher_needs_neo4j_backend(embedded) -> None:
     with pytest.raises(QueryRefused, match="Neo4j"):
         CypherConsole.for_backend(embedded)
+
+
+# ---------------------------------------------------------------- issue 14: quoted names, LOAD CSV
+@pytest.mark.parametrize("query", [
+    "CALL `dbms`.`listConfig`()",
+    "CALL `dbms`.`killConnections`(['bolt-1'])",
+    "CALL `dbms`.listConfig() YIELD name RETURN name",
+    "CALL dbms.`listConfig`()",
+    "CALL /* x */ `dbms` . `listConfig` ()",
+    "MATCH (n) RETURN `apoc`.`text`.`join`(['a'], '')",
+    "CALL `apoc.load.json`('http://127.0.0.1:9/')",
+    "CALL `db`.`createLabel`('X')",
+    "CALL `d``bms`.x()",
+    "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
+    "load csv with headers from 'http://127.0.0.1:7474/' as l return l",
+    "MATCH (n) WITH n LIMIT 1 LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l",
+])
+def test_precheck_normalises_quoted_names_and_refuses_load_csv(query: str) -> None:
+    with pytest.raises(QueryRefused, match="read-only"):
+        check_cypher(query)
+
+
+@pytest.mark.parametrize("query", ["CALL `db`.`labels`() YIELD label RETURN label",
+                                   "MATCH (`set`:Entity) RETURN `set`.id AS id LIMIT 1",
+                                   "MATCH (n) WHERE n.note = 'CALL dbms.listConfig()' RETURN n"])
+def test_quoted_names_that_are_allowed_still_pass(query: str) -> None:
+    check_cypher(query)
+
+
+def _server_locked(console: CypherConsole) -> bool:
+    with console.driver.session(database=console.database) as s:
+        rows = s.run("CALL dbms.listConfig('dbms.security.allow_csv_import_from_file_urls') "
+                     "YIELD value RETURN value").data()
+    return bool(rows) and rows[0]["value"] == "false"
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://127.0.0.1:9/x.csv",
+                                 "http://169.254.169.254/latest/meta-data/"])
+@pytest.mark.neo4j
+def test_server_refuses_load_csv_without_the_precheck(console: CypherConsole, url: str) -> None:
+    """The server lock (scripts/neo4j/Neo4jTestServer.java, docker-compose.yml): no LOAD CSV
+    from server files or any network address, even if the client check were bypassed."""
+    import os
+
+    if not _server_locked(console):
+        msg = ("the Neo4j test server was started before the LOAD CSV lock: restart it with "
+               "scripts/neo4j/neo4j-server.sh stop && start")
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    with pytest.raises(QueryRefused, match="external resource"):
+        console.run(f"LOAD CSV FROM '{url}' AS line RETURN line LIMIT 1", precheck=False)

@@ -3,7 +3,8 @@
 Layers of safety (the server-side one is the guarantee, the others give clearer messages and
 cover what "read mode" alone does not):
 
-1. **Pre-check** of the text with comments, strings and quoted names masked: write and admin
+1. **Pre-check** of the text with comments and strings masked (and backtick-quoted names
+   unquoted for the procedure checks, so ``CALL `dbms`.`listConfig`()`` is refused): write and admin
    clauses (CREATE, MERGE, DELETE, DETACH, SET, REMOVE, DROP, FOREACH, LOAD CSV, ALTER, GRANT,
    DENY, REVOKE, RENAME, START/STOP/TERMINATE, SHOW, USE, ``IN TRANSACTIONS``) are refused before
    anything is sent — also inside ``CALL { … }`` subqueries. Procedure calls are allowed only for
@@ -56,12 +57,28 @@ _IN_TX = re.compile(r"\bIN\s+(?:\d+\s+)?(?:CONCURRENT\s+)?TRANSACTIONS\b", re.IG
 _CALL = re.compile(r"(?<![\w.$`])CALL\s+([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_][\w]*)*)",
                    re.IGNORECASE)
 # strings, quoted names, comments → blanks before scanning
-_NOISE = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`|//[^\n]*|/\*.*?\*/',
+_NOISE = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`(?:[^`]|``)*`|//[^\n]*|/\*.*?\*/',
                     re.DOTALL)
 
 
 def _mask(text: str) -> str:
     return _NOISE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _unquote_names(text: str) -> str:
+    """Strings and comments blanked, backtick-quoted names written plainly.
+
+    ``CALL `dbms`.`listConfig`()`` must meet the same checks as ``CALL dbms.listConfig()``:
+    Cypher resolves both to one procedure, so procedure and namespace checks run on this form.
+    Characters other than letters, digits and ``_`` inside a quoted name become ``_``.
+    """
+    def repl(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        if tok.startswith("`"):
+            return re.sub(r"\W", "_", tok[1:-1].replace("``", "`")) or "_"
+        return " " * len(tok)
+
+    return _NOISE.sub(repl, text)
 
 
 def check_cypher(text: str) -> None:
@@ -78,12 +95,13 @@ def check_cypher(text: str) -> None:
             "(MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN, CALL { … } subqueries that read)")
     if _IN_TX.search(masked):
         raise QueryRefused("read-only: CALL { … } IN TRANSACTIONS is not allowed in the console")
-    m = _FORBIDDEN_NAMESPACES.search(masked)
+    plain = _unquote_names(text)  # procedure/namespace checks see quoted names unquoted
+    m = _FORBIDDEN_NAMESPACES.search(plain)
     if m:
         raise QueryRefused(
             f"read-only: {m.group(1)}.* procedures and functions are not allowed in the console "
             "(they can change the database or its settings, or reach the network)")
-    for call in _CALL.finditer(masked):
+    for call in _CALL.finditer(plain):
         name = re.sub(r"\s+", "", call.group(1)).lower()
         if name not in READ_ONLY_PROCEDURES:
             allowed = ", ".join(sorted(READ_ONLY_PROCEDURES))
@@ -242,6 +260,9 @@ class CypherConsole:
             return QueryTimeout(
                 f"stopped after the time limit of {timeout:g} s; narrow the query (match from an "
                 f"id, bound path lengths, add LIMIT) or raise --timeout (max {MAX_TIMEOUT:g} s)")
+        if "ExternalResourceFailed" in code:
+            return QueryRefused(f"read-only: the server refused to load an external resource "
+                                f"({first}); LOAD CSV is not allowed")
         if "SyntaxError" in code:
             return QuerySyntaxError(f"Cypher syntax error: {msg[:400]}")
         if "ParameterMissing" in code:

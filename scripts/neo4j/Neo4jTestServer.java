@@ -28,9 +28,12 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import inet.ipaddr.IPAddressString;
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.HttpConnector;
@@ -43,6 +46,12 @@ import org.neo4j.io.ByteUnit;
 public class Neo4jTestServer {
 
     private static final String HOST = "127.0.0.1";
+
+    /** Procedures the server loads (dbms.security.procedures.allowlist); keep in step with
+     *  READ_ONLY_PROCEDURES in graph/neo4j/console.py and docker-compose.yml. */
+    static final List<String> PROCEDURE_ALLOWLIST = List.of(
+            "db.labels", "db.relationshipTypes", "db.propertyKeys", "db.schema.*",
+            "db.index.fulltext.*", "db.awaitIndexes", "db.awaitIndex", "dbms.components");
 
     public static void main(String[] args) throws Exception {
         int port = -1;
@@ -82,7 +91,14 @@ public class Neo4jTestServer {
                 .withConfig(BoltConnector.listen_address, new SocketAddress(HOST, port))
                 .withConfig(BoltConnector.advertised_address, new SocketAddress(HOST, port))
                 .withConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
-                .withConfig(HttpsConnector.enabled, false);
+                .withConfig(HttpsConnector.enabled, false)
+                // The same lock as production (README "Neo4j server settings"): no LOAD CSV from
+                // server files or from any network address, and only the read-only schema
+                // procedures the Cypher console allows may be called at all.
+                .withConfig(GraphDatabaseSettings.allow_file_urls, false)
+                .withConfig(GraphDatabaseInternalSettings.cypher_ip_blocklist,
+                        List.of(new IPAddressString("0.0.0.0/0"), new IPAddressString("::/0")))
+                .withConfig(GraphDatabaseSettings.procedure_allowlist, PROCEDURE_ALLOWLIST);
         if (httpPort > 0) {
             builder = builder
                     .withConfig(HttpConnector.enabled, true)
