@@ -243,7 +243,7 @@ def test_one_flag_table_for_format_shapes_and_views() -> None:
         assert flag_explanation(name).startswith(spec.label)
     from explorer.components import FLAG_TEXT  # the explorer reads the same table
 
-    assert FLAG_TEXT == {n: flag_explanation(n) for n in QUALITY_FLAGS}
+    assert {n: flag_explanation(n) for n in QUALITY_FLAGS} == FLAG_TEXT
 
 
 def test_figures_without_a_source_are_attributed_in_label_and_statement(
@@ -294,8 +294,8 @@ def test_misstatements_of_the_issue_are_fixed(eb: EvidenceBase) -> None:
     assert "600 of them" not in ct and "does not say whether" in ct
     assert "by their abuser" not in (eb.nodes["claim:ncap-79-percent-economic-abuse"].definition
                                      or "")
-    for goal in ("claim:mn-healthy-culture-reduces-demand", "claim:mn-less-demand-less-victimization",
-                 "claim:mn-policies-reduce-entry"):
+    for goal in ("claim:mn-healthy-culture-reduces-demand",
+                 "claim:mn-less-demand-less-victimization", "claim:mn-policies-reduce-entry"):
         node = eb.nodes[goal]
         assert "goal" in (node.definition or "") and "goal" in node.label.casefold(), goal
     crimes = eb.nodes["claim:hb-trafficking-involves-many-crimes"].definition or ""
@@ -416,7 +416,7 @@ def test_foster_care_journey_names_the_youth_programs_before_umbrella_routes(
     "Human trafficking" node; every destination is returned, grouped."""
     groups = g.path_groups("risk:foster-care-placement", "Intervention")
     ends = [grp.end.id for grp in groups]
-    assert YOUTH_PROGRAMS <= set(ends) and len(ends) == len(set(ends))
+    assert set(ends) >= YOUTH_PROGRAMS and len(ends) == len(set(ends))
     via_umbrella = [i for i, grp in enumerate(groups)
                     if "harm:human-trafficking" in {n.id for n in grp.paths[0].nodes}]
     assert via_umbrella, "the umbrella routes are still listed, after the specific ones"
