@@ -62,4 +62,15 @@
     });
     document.addEventListener("DOMContentLoaded", function () { fix(document); });
     window.intersectionsA11yFix = fix;
+
+    /* dash_table.DataTable listens for Tab on the whole document to move its active cell and
+     * cancels the key, so once focus is inside a table (a filter box, a link in a cell) Tab
+     * never leaves it: a keyboard trap (WCAG 2.1.2). When focus is inside a DataTable, keep Tab
+     * from reaching that listener; the browser then moves focus to the next control as on any
+     * page (arrow keys still move between cells). */
+    window.addEventListener("keydown", function (e) {
+        if (e.key !== "Tab") { return; }
+        var a = document.activeElement;
+        if (a && a.closest && a.closest(".dash-table-container")) { e.stopPropagation(); }
+    }, true);
 })();

@@ -102,7 +102,7 @@ def _left(dash_duo, wait: float = 3.0) -> bool:
     return False
 
 
-def _tab_walk(dash_duo, limit: int = 160) -> list[dict]:
+def _tab_walk(dash_duo, limit: int = 600) -> list[dict]:
     """Press Tab from the top of the page until focus wraps; every stop, in order."""
     dash_duo.driver.execute_script("document.activeElement && document.activeElement.blur();"
                                    "window.scrollTo(0, 0);")
@@ -142,7 +142,7 @@ def test_tab_reaches_every_control_in_reading_order_with_a_visible_ring(dash_duo
         "return Array.from(document.querySelectorAll('[tabindex]'))"
         ".filter(e => parseInt(e.getAttribute('tabindex')) > 0).length"), "positive tabindex"
     stops = _tab_walk(dash_duo)
-    assert len(stops) > 5, stops
+    assert 5 < len(stops) < 600, f"{len(stops)} Tab stops"
     # reading order: each Tab moves forward in the document (no jumps back)
     positions = [s["pos"] for s in stops]
     assert positions == sorted(positions), [(s["tag"], s["id"], s["text"]) for s in stops]
