@@ -58,7 +58,7 @@ def test_foster_care_journey_shows_an_intervention(dash_duo, mini_app):
     dash_duo.wait_for_page(dash_duo.server_url + "/paths")
     _wait_text(dash_duo, "#paths-list", "Safe Harbor Regional Navigators")
     lst = dash_duo.find_element("#paths-list").text
-    assert "increases risk of" in lst and "1 claims / 2 citations" in lst
+    assert "increases risk of" in lst and "1 claim / 2 citations" in lst
     q = _query(dash_duo)
     assert q["from"] == ["risk:foster-care-placement"] and q["to"] == ["Intervention"]
     # presentation mode steps through the selected path one hop at a time
@@ -130,8 +130,8 @@ def test_quick_exit_replaces_the_page_on_escape_and_click(dash_duo, mini_app):
         assert dash_duo.driver.execute_script("return history.length") == before
 
 
-@pytest.mark.parametrize("path", ["/?node=harm:intimate-partner-violence", "/paths",
-                                  "/intersections", "/gaps", "/evidence", "/about"])
+@pytest.mark.parametrize("path", ["/", "/explore?node=harm:intimate-partner-violence", "/paths",
+                                  "/intersections", "/gaps", "/evidence", "/query", "/about"])
 def test_axe_has_no_serious_or_critical_violations(dash_duo, mini_app, axe_js, path):
     dash_duo.start_server(mini_app)
     dash_duo.wait_for_page(dash_duo.server_url + path)
