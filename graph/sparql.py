@@ -18,9 +18,14 @@ Safety, in layers (each one alone would stop the attacks we test for):
    parser quirk let them through.
 3. **Only ``Store.query`` is ever called** (never ``update``) on a private in-memory store.
 4. **Isolated execution** — on Linux each query runs in a forked child that first drops into a new
-   user+network namespace (no network at all, not even loopback) when the kernel allows it; the
-   child is killed at the wall-clock deadline, so a runaway join stops for real. Elsewhere the
-   query runs in-process and the deadline is checked between result rows.
+   user+network namespace (no network at all, not even loopback) when the kernel allows it,
+   limits its own memory (``RLIMIT_AS``: what it inherited + 512 MB), and then runs the gate
+   (1–2) and the query; the child is killed at the wall-clock deadline, so neither a slow parse
+   nor a runaway join outlives it. At most ``INTERSECTIONS_SPARQL_CHILDREN`` children run at
+   once on the machine (file-lock slots shared by all worker processes); when all are taken a
+   query gets "busy, try again" (:class:`QueryBusy`). Query text over 10,000 characters is
+   refused before any parsing. Elsewhere the query runs in-process and the deadline is checked
+   between result rows.
 """
 
 from __future__ import annotations
@@ -186,6 +191,26 @@ def _strip_noise(text: str) -> str:
     return _LEXICAL_NOISE.sub(lambda m: " " * len(m.group(0)), text)
 
 
+def max_query_chars() -> int:
+    """Longest query text accepted (``INTERSECTIONS_SPARQL_MAX_CHARS``, default 10,000).
+
+    rdflib's parser is slow on adversarial text (an 18 KB UNION chain takes ~18 s to check), so
+    the cap keeps each gate short; the gate also runs under the deadline in the child."""
+    try:
+        return max(100, int(os.environ.get("INTERSECTIONS_SPARQL_MAX_CHARS", "10000")))
+    except ValueError:
+        return 10_000
+
+
+def check_size(text: str) -> None:
+    """Refuse an over-long query before any parsing (a 43 KB query took 37 s to check)."""
+    limit = max_query_chars()
+    if len(text) > limit:
+        raise QueryRefused(
+            f"the query is {len(text):,} characters; the limit is {limit:,}. Shorten it (bind "
+            "values with $parameters or VALUES instead of pasting long lists)")
+
+
 def check_query(text: str) -> CheckedQuery:
     """Refuse anything but a local, read-only SELECT/ASK/CONSTRUCT/DESCRIBE query.
 
@@ -197,6 +222,7 @@ def check_query(text: str) -> CheckedQuery:
 
     if not text or not text.strip():
         raise QuerySyntaxError("empty query: write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    check_size(text)
     try:
         parsed = parseQuery(text)
     except ParseException as exc:
@@ -340,13 +366,42 @@ def _execute(store: ox.Store, text: str, limit: int,
     return out
 
 
-def _child_main(conn: Any, store: ox.Store, text: str, limit: int) -> None:
+def _gate(text: str, params: Mapping[str, Any] | None) -> tuple[str, str]:
+    """The safety gate: check, bind parameters, check again. Returns (form, final text)."""
+    check_query(text)
+    text = bind_params(text, params)
+    return check_query(text).form, text  # again, with the values in place
+
+
+def _limit_memory(budget_bytes: int) -> None:
+    """RLIMIT_AS = what the (forked) child already maps + ``budget_bytes``."""
+    import resource
+
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return
+    cap = mapped + budget_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _child_main(conn: Any, store: ox.Store, text: str, params: Mapping[str, Any] | None,
+                limit: int, memory: int) -> None:
     try:
         isolated = _no_network()
         try:
+            with open(os.devnull, "wb") as devnull:  # oxigraph's abort message on an
+                os.dup2(devnull.fileno(), 2)         # allocation failure must not flood logs
+            _limit_memory(memory)
+            form, text = _gate(text, params)  # the gate runs here, under the parent's deadline
             payload = _execute(store, text, limit, None)
-        except QueryRefused as exc:
-            payload = {"error": "refused", "message": str(exc)}
+            payload["form"] = form
+        except (QueryRefused, QuerySyntaxError) as exc:
+            payload = {"error": "refused" if isinstance(exc, QueryRefused) else "syntax",
+                       "message": str(exc), "checked": True}
+        except MemoryError:
+            payload = {"error": "memory"}
         except Exception as exc:  # noqa: BLE001 - report, never hang the parent
             payload = {"error": "runtime", "message": f"{type(exc).__name__}: {exc}"}
         payload["isolated"] = isolated
@@ -354,6 +409,72 @@ def _child_main(conn: Any, store: ox.Store, text: str, limit: int) -> None:
     finally:
         conn.close()
         os._exit(0)
+
+
+class QueryBusy(IntersectionsError):
+    """Every SPARQL slot is taken: try again in a moment (nothing ran)."""
+
+
+def max_children() -> int:
+    """Query processes allowed at once on this machine (``INTERSECTIONS_SPARQL_CHILDREN``)."""
+    try:
+        return max(1, int(os.environ.get("INTERSECTIONS_SPARQL_CHILDREN", "")))
+    except ValueError:
+        return max(2, os.cpu_count() or 2)
+
+
+def child_memory_bytes() -> int:
+    """Memory each query process may add (``INTERSECTIONS_SPARQL_MEMORY_MB``, default 512)."""
+    try:
+        mb = int(os.environ.get("INTERSECTIONS_SPARQL_MEMORY_MB", "512"))
+    except ValueError:
+        mb = 512
+    return max(64, mb) * 1024 * 1024
+
+
+def _slot_dir() -> str:
+    base = os.environ.get("INTERSECTIONS_SPARQL_SLOTS") or os.path.join(
+        os.environ.get("XDG_RUNTIME_DIR") or "/tmp", f"intersections-sparql-{os.getuid()}")
+    os.makedirs(base, mode=0o700, exist_ok=True)
+    return base
+
+
+class _Slot:
+    """One of :func:`max_children` machine-wide slots, held with ``flock`` while a child runs.
+
+    A file lock (not a per-process semaphore) so the cap holds across gunicorn workers; the
+    kernel releases it if the holder dies.
+    """
+
+    def __init__(self, wait: float) -> None:
+        self.wait = wait
+        self.fd: int | None = None
+
+    def __enter__(self) -> _Slot:
+        import fcntl
+
+        base, n = _slot_dir(), max_children()
+        end = time.monotonic() + self.wait
+        while True:
+            for i in range(n):
+                fd = os.open(os.path.join(base, f"slot-{i}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    os.close(fd)
+                    continue
+                self.fd = fd
+                return self
+            if time.monotonic() >= end:
+                raise QueryBusy(
+                    f"busy: all {n} query slots are in use by other queries; try again in a "
+                    "few seconds")
+            time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing releases the flock
+            self.fd = None
 
 
 def fork_available() -> bool:
@@ -379,6 +500,8 @@ class SparqlEngine:
         self.labels = labels
         self.isolate = fork_available() if isolate is None else isolate
         self.last_isolated: bool | None = None
+        if self.isolate:  # build the gate's grammar once, so forked children inherit it
+            import rdflib.plugins.sparql.parser  # noqa: F401
 
     @classmethod
     def from_records(cls, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord],
@@ -402,17 +525,31 @@ class SparqlEngine:
     # -------------------------------------------------------------------------- querying
     def query(self, text: str, *, params: Mapping[str, Any] | None = None,
               limit: int = DEFAULT_LIMIT, timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
-        """Check, run and convert one query. ``params`` bind ``$name`` variables (ids → IRIs)."""
-        check_query(text)
-        text = bind_params(text, params)
-        checked = check_query(text)  # again, with the values in place
+        """Check, run and convert one query. ``params`` bind ``$name`` variables (ids → IRIs).
+
+        Isolated (Linux): the size is checked here; the safety gate and the query then run in
+        a child process with its own memory limit, inside the deadline, in one of a fixed
+        number of machine-wide slots (:class:`QueryBusy` when all are taken).
+        """
+        check_size(text)
         limit = max(1, min(int(limit), MAX_LIMIT))
         timeout = max(0.05, min(float(timeout), MAX_TIMEOUT))
         t0 = time.perf_counter()
-        raw = self._run_isolated(text, limit, timeout) if self.isolate else \
-            _execute(self.store, text, limit, time.monotonic() + timeout)
+        if self.isolate:
+            raw = self._run_isolated(text, params, limit, timeout)
+            form = raw.pop("form", "SELECT")
+        else:
+            form, text = _gate(text, params)
+            raw = _execute(self.store, text, limit, time.monotonic() + timeout)
         elapsed = (time.perf_counter() - t0) * 1000
         err = raw.get("error")
+        if err == "syntax" and raw.get("checked"):
+            raise QuerySyntaxError(raw["message"])
+        if err == "memory":
+            raise QueryRefused(
+                f"the query needed more than its memory limit "
+                f"({child_memory_bytes() // (1024 * 1024)} MB); narrow it (bind a node, add "
+                "LIMIT, avoid cross products)")
         if err == "timeout":
             raise QueryTimeout(
                 f"stopped after the time limit of {timeout:g} s; narrow the query (bind a node, "
@@ -424,30 +561,35 @@ class SparqlEngine:
             raise QueryRefused(raw["message"])
         if err:
             raise IntersectionsError(f"query failed: {raw['message']}")
-        return self._to_result(checked.form, raw, limit, elapsed)
+        return self._to_result(form, raw, limit, elapsed)
 
-    def _run_isolated(self, text: str, limit: int, timeout: float) -> dict[str, Any]:
-        ctx = mp.get_context("fork")
-        recv, send = ctx.Pipe(duplex=False)
-        with _FORK_LOCK:  # one fork at a time: keeps lock state consistent in the child
-            proc = ctx.Process(target=_child_main, args=(send, self.store, text, limit),
-                               daemon=True)
-            proc.start()
-        send.close()
-        try:
-            if not recv.poll(timeout):
-                return {"error": "timeout"}
+    def _run_isolated(self, text: str, params: Mapping[str, Any] | None, limit: int,
+                      timeout: float) -> dict[str, Any]:
+        with _Slot(wait=min(2.0, timeout)):
+            ctx = mp.get_context("fork")
+            recv, send = ctx.Pipe(duplex=False)
+            with _FORK_LOCK:  # one fork at a time: keeps lock state consistent in the child
+                proc = ctx.Process(target=_child_main,
+                                   args=(send, self.store, text, dict(params or {}), limit,
+                                         child_memory_bytes()),
+                                   daemon=True)
+                proc.start()
+            send.close()
             try:
-                payload = recv.recv()
-            except EOFError:
-                return {"error": "runtime", "message": "the query process ended unexpectedly"}
-            self.last_isolated = payload.pop("isolated", None)
-            return payload
-        finally:
-            recv.close()
-            if proc.is_alive():
-                proc.kill()
-            proc.join(timeout=5)
+                if not recv.poll(timeout):
+                    return {"error": "timeout"}
+                try:
+                    payload = recv.recv()
+                except EOFError:
+                    # oxigraph aborts the process when an allocation fails under RLIMIT_AS
+                    return {"error": "memory"}
+                self.last_isolated = payload.pop("isolated", None)
+                return payload
+            finally:
+                recv.close()
+                if proc.is_alive():
+                    proc.kill()
+                proc.join(timeout=5)
 
     def _to_result(self, form: str, raw: dict[str, Any], limit: int,
                    elapsed: float) -> QueryResult:

@@ -232,3 +232,61 @@ def test_cli_sparql_refuses_and_exports_sources(tmp_path) -> None:
     assert res.exit_code == 0, res.output
     assert "claim:foster-care-raises-risk" in res.output
     assert "# Sources:" in res.output and "Smith, A.; Jones, B. (2017)" in res.output
+
+
+# ----------------------------------------------------------------------- issue 14: bounds
+UNION_CHAIN = "SELECT * WHERE { " + " UNION ".join(
+    ["{ ?s ?p ?o FILTER(?o != 'x') }"] * 300) + " }"  # ~11 KB before the cap, slow to parse
+
+
+def test_oversized_query_is_refused_before_parsing(engine: SparqlEngine,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import rdflib.plugins.sparql.parser as parser
+
+    def never(*a: object, **k: object) -> None:
+        raise AssertionError("the parser must not see an oversized query")
+
+    monkeypatch.setattr(parser, "parseQuery", never)
+    q = "SELECT * WHERE { ?s ?p ?o } # " + "x" * 1_300_000  # the 1.3 MB attack
+    with pytest.raises(QueryRefused, match="1,300,030 characters; the limit is 10,000"):
+        engine.query(q)
+    with pytest.raises(QueryRefused, match="limit is 10,000"):
+        check_query(q)
+
+
+def test_the_gate_runs_under_the_deadline(mini_eb, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query that is slow to *check* (a long UNION chain) is stopped at the time limit."""
+    if not fork_available():
+        pytest.skip("fork isolation not available on this platform")
+    monkeypatch.setenv("INTERSECTIONS_SPARQL_MAX_CHARS", "20000")
+    eng = SparqlEngine.from_evidence_base(mini_eb, isolate=True)
+    with pytest.raises(QueryTimeout):
+        eng.query(UNION_CHAIN, timeout=0.3)
+
+
+def test_all_slots_taken_gives_busy(mini_eb, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph.sparql import QueryBusy, _Slot
+
+    if not fork_available():
+        pytest.skip("fork isolation not available on this platform")
+    monkeypatch.setenv("INTERSECTIONS_SPARQL_SLOTS", str(tmp_path))
+    monkeypatch.setenv("INTERSECTIONS_SPARQL_CHILDREN", "1")
+    eng = SparqlEngine.from_evidence_base(mini_eb, isolate=True)
+    # another worker's query holds the only slot
+    with _Slot(wait=0), pytest.raises(QueryBusy, match="busy: all 1 query slots are in use"):
+        eng.query("ASK { ?s ?p ?o }", timeout=0.2)
+    assert eng.query("ASK { ?s ?p ?o }").boolean is True  # free again
+
+
+def test_each_child_has_a_memory_limit(mini_eb, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not fork_available():
+        pytest.skip("fork isolation not available on this platform")
+    monkeypatch.setenv("INTERSECTIONS_SPARQL_MEMORY_MB", "64")
+    eng = SparqlEngine.from_evidence_base(mini_eb, isolate=True)
+    values = " ".join(f"VALUES ?v{i} {{ {' '.join(str(j) for j in range(30))} }}"
+                      for i in range(6))
+    q = ("SELECT ?a WHERE { " + values + " BIND(CONCAT(STR(?v0), STR(?v1), STR(?v2), STR(?v3), "
+         "STR(?v4), STR(?v5), '" + "x" * 120 + "') AS ?a) } ORDER BY ?a LIMIT 1")
+    with pytest.raises(QueryRefused, match="memory limit \\(64 MB\\)"):
+        eng.query(q, timeout=50)
+    assert eng.query("ASK { ?s ?p ?o }").boolean is True  # the parent is unaffected
