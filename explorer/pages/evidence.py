@@ -42,6 +42,8 @@ SORTS = [{"label": "Source document", "value": "source"},
 MAX_ROWS = 2000
 PAGE_SIZE = 25
 ANY = "any"
+FIGURE_OPTIONS = [{"label": "Any claim", "value": ANY},
+                  {"label": "Only claims with figures", "value": "1"}]
 
 
 def _filter_options() -> dict[str, list[dict[str, Any]]]:
@@ -92,11 +94,9 @@ def layout(**params: Any) -> html.Div:
                                                      params.get("kind"))),
             labelled("Quality flag", "ev-flag", _dd("ev-flag", opts["flag"],
                                                     params.get("flag"))),
-            html.Div(dcc.Checklist(
-                id="ev-figures", options=[{"label": " Only claims with figures",
-                                           "value": "1"}],
-                value=["1"] if as_bool(params.get("figures")) else [],
-                className="checklist"), className="control control-check"),
+            labelled("Figures", "ev-figures", dcc.Dropdown(
+                id="ev-figures", options=FIGURE_OPTIONS, clearable=False, className="dropdown",
+                value="1" if as_bool(params.get("figures")) else ANY)),
             labelled("Sort by", "ev-sort", dcc.Dropdown(
                 id="ev-sort", options=SORTS, clearable=False, className="dropdown",
                 value=params.get("sort") if params.get("sort") in {s["value"] for s in SORTS}
@@ -133,13 +133,13 @@ def layout(**params: Any) -> html.Div:
 
 
 def _claims(q: str | None, source: str, year: str, kind: str, flag: str,
-            figures: list[str] | None = None) -> list[Any]:
+            figures: str | None = None) -> list[Any]:
     g = get_backend()
     found = g.claims(source=None if source == ANY else source,
                      year=None if year in (None, ANY) else int(year),
                      evidence_kind=None if kind == ANY else kind,
                      flag=None if flag == ANY else flag, text=q or None)
-    return [c for c in found if c.statistics] if figures else found
+    return [c for c in found if c.statistics] if figures == "1" else found
 
 
 #: DataTable CSS: markdown cells without paragraph margins, visible link focus.
@@ -177,7 +177,7 @@ def sort_rows(rows: list[dict[str, Any]], key: str, desc: bool) -> list[dict[str
           Input("ev-desc", "value"), Input("ev-figures", "value"), State("ev-limit", "data"))
 @guarded(5)
 def render(q: str | None, source: str, year: str, kind: str, flag: str, sort: str,
-           desc: str, figures: list[str], limit: int) -> tuple[Any, ...]:
+           desc: str, figures: str, limit: int) -> tuple[Any, ...]:
     claims = _claims(q, source, year, kind, flag, figures)
     keyed = sort_rows([{**el.claim_row(c), "_claim": c} for c in claims], sort or "source",
                       desc == "desc")
@@ -199,7 +199,7 @@ def render(q: str | None, source: str, year: str, kind: str, flag: str, sort: st
           State("ev-desc", "value"), State("ev-figures", "value"), prevent_initial_call=True)
 @guarded(2)
 def download(_c: int, _b: int, q: str | None, source: str, year: str, kind: str, flag: str,
-             sort: str, desc: str, figures: list[str]) -> tuple[Any, Any]:
+             sort: str, desc: str, figures: str) -> tuple[Any, Any]:
     claims = _claims(q, source, year, kind, flag, figures)
     if dash.ctx.triggered_id == "ev-bib":
         cites = [ci for c in claims for ci in c.citations]
@@ -218,9 +218,9 @@ def download(_c: int, _b: int, q: str | None, source: str, year: str, kind: str,
           Input("ev-kind", "value"), Input("ev-flag", "value"), Input("ev-sort", "value"),
           Input("ev-desc", "value"), Input("ev-figures", "value"))
 def url_state(q: str | None, source: str, year: str, kind: str, flag: str, sort: str,
-              desc: str, figures: list[str]) -> dict:
+              desc: str, figures: str) -> dict:
     def v(x: str | None) -> str | None:
         return None if x in (None, ANY) else x
     return {"q": q, "source": v(source), "year": v(year), "kind": v(kind), "flag": v(flag),
-            "figures": 1 if figures else None,
+            "figures": 1 if figures == "1" else None,
             "sort": sort if sort != "source" else None, "desc": 1 if desc == "desc" else None}

@@ -8,8 +8,10 @@ load those URLs directly; at 390 px the table scrolls inside its own box, not th
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlparse
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -63,7 +65,7 @@ def test_only_claims_with_figures_filter_is_in_the_url(dash_duo, mini_app):
     grid = dash_duo.find_element("#ev-table").text
     assert "1 in 6" in grid and "as many as 70%" in grid
     assert "foster-care-raises-risk" not in grid
-    dash_duo.find_element("#ev-figures input").click()  # untick: every claim again
+    dash_duo.select_dcc_dropdown("#ev-figures", "Any claim")
     dash_duo.wait_for_contains_text("#ev-count", "5 claims (2 with figures)", timeout=TIMEOUT)
     WebDriverWait(dash_duo.driver, TIMEOUT).until(lambda d: "figures" not in d.current_url)
 
@@ -90,8 +92,10 @@ def test_claim_page_loads_directly_with_flags_explained(dash_duo, mini_app):
 
     dash_duo.start_server(mini_app)
     dash_duo.wait_for_page(dash_duo.server_url + "/evidence/claim/ipv-before-trafficking")
-    dash_duo.wait_for_contains_text("#claim-flags", flag_label("secondary"), timeout=TIMEOUT)
-    assert flag_explanation("secondary") in dash_duo.find_element("#claim-flags").text
+    dash_duo.wait_for_contains_text("#claim-flags", flag_explanation("secondary"),
+                                    timeout=TIMEOUT)
+    flags = dash_duo.find_element("#claim-flags").text
+    assert flag_label("secondary").casefold() in flags.casefold()  # badge is set in capitals
     assert "as many as 70%" in dash_duo.find_element("#claim-numbers").text
     assert "Section B" in dash_duo.find_element("#claim-source").text
     # an unknown id says so and suggests the nearest one
@@ -167,3 +171,22 @@ def test_phone_width_table_scrolls_inside_its_box(dash_duo, mini_app):
             "return document.documentElement.scrollWidth") <= 390
     finally:
         dash_duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.mark.parametrize("path", ["/evidence", "/evidence/claim/shared-tactics",
+                                  "/evidence/citation/smith-2017"])
+def test_evidence_pages_pass_axe(dash_duo, mini_app, axe_js, path):
+    dash_duo.start_server(mini_app)
+    dash_duo.wait_for_page(dash_duo.server_url + path)
+    dash_duo.wait_for_element("main h1", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text("main", "shared-tactics" if path == "/evidence" else "Claim",
+                                    timeout=TIMEOUT)
+    dash_duo.driver.execute_script(axe_js)
+    result = dash_duo.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations))"
+        ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));")
+    bad = [v for v in result if v.get("impact") in ("serious", "critical")]
+    assert not bad, json.dumps([{"id": v["id"], "help": v["help"],
+                                 "nodes": [n.get("target") for n in v["nodes"][:5]]}
+                                for v in bad], indent=1)
