@@ -427,7 +427,7 @@ def path_view(paths: Sequence[Path], selected: int | None = None,
     layers: list[list[tuple[str, str]]] = [[] for _ in range(last + 1)]
     for i, d in depth.items():
         layers[d].append((i, refs[i].label))
-    pos = lay.layered(layers, metrics, parents=parents)
+    pos = lay.layered(layers, metrics, parents=parents, max_height=lay.FIT_NORMAL[1] - 60)
     highlight_nodes = {n.id for n in paths[selected].nodes} if (
         selected is not None and 0 <= selected < len(paths)) else set()
     nodes = []
@@ -568,17 +568,50 @@ def _type_groups(side: str, items: Sequence[SharedItem], budget: int
         cell = [(it.node.id, it.node.label) for it in members[:quota[c]]]
         drawn += members[:quota[c]]
         if len(members) > quota[c]:
-            m = more_node(side, c, len(members) - quota[c], note=" (listed below)")
+            m = more_node(side, c, len(members) - quota[c])
+            m["data"]["label"] = f"+ {len(members) - quota[c]} more"  # type: in the heading
             extra.append(m)
             cell.append((m["data"]["id"], m["data"]["label"]))
         groups.append(((hid, head), cell))
     return groups, drawn, extra
 
 
+def extent(elements: Sequence[Element], m: lay.Metrics = lay.NORMAL) -> tuple[float, float]:
+    """Width and height of the drawing (node and label boxes) in model units."""
+    nodes = [e for e in elements if is_node(e) and "position" in e]
+    if not nodes:
+        return 0.0, 0.0
+    place = {n["data"]["id"]: lay.RIGHT if "lbl-right" in n.get("classes", "").split()
+             else lay.BELOW for n in nodes}
+    b = lay.boxes({n["data"]["id"]: (n["position"]["x"], n["position"]["y"]) for n in nodes},
+                  _labels(nodes), m, place).values()
+    return (max(x.x2 for x in b) - min(x.x1 for x in b),
+            max(x.y2 for x in b) - min(x.y1 for x in b))
+
+
+def fitted(build: Any, budget: int, fit: tuple[float, float],
+           m: lay.Metrics = lay.NORMAL) -> GraphView:
+    """``build(budget)``, with a smaller budget while the drawing is larger than ``fit``
+    (so the canvas shows it whole at a zoom that keeps labels readable)."""
+    view = build(budget)
+    while budget > 4:
+        w, h = extent(view.elements, m)
+        if w <= fit[0] and h <= fit[1]:
+            break
+        budget = max(4, int(budget * 0.8))
+        view = build(budget)
+    return view
+
+
 def shared_view(r: SharedResult, budget: int = SHARED_BUDGET) -> GraphView:
     """Two harms left and right, what they share in a grid between them (grouped by type),
-    what is particular to each on its outer side. Positions from :func:`layout.two_sided`.
+    what is particular to each on its outer side; as many items as fit the canvas at a
+    readable size (at most ``budget``), the rest summarised per type.
     """
+    return fitted(lambda b: _shared_view(r, b), budget, lay.FIT_NORMAL)
+
+
+def _shared_view(r: SharedResult, budget: int) -> GraphView:
     nodes = [node_element(r.a, "focus", "side-a"), node_element(r.b, "focus", "side-b")]
     total = len(r.shared) + len(r.only_a) + len(r.only_b)
     shares = _split_budget(budget, (len(r.only_a), len(r.shared), len(r.only_b)))
@@ -595,9 +628,10 @@ def shared_view(r: SharedResult, budget: int = SHARED_BUDGET) -> GraphView:
             edges += _side_edges(r.a.id, it, it.a_links)
             edges += _side_edges(r.b.id, it, it.b_links)
     uniq = _unique(edges)
-    for e in uniq:
-        e["classes"] = (e["classes"] + " quiet").strip() if len(uniq) > 30 else e["classes"]
-    pos = lay.two_sided((r.a.id, r.a.label), (r.b.id, r.b.label), grids[0], grids[1], grids[2])
+    for e in uniq:  # unlabelled and faint: across a grid, relation labels cover item labels
+        e["classes"] = (e["classes"] + " quiet").strip()
+    pos = lay.two_sided((r.a.id, r.a.label), (r.b.id, r.b.label), grids[0], grids[1], grids[2],
+                        max_height=lay.FIT_NORMAL[1] - 40)
     positions_into(nodes, pos)
     _mark_label_right(nodes)
     drawn_n = sum(1 for n in nodes if "lbl-right" in n.get("classes", ""))
@@ -649,6 +683,12 @@ def shared_steps(r: SharedResult) -> list[set[str]]:
 
 def shared_present_view(r: SharedResult, step: int,
                         budget: int = SHARED_PRESENT_BUDGET) -> GraphView:
+    """One presentation step (see :func:`_shared_present_view`), as many items as fit."""
+    return fitted(lambda b: _shared_present_view(r, step, b), budget, lay.FIT_PRESENT,
+                  lay.PRESENT)
+
+
+def _shared_present_view(r: SharedResult, step: int, budget: int) -> GraphView:
     """One presentation step, at full size: 0 the two harms; 1 what they share (between
     them); 2 what is particular to A (right of A); 3 particular to B (left of B).
 
@@ -664,22 +704,21 @@ def shared_present_view(r: SharedResult, step: int,
         items = []
     groups, drawn, extra = _type_groups(side, items, budget)
     nodes = ([a, b] if step in (0, 1) else [a] if step == 2 else [b]) + extra
+    # no edges: every item links to the harm(s) beside it, and lines across a grid only cross
+    # other labels; the place says it (the caption and the lists name the relations)
     edges: list[Element] = []
     for it in drawn:
         nodes.append(node_element(it.node, cls, "lbl-right"))
-        if step in (1, 2):
-            edges += _side_edges(r.a.id, it, it.a_links)
-        if step in (1, 3):
-            edges += _side_edges(r.b.id, it, it.b_links)
     ida, idb = (r.a.id, r.a.label), (r.b.id, r.b.label)
+    high = lay.FIT_PRESENT[1] - 30
     if step == 0:
         pos = lay.two_sided(ida, idb, m=lay.PRESENT)
     elif step == 1:
-        pos = lay.two_sided(ida, idb, middle=groups, m=lay.PRESENT, max_height=560)
+        pos = lay.two_sided(ida, idb, middle=groups, m=lay.PRESENT, max_height=high)
     elif step == 2:
-        pos = lay.two_sided(ida, None, middle=groups, m=lay.PRESENT, max_height=560)
+        pos = lay.two_sided(ida, None, middle=groups, m=lay.PRESENT, max_height=high)
     else:
-        pos = lay.two_sided(None, idb, middle=groups, m=lay.PRESENT, max_height=560)
+        pos = lay.two_sided(None, idb, middle=groups, m=lay.PRESENT, max_height=high)
     positions_into(nodes, pos)
     _mark_label_right(nodes)
     uniq = [e for e in _unique(edges) if e["data"]["source"] in pos and e["data"]["target"] in pos]

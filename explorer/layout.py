@@ -52,7 +52,12 @@ class Metrics:
 
 
 NORMAL = Metrics()
-PRESENT = Metrics(font=24.0, max_width=230.0, node=40.0, gap=22.0)
+PRESENT = Metrics(font=24.0, max_width=200.0, node=40.0, gap=20.0)
+
+#: The model-space area a view should fit at MIN_ZOOM: the canvas at 1440 x 900 (about
+#: 1,375 x 640 px normally, 1,375 x 545 px presenting) divided by MIN_ZOOM.
+FIT_NORMAL = (1375 / MIN_ZOOM, 640 / MIN_ZOOM)
+FIT_PRESENT = (1375 / MIN_ZOOM, 540 / MIN_ZOOM)
 
 #: Where a label sits relative to its node.
 BELOW, RIGHT = "below", "right"
@@ -208,13 +213,14 @@ Group = tuple[str, Sequence[tuple[str, str]]]  # (header id+label pair owner, it
 
 
 def grid_block(groups: Sequence[tuple[tuple[str, str], Sequence[tuple[str, str]]]],
-               m: Metrics = NORMAL, *, max_height: float = 620.0, max_cols: int = 6
+               m: Metrics = NORMAL, *, max_height: float = 620.0
                ) -> tuple[Pos, float, float]:
-    """Groups stacked top to bottom, each a header node then its items in a grid.
+    """Groups in newspaper columns: each a header node, then its items, top to bottom.
 
     ``groups`` is ``[((header_id, header_label), [(id, label), ...]), ...]``; labels sit right
-    of their nodes. Returns positions relative to the block's top-left, its width and height.
-    Uses the fewest columns (≤ ``max_cols``) that keep the block within ``max_height``.
+    of their nodes. Entries flow down a column of at most ``max_height`` and on into the next
+    (a header never ends a column), so the block is as tall as allowed and no wider than
+    needed. Returns positions relative to the block's top-left, its width and height.
     """
     items = [it for _, its in groups for it in its] + [h for h, _ in groups]
     if not items:
@@ -222,24 +228,24 @@ def grid_block(groups: Sequence[tuple[tuple[str, str], Sequence[tuple[str, str]]
     bx = [node_box(lab, m, RIGHT) for _, lab in items]
     cell_w = max(b.w for b in bx) + m.gap * 2
     cell_h = max(b.h for b in bx) + m.gap
-
-    def rows(cols: int) -> int:
-        return sum(1 + math.ceil(len(its) / cols) for _, its in groups)
-
-    cols = 1
-    while cols < max_cols and rows(cols) * cell_h > max_height:
-        cols += 1
+    per_col = max(2, int(max_height // cell_h))
     pos: Pos = {}
-    r = 0
+    col = row = 0
+    used_rows = 0
     left = m.node / 2
     for (hid, _), its in groups:
-        pos[hid] = (left, r * cell_h + cell_h / 2)
-        r += 1
-        for k, (i, _) in enumerate(its):
-            rr, c = divmod(k, cols)
-            pos[i] = (round(left + c * cell_w, 1), round((r + rr) * cell_h + cell_h / 2, 1))
-        r += math.ceil(len(its) / cols)
-    return pos, cols * cell_w, r * cell_h
+        if row >= per_col - 1:  # no header alone at the foot of a column
+            col, row = col + 1, 0
+        pos[hid] = (round(left + col * cell_w, 1), round(row * cell_h + cell_h / 2, 1))
+        row += 1
+        for i, _ in its:
+            if row >= per_col:
+                col, row = col + 1, 0
+            pos[i] = (round(left + col * cell_w, 1), round(row * cell_h + cell_h / 2, 1))
+            row += 1
+            used_rows = max(used_rows, row)
+        used_rows = max(used_rows, row)
+    return pos, (col + 1) * cell_w, used_rows * cell_h
 
 
 def two_sided(a: tuple[str, str] | None, b: tuple[str, str] | None,

@@ -40,6 +40,7 @@ SHAPE_POLYGONS: dict[str, str] = {
                      "0 20%)",
     "bottom-round-rectangle": "inset(0 round 0 0 35% 35%)",
     "round-triangle": "polygon(50% 0, 100% 100%, 0 100%)",
+    "round-tag": "polygon(0 0, 70% 0, 100% 50%, 70% 100%, 0 100%)",
 }
 
 

@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from explorer import elements as el
-from explorer.components import graph, guarded, labelled, legend, node_panel, notice, ref_link
+from explorer.components import graph, guarded, labelled, legend, node_panel, notice
 from explorer.params import csv_list
 from explorer.state import get_backend
 from explorer.theme import type_label
@@ -35,7 +35,7 @@ REL_OPTIONS = [{"label": p.label, "value": p.name} for p in PREDICATES
 MAX_NEIGHBOURS = 400  # per node; the element cap applies on top
 #: Rows per node in the list view: every row is several components and a pattern-matched
 #: button, and thousands of them froze the browser for minutes (BENCHMARKS.md).
-MAX_LIST_ROWS = 60
+MAX_LIST_ROWS = 200
 
 
 def layout(node: str | None = None, types: str | None = None, rels: str | None = None,
@@ -264,6 +264,30 @@ def panel(selected: dict | None, expanded: list[str], node: str | None) -> tuple
                       lists=g.collections_of(n.id)), None
 
 
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell (no markup, no column breaks)."""
+    for ch in "\\`*_[]<>|#":
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("\n", " ")
+
+
+def _link_table(ref: Any, nbrs: list[Any], here: str) -> str:
+    """The links of ``ref`` as a Markdown table: subject, relation, object, type, evidence."""
+    def node_md(r: Any) -> str:
+        return f"[{_md(r.label)}](/explore?{urlencode({'node': r.id})})"
+
+    lines = ["| Subject | Relation | Object | Type of neighbour | Evidence |",
+             "|---|---|---|---|---|"]
+    for nb in nbrs:
+        subj = _md(ref.label) if nb.direction == "out" else node_md(nb.node)
+        obj = node_md(nb.node) if nb.direction == "out" else _md(ref.label)
+        details = (f"[Details ({plural(len(nb.claims), 'claim')})]"
+                   f"({here}&{urlencode({'sel': nb.node.id})})")
+        lines.append(f"| {subj} | {_md(el.relation_label(nb.predicate))} | {obj} | "
+                     f"{_md(type_label(nb.node.category))} | {details} |")
+    return "\n".join(lines)
+
+
 @callback(Output("explore-list", "children"),
           Input("explore-node", "data"), Input("explore-expanded", "data"),
           Input("explore-types", "value"), Input("explore-rels", "value"),
@@ -273,9 +297,10 @@ def link_list(node: str | None, expanded: list[str], types: list[str],
               rels: list[str], opened: list[str] | None = None) -> Any:
     """The text alternative of the graph: the links shown, grouped by node.
 
-    "Details" is a link to this same view with the neighbour selected (its panel open), not
-    a button with a pattern-matched id: hundreds of those cost the Dash renderer tens of
-    seconds of main-thread time (BENCHMARKS.md, "Graph drawing").
+    "Details" is a link to this same view with the neighbour selected (its panel open). Each
+    table is ONE Markdown component: the same rows as html.Tr/Td/Link components (plus a
+    pattern-matched button per row, before) cost the Dash renderer 8+ s of main-thread time
+    for 120 rows (BENCHMARKS.md, "Graph drawing").
     """
     if not node:
         return html.P("Nothing selected yet.", className="muted")
@@ -287,28 +312,16 @@ def link_list(node: str | None, expanded: list[str], types: list[str],
     for x in [node, *[e for e in (expanded or []) if e != node]]:
         ref = g.node(x).ref
         all_nbrs = el.filter_neighbors(g.neighbors(x, limit=MAX_NEIGHBOURS), types, rels)
-        nbrs = all_nbrs[:MAX_LIST_ROWS]  # each row is components + a button: keep it bounded
-        rows = [html.Tr([html.Td(ref.label if nb.direction == "out" else ref_link(nb.node)),
-                         html.Td(el.relation_label(nb.predicate)),
-                         html.Td(ref_link(nb.node) if nb.direction == "out" else ref.label),
-                         html.Td(type_label(nb.node.category)),
-                         html.Td(dcc.Link(f"Details ({plural(len(nb.claims), 'claim')})",
-                                          href=here + "&" + urlencode({"sel": nb.node.id}),
-                                          className="btn-link details-link",
-                                          title=f"Open {nb.node.label} in the side panel"))])
-                for nb in nbrs]
+        nbrs = all_nbrs[:MAX_LIST_ROWS]
         out.append(html.Div([
             html.H3(f"{ref.label} ({len(all_nbrs)} links)"),
             html.P(f"The first {MAX_LIST_ROWS} are listed; narrow with the type and relation "
                    "filters to see the others.", className="muted")
             if len(all_nbrs) > MAX_LIST_ROWS else None,
-            html.Table([html.Thead(html.Tr([html.Th("Subject", scope="col"),
-                                            html.Th("Relation", scope="col"),
-                                            html.Th("Object", scope="col"),
-                                            html.Th("Type of neighbour", scope="col"),
-                                            html.Th("Evidence", scope="col")])),
-                        html.Tbody(rows)], className="table") if rows
-            else html.P("No links with the current filters.", className="muted"),
+            # one Markdown component per table: a few hundred html.Tr/Td/Link components
+            # cost the Dash renderer seconds of main-thread time each time the list changes
+            dcc.Markdown(_link_table(ref, nbrs, here), className="table-md", link_target="_self")
+            if nbrs else html.P("No links with the current filters.", className="muted"),
         ]))
     return out
 

@@ -45,7 +45,7 @@ def test_quality_flags_and_expand_in_place(dash_duo, mini_app):
     dash_duo.wait_for_page(dash_duo.server_url + "/?node=risk:running-away")
     _wait_text(dash_duo, "#explore-panel", "Unsourced: the source document gives no citation")
     # open a neighbour from the list, then show its links (added with Patch)
-    dash_duo.wait_for_element("#explore-list button.btn-link", timeout=TIMEOUT).click()
+    dash_duo.wait_for_element("#explore-list a[href*='sel=']", timeout=TIMEOUT).click()
     _wait_text(dash_duo, "#explore-panel", "Sex trafficking")
     dash_duo.find_element("#explore-expand").click()
     _wait_text(dash_duo, "#explore-list", "Sex trafficking (")
