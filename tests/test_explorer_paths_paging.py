@@ -48,3 +48,38 @@ def test_paths_page_can_leave_inferred_links_out(app) -> None:
         stated = paths.render("int:tvpa", "PreventionStrategy", 1, 0, False, 0, 0, ["stated"])
         assert "Policies and systems change" in _texts(both[2])
         assert stated[2] is None and "No path" in _texts(stated[3])
+
+
+def test_lists_page_shows_each_collection_whole_and_one_per_slide(app) -> None:
+    from explorer.pages import lists
+
+    c = app.server.test_client()
+    assert c.get("/lists").status_code == 200
+    with app.server.test_request_context("/lists"):
+        body, caption, alert = lists.render(None, False)
+        assert alert is None and caption == ""
+        text = _texts(html_div(body))
+        assert "Red flags of trafficking (CCADV)" in text and "Screening questions" in text
+        assert "slides 16-17: Red Flags of Trafficking" in text
+        slide, caption, _ = lists.render("coll:ccadv-red-flags", True)
+        assert caption.startswith("List ") and " of " in caption
+        one = _texts(slide)
+        assert "Red flags of trafficking" in one and "Screening questions" not in one
+        assert one.count("/explore?node=ind:") == 14  # the fourteen red flags, each linked
+    # Back / Next step through the lists, clamped at both ends
+    opts = [{"label": "a", "value": "coll:a"}, {"label": "b", "value": "coll:b"}]
+    from unittest import mock
+
+    with mock.patch.object(lists, "ctx") as fake:
+        fake.triggered_id = "lists-present-next"
+        out = lists.presentation(0, 0, 1, True, "coll:a", opts)
+        assert out[1] == "coll:b" and out[7] is True and out[6] is False
+        fake.triggered_id = "lists-present-prev"
+        out = lists.presentation(0, 1, 1, True, "coll:a", opts)
+        assert out[1] == "coll:a" and out[6] is True
+
+
+def html_div(children):
+    from dash import html
+
+    return html.Div(children)
