@@ -69,7 +69,7 @@ def open_configured(server: flask.Flask) -> GraphBackend:
         try:
             from graph.api import open_backend
 
-            backend = open_backend(kind, evidence=evidence)
+            backend = open_backend(kind, evidence=evidence, fail_fast=True)
         except Exception as exc:  # noqa: BLE001 - any failure becomes a message in the page
             slot["failed_at"] = time.monotonic()
             slot["error"] = _describe(exc, kind)

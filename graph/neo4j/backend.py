@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -73,8 +74,9 @@ def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
     check_uri(settings.uri)
     try:
         driver = GraphDatabase.driver(settings.uri, auth=(settings.username, settings.password),
-                                      connection_timeout=10.0,
-                                      connection_acquisition_timeout=30.0)
+                                      connection_timeout=settings.connect_timeout,
+                                      connection_acquisition_timeout=settings.acquire_timeout,
+                                      max_transaction_retry_time=settings.retry_time)
     except (ne.ConfigurationError, ValueError) as exc:
         raise translate_error(exc, settings) from None
     try:
@@ -88,6 +90,14 @@ def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
     return driver
 
 
+def _is_outage(exc: BaseException) -> bool:
+    """The server is unreachable (as opposed to a bad query or a timeout of one read)."""
+    from neo4j import exceptions as ne
+
+    return isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired | OSError) or (
+        isinstance(exc, ne.DriverError) and "acquisition" in str(exc).lower())
+
+
 class Neo4jBackend(GraphBackend):
     """Primitives over a Neo4j database that ``intersections load --neo4j`` filled."""
 
@@ -98,6 +108,8 @@ class Neo4jBackend(GraphBackend):
         self.driver = driver
         self.settings = settings or Neo4jSettings()
         self.dataset = dataset
+        self._down: tuple[float, str] | None = None  # (when, message) of the last outage
+        self._loaded_checked_at = time.monotonic()  # connect() checked the load just now
 
     @property
     def uri(self) -> str:
@@ -135,8 +147,43 @@ class Neo4jBackend(GraphBackend):
         self.driver.close()
 
     # ------------------------------------------------------------------ plumbing
+    #: After a failed read, further reads fail at once for this long (no new connection
+    #: attempts), so every click during an outage gets its answer immediately.
+    REMEMBER_FAILURE_S = 5.0
+    #: How often reads re-check that the evidence base is still loaded (a Neo4j that came back
+    #: empty must say "nothing loaded", not show empty pages).
+    RECHECK_LOADED_S = 5.0
+
     def _read(self, statement: cypher.Statement) -> list[Any]:
-        """Run one read in a read transaction with the timeout; records as a list."""
+        """Run one read in a read transaction with the timeout; records as a list.
+
+        Fails fast while an outage is remembered, and every :attr:`RECHECK_LOADED_S` makes sure
+        the dataset is still loaded (raising :class:`IncompleteEvidenceBase` if not).
+        """
+        now = time.monotonic()
+        if self._down is not None:
+            when, message = self._down
+            if now - when < self.REMEMBER_FAILURE_S:
+                raise Neo4jUnavailable(f"{message} (checked {now - when:.0f} s ago; the next "
+                                       f"try is in {self.REMEMBER_FAILURE_S - (now - when):.0f} s)")
+            self._down = None
+        if now - self._loaded_checked_at >= self.RECHECK_LOADED_S:
+            self._loaded_checked_at = now
+            self._ensure_loaded()
+        return self._read_raw(statement)
+
+    def _ensure_loaded(self) -> None:
+        rows = self._read_raw(cypher.load_state(self.dataset))
+        if not rows:
+            raise IncompleteEvidenceBase(
+                f"nothing loaded — Neo4j at {self.settings.where} holds no evidence base "
+                "(was the database emptied or replaced?); run `intersections load --neo4j`")
+        if dict(rows[0]["state"]).get("status") != "complete":
+            raise IncompleteEvidenceBase(
+                f"the evidence base in Neo4j at {self.settings.where} is being loaded or a "
+                "load did not finish; re-run `intersections load --neo4j`")
+
+    def _read_raw(self, statement: cypher.Statement) -> list[Any]:
         from neo4j import unit_of_work
 
         query, params = statement
@@ -149,7 +196,11 @@ class Neo4jBackend(GraphBackend):
             with self._session() as session:
                 return session.execute_read(work)
         except Exception as exc:
-            raise translate_error(exc, self.settings) from None
+            err = translate_error(exc, self.settings)
+            if _is_outage(exc):
+                self._down = (time.monotonic(), str(err))
+                self._loaded_checked_at = 0.0  # when it answers again, check what it holds
+            raise err from None
 
     def _session(self) -> Any:
         return self.driver.session(database=self.database, default_access_mode="READ")

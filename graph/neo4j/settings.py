@@ -43,6 +43,12 @@ class Neo4jSettings:
     password: str = field(default="", repr=False)
     database: str | None = None
     timeout: float = DEFAULT_TIMEOUT
+    #: Seconds to open a connection, to wait for a pooled one, and to retry a failed
+    #: transaction. The CLI waits patiently; the explorer uses :meth:`fail_fast` so a click
+    #: on a page says "cannot reach Neo4j" within about 2 s instead of 30-60 s.
+    connect_timeout: float = 10.0
+    acquire_timeout: float = 30.0
+    retry_time: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, uri: str | None = None,
@@ -68,6 +74,10 @@ class Neo4jSettings:
     def where(self) -> str:
         """'bolt://host:7687 (database 'x')' for messages."""
         return self.redacted_uri + (f" (database {self.database!r})" if self.database else "")
+
+    def fail_fast(self) -> Neo4jSettings:
+        """Short connection/acquisition timeouts and no transaction retries (interactive use)."""
+        return replace(self, connect_timeout=1.5, acquire_timeout=2.0, retry_time=0.0)
 
     def with_(self, **changes: object) -> Neo4jSettings:
         """A copy with some fields changed (the object itself is frozen)."""
