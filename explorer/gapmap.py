@@ -45,7 +45,7 @@ STATE_MARK = {INTERVENTIONS: "#00695c", EVIDENCE: "#9a4f00", NOTHING: "#9e9e9e"}
 MAX_MAP_CELLS = 20_000
 MAX_MAP_COLS = 150
 
-CELL_PX = 30
+CELL_PX = 28
 LABEL_CHARS = 38
 
 
@@ -188,10 +188,10 @@ def bubble_size(n: int, biggest: int) -> float:
 def figure_size(cov: Coverage) -> tuple[int, int, dict[str, int]]:
     """(width, height, margins) in px: a fixed size per cell, room for the labels."""
     left = min(280, 24 + int(6.6 * max((len(short(r.label)) for r in cov.rows), default=10)))
-    # column labels run up and to the right at 45°: room above and past the last column
-    slant = int(0.72 * 6.6 * max((len(short(c.label)) for c in cov.cols), default=10))
-    top = min(220, 24 + slant)
-    right = max(16, min(200, slant - CELL_PX // 2))
+    # column labels run up and to the right at 60°: room above and past the last column
+    longest = 6.6 * max((len(short(c.label)) for c in cov.cols), default=10)
+    top = min(230, 24 + int(0.87 * longest))
+    right = max(16, min(140, int(0.5 * longest) - CELL_PX // 2))
     margin = {"l": left, "t": top, "r": right, "b": 16}
     return (left + right + CELL_PX * max(1, len(cov.cols)),
             top + 16 + CELL_PX * max(1, len(cov.rows)), margin)
@@ -268,7 +268,7 @@ def figure(cov: Coverage, selected: tuple[str, str] | None = None) -> dict[str, 
         "width": width, "height": height, "margin": margin, "showlegend": False,
         "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff", "dragmode": False,
         "hovermode": "closest", "font": {"family": "system-ui, sans-serif", "size": 12},
-        "xaxis": {"side": "top", "tickangle": -45, "ticklabeloverflow": "allow",
+        "xaxis": {"side": "top", "tickangle": -60, "ticklabeloverflow": "allow",
                   "tickmode": "array",
                   "tickvals": list(range(n_c)), "ticktext": [short(c.label) for c in cov.cols],
                   "range": [-0.5, n_c - 0.5], "showgrid": False, "zeroline": False,

@@ -25,6 +25,7 @@ from dash.exceptions import PreventUpdate
 from explorer import elements as el
 from explorer import gapmap as gm
 from explorer.components import citation_item, claim_card, guarded, labelled, notice, ref_link
+from explorer.evidence_views import citation_href
 from explorer.params import as_bool
 from explorer.state import get_backend
 from graph.provenance import sources_block
@@ -168,9 +169,9 @@ def layout(**params: Any) -> html.Div:
                 legend(),
                 html.Div([
                     labelled("Row", "gaps-pick-row", _dd("gaps-pick-row", [], pick[0],
-                                                         "Choose a row")),
+                                                         "Choose a row", False)),
                     labelled("Column", "gaps-pick-col", _dd("gaps-pick-col", [], pick[1],
-                                                            "Choose a column")),
+                                                            "Choose a column", False)),
                 ], className="gap-pick", role="group",
                     **{"aria-label": "Choose a cell from the keyboard"}),
                 html.Section(html.P("Choose a cell to see what covers it.", className="muted"),
@@ -282,8 +283,12 @@ def highlight(key: str | None, ax: dict | None) -> Patch:
     return patch
 
 
-def _claim_link(cid: str, label: str) -> dcc.Link:
-    return dcc.Link(label, href=f"/evidence?claim={cid}")
+def _citation(ci: Any) -> html.Li:
+    """A citation with its DOI/link (citation_item) and a link to its own page."""
+    item = citation_item(ci)
+    return html.Li([*item.children, " · ",
+                    dcc.Link("citation page", href=citation_href(ci.id),
+                             title=f"Citation page: {ci.title}")])
 
 
 def detail(cov: Any, key: str | None, via: str) -> Any:
@@ -315,13 +320,11 @@ def detail(cov: Any, key: str | None, via: str) -> Any:
     claims = get_backend().claims(list(cell.claims)) if cell.claims else []
     parts.append(html.H3(f"Claims ({len(claims)})"))
     if claims:
-        for c in claims:
-            parts.append(html.Div([claim_card(c), html.P(_claim_link(c.id, "Open this claim"),
-                                                          className="claim-open")]))
+        parts += [claim_card(c) for c in claims]  # each card links to its claim page
         cites = {ci.id: ci for c in claims for ci in (*c.citations,
                                                       *([c.stated_in] if c.stated_in else []))}
         parts += [html.H3(f"Citations ({len(cites)})"),
-                  html.Ul([citation_item(ci) for ci in sorted(
+                  html.Ul([_citation(ci) for ci in sorted(
                       cites.values(), key=lambda x: (x.year or 0, x.id))], className="citations")]
     else:
         parts.append(html.P("No claim is about both.", className="muted"))

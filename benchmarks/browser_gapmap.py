@@ -1,0 +1,181 @@
+"""Main-thread cost of the gap map in headless Chromium (CDP ``Performance.getMetrics``).
+
+Measures what the user waits for, not what the server answers: ``TaskDuration`` (seconds the
+renderer's main thread spent in tasks) read before and after each step, plus wall time.
+
+* ``open_in_app``: the explorer is open on About; the user clicks "Service gaps" in the nav
+  (Dash's in-app navigation). Cost = layout + callbacks + drawing the figure.
+* ``open_cold``: the gap-map URL loaded in a fresh tab (includes booting Dash itself); the same
+  cold load of About is reported next to it (``about_cold``) so the map's share is visible.
+* ``cell_click``: a real mouse click on a bubble of the drawn map until the side panel shows
+  that cell (separate callbacks; the matrix is not redrawn).
+* ``cell_keys``: choosing a row and a column with the keyboard selects (Tab/Enter/typing).
+
+Each step waits for its result in the DOM and then until the main thread is quiet (no task
+time added for 400 ms), so trailing work (Plotly's draw, re-layout) is counted.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+#: Targets from issue 12 (main-thread seconds).
+TARGETS = {"open_shipped_s": 1.0, "open_10k_s": 2.0, "cell_click_s": 0.3}
+
+
+def _task_s(driver: Any) -> float:
+    m = driver.execute_cdp_cmd("Performance.getMetrics", {})["metrics"]
+    return float(next(x["value"] for x in m if x["name"] == "TaskDuration"))
+
+
+def _settle(driver: Any, quiet_s: float = 0.4, timeout: float = 60.0) -> float:
+    """Wait until TaskDuration stops growing (no task for ``quiet_s``); return its value."""
+    deadline = time.monotonic() + timeout
+    last = _task_s(driver)
+    still = time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = _task_s(driver)
+        if now - last > 0.002:
+            last, still = now, time.monotonic()
+        elif time.monotonic() - still >= quiet_s:
+            return now
+    return _task_s(driver)
+
+
+def _wait(driver: Any, js: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if driver.execute_script(js):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"browser condition not met in {timeout:.0f} s: {js}")
+
+
+MAP_DRAWN = ("var g=document.querySelector('#gaps-figure .js-plotly-plot');"
+             "return !!(g && g.data && g.data.length && "
+             "document.querySelector('#gaps-figure .heatmaplayer image, "
+             "#gaps-figure .heatmaplayer .hm'));")
+PAGE_ABOUT = "return !!document.querySelector('main h1') && !!document.querySelector('.nav-link');"
+
+
+def _fresh(driver: Any, url: str, ready_js: str) -> tuple[float, float]:
+    """Load ``url`` in a fresh renderer; (task seconds, wall seconds) until settled."""
+    driver.get("about:blank")
+    driver.execute_cdp_cmd("Performance.enable", {})
+    t0_task, t0 = _task_s(driver), time.perf_counter()
+    driver.get(url)
+    driver.execute_cdp_cmd("Performance.enable", {})
+    _wait(driver, ready_js)
+    wall = time.perf_counter() - t0
+    end = _settle(driver)
+    # a new origin gets a new renderer process: its counter starts near 0
+    return round(end - (t0_task if end >= t0_task else 0.0), 3), round(wall, 3)
+
+
+def measure(base_url: str, query: str = "", *, width: int = 1440, height: int = 900,
+            repeats: int = 3) -> dict[str, Any]:
+    """Every step ``repeats`` times on one explorer; medians and all samples."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from explorer.browser import chrome
+
+    driver = chrome(width, height)
+    driver.set_page_load_timeout(300)
+    samples: dict[str, list[dict[str, float]]] = {k: [] for k in (
+        "about_cold", "open_cold", "open_in_app", "cell_click", "cell_keys")}
+    info: dict[str, Any] = {}
+    try:
+        for _ in range(repeats):
+            task, wall = _fresh(driver, base_url + "/about", PAGE_ABOUT)
+            samples["about_cold"].append({"task_s": task, "wall_s": wall})
+            task, wall = _fresh(driver, base_url + "/gaps" + query, MAP_DRAWN)
+            samples["open_cold"].append({"task_s": task, "wall_s": wall})
+
+            # in-app: About is open and quiet; click the nav link
+            driver.get(base_url + "/about" + query)
+            driver.execute_cdp_cmd("Performance.enable", {})
+            _wait(driver, PAGE_ABOUT)
+            before = _settle(driver)
+            link = driver.find_element(By.CSS_SELECTOR, "a.nav-link[href^='/gaps']")
+            t0 = time.perf_counter()
+            link.click()
+            _wait(driver, MAP_DRAWN)
+            wall = time.perf_counter() - t0
+            samples["open_in_app"].append({"task_s": round(_settle(driver) - before, 3),
+                                           "wall_s": round(wall, 3)})
+            if not info:
+                info = driver.execute_script(
+                    "var g=document.querySelector('#gaps-figure .js-plotly-plot');"
+                    "var z=g.data[0].z; return {rows: z.length, cols: z[0].length,"
+                    " bubbles: g.data[1].x.length, evidence: g.data[2].x.length,"
+                    " dom_nodes: document.getElementsByTagName('*').length};")
+
+            # a real click on the first bubble (a cell with interventions)
+            dots = driver.find_elements(By.CSS_SELECTOR, "#gaps-figure .scatterlayer .trace "
+                                                         "path.point")
+            if dots:
+                before = _settle(driver)
+                t0 = time.perf_counter()
+                ActionChains(driver).move_to_element(dots[0]).click().perform()
+                _wait(driver, "return !!document.querySelector('#gaps-cell .gap-state');")
+                wall = time.perf_counter() - t0
+                samples["cell_click"].append({"task_s": round(_settle(driver) - before, 3),
+                                              "wall_s": round(wall, 3)})
+
+            # keyboard: focus the Column select, open it, move down one, Enter
+            col = driver.find_element(By.ID, "gaps-pick-col")
+            driver.execute_script("arguments[0].focus()", col)
+            shown = driver.execute_script(
+                "var s=document.querySelector('#gaps-cell h2');return s?s.textContent:'';")
+            before = _settle(driver)
+            t0 = time.perf_counter()
+            ActionChains(driver).send_keys(Keys.ENTER).perform()
+            time.sleep(0.15)
+            ActionChains(driver).send_keys(Keys.ARROW_DOWN, Keys.ENTER).perform()
+            try:
+                _wait(driver, "var s=document.querySelector('#gaps-cell h2');"
+                              f"return s && s.textContent !== {shown!r};", timeout=30)
+                wall = time.perf_counter() - t0
+                samples["cell_keys"].append({"task_s": round(_settle(driver) - before, 3),
+                                             "wall_s": round(wall, 3)})
+            except TimeoutError:
+                pass
+    finally:
+        driver.quit()
+
+    def med(xs: list[dict[str, float]], k: str) -> float | None:
+        vals = sorted(x[k] for x in xs)
+        return vals[len(vals) // 2] if vals else None
+
+    out: dict[str, Any] = {"viewport": f"{width}x{height}", "query": query, "map": info,
+                           "cpus": os.cpu_count(), "load_1min": os.getloadavg()[0]}
+    for k, xs in samples.items():
+        out[k] = {"task_s_median": med(xs, "task_s"), "wall_s_median": med(xs, "wall_s"),
+                  "samples": xs}
+    return out
+
+
+def run(evidence: str | None, query: str = "", repeats: int = 3) -> dict[str, Any]:
+    """Start the explorer on ``evidence`` (shipped base when None) and :func:`measure` it."""
+    import logging
+
+    from explorer.app import create_app
+    from explorer.browser import ServerThread
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    app = create_app("embedded", evidence)
+    with ServerThread(app.server) as srv:
+        t = time.perf_counter()
+        with app.server.app_context():
+            from explorer.state import get_backend
+
+            get_backend()  # open (validate + load) before timing the browser
+        opened = round(time.perf_counter() - t, 2)
+        result = measure(srv.url, query, repeats=repeats)
+    result["open_base_s"] = opened
+    return result
