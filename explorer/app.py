@@ -11,8 +11,7 @@ from pathlib import Path
 
 import dash
 import dash_cytoscape as cyto
-from dash import ALL, MATCH, Dash, Input, Output, State, ctx, html
-from dash.exceptions import PreventUpdate
+from dash import ALL, MATCH, Dash, Input, Output, State, html
 
 from explorer import linked_data, state
 from explorer.components import shell
@@ -88,33 +87,26 @@ def create_app(backend: str = "embedded", evidence: str | Path | None = None, *,
     app.clientside_callback(URL_SYNC_JS, Output("url-sync-sink", "children"),
                             Input({"type": "url-state", "page": ALL}, "data"))
 
-    @app.callback(Output({"type": "graph", "graph": MATCH}, "generateImage"),
-                  Input({"type": "export-png", "graph": MATCH}, "n_clicks"),
-                  Input({"type": "export-svg", "graph": MATCH}, "n_clicks"),
-                  prevent_initial_call=True)
-    def export_image(_png: int, _svg: int) -> dict:
-        trig = ctx.triggered_id
-        if not trig:
-            raise PreventUpdate
-        kind = "svg" if trig["type"] == "export-svg" else "png"
-        # "store": the picture comes back as imageData; assets/export.js adds the title, key
-        # and source line around it and downloads the result
-        return {"type": kind, "action": "store",
-                "filename": f"intersections-{trig['graph']}",
-                "options": {"full": True, "bg": "#ffffff", "scale": 2}}
-
+    # PNG / SVG export, all in the browser: assets/export.js takes the picture from the graph's
+    # Cytoscape instance and adds the title, key and source line before downloading. (Going
+    # through dash-cytoscape's generateImage "store" action fails for SVG in 1.0.2: it hands a
+    # string to FileReader.readAsDataURL.)
     app.clientside_callback(
-        """function (uri, elements, meta, id) {
-            if (uri && window.intersectionsExport) {
-                window.intersectionsExport.run(uri, elements, meta, id.graph);
+        """function (_png, _svg, elements, meta, pngId) {
+            var trig = (window.dash_clientside.callback_context.triggered || [])[0];
+            if (!trig || !trig.value || !window.intersectionsExport) {
+                return window.dash_clientside.no_update;
             }
+            var kind = trig.prop_id.indexOf('export-svg') >= 0 ? 'svg' : 'png';
+            window.intersectionsExport.fromGraph(pngId.graph, kind, elements, meta);
             return Date.now();
         }""",
         Output({"type": "graph-export", "graph": MATCH}, "data"),
-        Input({"type": "graph", "graph": MATCH}, "imageData"),
+        Input({"type": "export-png", "graph": MATCH}, "n_clicks"),
+        Input({"type": "export-svg", "graph": MATCH}, "n_clicks"),
         State({"type": "graph", "graph": MATCH}, "elements"),
         State({"type": "graph-meta", "graph": MATCH}, "data"),
-        State({"type": "graph", "graph": MATCH}, "id"),
+        State({"type": "export-png", "graph": MATCH}, "id"),
         prevent_initial_call=True)
 
     # Bind the page callbacks to this app now, so a later app in the same process cannot

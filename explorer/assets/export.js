@@ -1,9 +1,9 @@
 /* PNG / SVG export of a graph with a title, the key and a source line.
  *
- * Flow: the "Download PNG/SVG" buttons ask dash-cytoscape for the picture with
- * generateImage {action: "store"} (explorer/app.py); the picture arrives as the graph's
- * imageData (a data: URI) and the clientside callback in app.py calls compose() here with the
- * graph's elements and its export metadata (components.export_meta: label, key rows, source).
+ * Flow: the "Download PNG/SVG" buttons run a clientside callback (explorer/app.py) that calls
+ * fromGraph(): it takes the picture from the graph's Cytoscape instance (cy.png / cy.svg, the
+ * SVG exporter comes with dash-cytoscape's extra bundle) and hands it to compose() with the
+ * graph's elements and export metadata (components.export_meta: label, key rows, source).
  *
  * compose() lays the picture out as
  *     title (page heading — graph label), the view (the URL's state), the date
@@ -202,7 +202,33 @@
         });
     }
 
-    window.intersectionsExport = {compose: function (uri, elements, meta) {
+    /** The Cytoscape instance drawing graph ``graphId`` (cytoscape.js registers it on its
+     *  container element as _cyreg.cy). */
+    function cyOf(graphId) {
+        var root = document.getElementById(JSON.stringify({graph: graphId, type: "graph"}));
+        if (!root) { return null; }
+        var nodes = [root].concat(Array.prototype.slice.call(root.querySelectorAll("div")));
+        for (var i = 0; i < nodes.length; i++) {
+            if (nodes[i]._cyreg && nodes[i]._cyreg.cy) { return nodes[i]._cyreg.cy; }
+        }
+        return null;
+    }
+
+    function fromGraph(graphId, kind, elements, meta) {
+        var cy = cyOf(graphId);
+        if (!cy) { window.intersectionsLastExport = {error: "graph " + graphId + " not found"}; return; }
+        var opts = {full: true, scale: 2, bg: "#ffffff"};
+        var uri;
+        if (kind === "svg") {
+            uri = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(cy.svg(opts))));
+        } else {
+            opts.output = "base64uri";
+            uri = cy.png(opts);
+        }
+        run(uri, elements, meta, graphId);
+    }
+
+    window.intersectionsExport = {fromGraph: fromGraph, compose: function (uri, elements, meta) {
         return uri.indexOf("data:image/svg") === 0 ? composeSvg(uri, elements, meta)
             : composePng(uri, elements, meta);
     }, run: run, layout: layout};
