@@ -394,8 +394,7 @@ class GraphBackend(ABC):
             return []
         paths: list[tuple[list[str], list[EdgeView]]] = []
         for t in targets:
-            for route in self._routes(from_id, t, preds_of, PATHS_PER_TARGET * 10):
-                paths.append(route)
+            paths.extend(self._routes(from_id, t, preds_of, PATHS_PER_TARGET * 10))
         all_ids = {n for route, _ in paths for n in route}
         refs = self._refs(all_ids)
         claim_ids = {c for _, es in paths for e in es for c in e.claims}
@@ -685,8 +684,8 @@ class GraphBackend(ABC):
                     linked[e.subject].add(e.object)
                 if e.object in keep:
                     linked[e.object].add(e.subject)
-            targets = sorted({t for ts in linked.values() for t in ts})
-            anc = self.broader_chain(targets)
+            linked_to = sorted({t for ts in linked.values() for t in ts})
+            anc = self.broader_chain(linked_to)
             for i in list(keep):
                 reach = set(linked[i]).union(*(anc.get(t, set()) for t in linked[i]))
                 if not all(x in reach for x in scope):

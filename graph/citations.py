@@ -20,7 +20,7 @@ from typing import Any
 
 import bibtexparser
 import rispy
-from bibtexparser.model import Entry, Field
+from bibtexparser.model import Block, Entry, Field
 
 from graph.models import CitationInfo
 from loaders.errors import IntersectionsError
@@ -98,7 +98,7 @@ def export_bibtex(citations: Iterable[CitationInfo],
 
     ``notes`` maps a citation id to a note written into its entry (what it backs in a result).
     """
-    entries = []
+    entries: list[Block] = []
     seen: set[str] = set()
     for c in citations:
         if c.id in seen:

@@ -117,7 +117,7 @@ def dataset_description(backend: GraphBackend, base_url: str | None = None) -> G
         "SELECT ?s ?title WHERE { ?s a int:SourceDocument ; dcterms:title ?title } ORDER BY ?s",
         prefixes=DEFAULT_PREFIXES)]
     schemes = sorted({q.object.value for q in store.quads_for_pattern(
-        None, ox.NamedNode(str(SKOS.inScheme)), None)})
+        None, ox.NamedNode(str(SKOS.inScheme)), None) if not isinstance(q.object, ox.Triple)})
     entities = sum(1 for _ in store.quads_for_pattern(
         None, ox.NamedNode(str(DCTERMS.identifier)), None))
     stats = DatasetStats(triples=engine.triples, entities=entities, per_class=per_class,

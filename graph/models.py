@@ -224,8 +224,8 @@ class Stats(_Result):
 
 def _flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
-    data = obj.to_dict() if hasattr(obj, "to_dict") else (asdict(obj) if is_dataclass(obj)
-                                                          else obj)
+    data = obj.to_dict() if hasattr(obj, "to_dict") else (
+        asdict(obj) if is_dataclass(obj) and not isinstance(obj, type) else obj)
     for k, v in data.items():
         key = f"{prefix}{k}"
         if isinstance(v, dict) and {"id", "category", "label"} <= set(v):

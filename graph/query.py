@@ -110,10 +110,10 @@ class QueryResult:
             w.writerow(["answer"])
             w.writerow([str(self.boolean).lower()])
             return buf.getvalue()
-        w = csvsafe.DictWriter(buf, fieldnames=self.columns, extrasaction="ignore")
-        w.writeheader()
+        dw = csvsafe.DictWriter(buf, fieldnames=self.columns, extrasaction="ignore")
+        dw.writeheader()
         for r in self.rows:
-            w.writerow({k: _cell(v) for k, v in r.items()})
+            dw.writerow({k: _cell(v) for k, v in r.items()})
         return buf.getvalue()
 
     def to_dict(self) -> dict[str, Any]:

@@ -105,7 +105,7 @@ def _api_evidence_for(g: GraphBackend, node: str) -> QueryResult:
              "flags": list(c.flags)} for c in g.evidence_for(node)]
     return QueryResult("api", "API", ["claim", "statement", "citations", "stated_in", "locator",
                                       "flags"], rows,
-                       node_ids=(node, *(r["claim"] for r in rows)))
+                       node_ids=(node, *(str(r["claim"]) for r in rows)))
 
 
 API_FUNCTIONS: dict[str, Callable[..., QueryResult]] = {

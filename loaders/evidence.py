@@ -223,15 +223,15 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
     """One validated entry → its node record and the edges it states inline."""
     model = type(entry)
     if isinstance(entry, LinkEntry):
-        props = {"basis": entry.basis}
+        link_props: dict[str, Any] = {"basis": entry.basis}
         if entry.note:
-            props["note"] = entry.note
+            link_props["note"] = entry.note
             if entry.basis == "inferred":
-                props["basis_note"] = entry.note
+                link_props["basis_note"] = entry.note
         if entry.sources:
-            props["sources"] = [dump_value(x) for x in entry.sources]
+            link_props["sources"] = [dump_value(x) for x in entry.sources]
         yield EdgeRecord(subject=entry.subject, predicate=entry.predicate, object=entry.object,
-                         claims=tuple(entry.claims), properties=props, origin=origin)
+                         claims=tuple(entry.claims), properties=link_props, origin=origin)
         return
     spec = CLASS_BY_FAMILY[family]
     props: dict[str, Any] = {}

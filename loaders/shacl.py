@@ -77,10 +77,10 @@ def _sample_graph(eb: EvidenceBase, ids: set[str]) -> Graph:
             refs.add(e.object)
             refs.update(e.claims)
     for r in refs - ids:
-        node = eb.nodes.get(r)
-        if node is None:
+        ref_node = eb.nodes.get(r)
+        if ref_node is None:
             continue
-        g.add((id_to_iri(r), RDF.type, CLASS_BY_NAME[node.category].iri))
+        g.add((id_to_iri(r), RDF.type, CLASS_BY_NAME[ref_node.category].iri))
         if node.properties.get("kind") == "source_document":
             g.add((id_to_iri(r), RDF.type, INT.SourceDocument))
     class_lineage_triples(g)

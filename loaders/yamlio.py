@@ -139,8 +139,8 @@ def load_yaml(path: Path, display: str, max_bytes: int | None = None) -> tuple[A
             return None, []
         return _build(node, set(), node.start_mark), []
     except _AliasFound as exc:
-        line, name = _first_alias(text, exc.line)
-        return None, [Problem(display, line, None, "yaml-alias",
+        alias_line, name = _first_alias(text, exc.line)
+        return None, [Problem(display, alias_line, None, "yaml-alias",
                               f"YAML alias *{name} refers to an anchor: aliases (*name) and "
                               "anchors (&name) are not accepted",
                               "write the value out in full where it is used")]

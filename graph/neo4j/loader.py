@@ -385,6 +385,11 @@ class _LazyProgress:
             self.bar.stop()
 
 
+def _deleted(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]) -> int:
+    record = tx.run(query, params).single()
+    return int(record["deleted"]) if record else 0
+
+
 def unload_neo4j(settings: Neo4jSettings, *, dataset: str = DEFAULT_DATASET) -> int:
     """Remove every node (and link) a dataset owns, and its load record. Returns nodes removed."""
     database = settings.database
@@ -396,7 +401,7 @@ def unload_neo4j(settings: Neo4jSettings, *, dataset: str = DEFAULT_DATASET) -> 
                 dataset, {"status": "unloading", "finished_at": None})).consume())
             while True:
                 q, p = cypher.delete_dataset_nodes(dataset, PRUNE_BATCH)
-                n = session.execute_write(lambda tx, q=q, p=p: tx.run(q, p).single()["deleted"])
+                n = session.execute_write(_deleted, q, p)
                 removed += n
                 if n < PRUNE_BATCH:
                     break

@@ -135,7 +135,7 @@ class BibtexSource:
             self.problems.append(Problem(
                 str(self.path), (block.start_line or 0) + 1, None, "bibtex-syntax",
                 f"entry could not be parsed ({type(err).__name__ if err else 'error'}): "
-                f"{block.raw.strip()[:60]!r}",
+                f"{(block.raw or '').strip()[:60]!r}",
                 "check braces, quotes and commas in this entry"))
         macros = {b.key.lower(): str(b.value) for b in lib.strings}
         for entry in lib.entries:
@@ -160,7 +160,7 @@ class BibtexSource:
                 place=clean_text(f.get("address") or f.get("location")),
                 doi=clean_text(f.get("doi")), url=clean_text(f.get("url")),
                 note=clean_text(f.get("note")),
-                file=str(self.path), line=entry.start_line + 1, record=entry.key,
+                file=str(self.path), line=(entry.start_line or 0) + 1, record=entry.key,
             ), self.problems)
 
 
@@ -526,4 +526,5 @@ def import_bibliography(path: Path | str, fmt: str, evidence: Path | str | None 
     new.sort(key=lambda e: e.id)
     header = (f"Imported by `intersections import {fmt}` from {path.name}.\n"
               "Re-running the import rewrites this file; edit the source file, not this one.")
-    return write_import(result, ev, {"citations": new}, header, dry_run=dry_run)
+    families: dict[str, list[BaseModel]] = {"citations": list(new)}
+    return write_import(result, ev, families, header, dry_run=dry_run)

@@ -34,7 +34,13 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict
 
 from loaders import csvsafe
-from loaders.entries import CitationEntry, InterventionEntry, OrganizationEntry, RegionEntry
+from loaders.entries import (
+    CitationEntry,
+    InterventionEntry,
+    OrganizationEntry,
+    RegionEntry,
+    SourceEntry,
+)
 from loaders.errors import IntersectionsError, Problem, ValidationFailed
 from loaders.importers.base import (
     ImportResult,
@@ -361,7 +367,7 @@ def import_sheet(path: Path | str, evidence: Path | str | None = None, *,
                         id=oid, label=provider, kind="other",
                         definition=f"Organization named as a program provider in the program "
                                    f"sheet '{sheet_name}'.",
-                        sources=[{"citation": cite_id, "locator": locator}]))
+                        sources=[SourceEntry(citation=cite_id, locator=locator)]))
                     hit = oid
             if hit:
                 data["provided_by"] = [hit]
@@ -386,7 +392,7 @@ def import_sheet(path: Path | str, evidence: Path | str | None = None, *,
                     id=rid, label=value, kind="region",
                     definition=f"Place named as a program region in the program sheet "
                                f"'{sheet_name}'.",
-                    sources=[{"citation": cite_id, "locator": locator}]))
+                    sources=[SourceEntry(citation=cite_id, locator=locator)]))
                 hit = rid
             region_ids.append(hit)
         data["operates_in"] = list(dict.fromkeys(region_ids))

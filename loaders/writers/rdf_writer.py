@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph
 
@@ -38,7 +39,6 @@ class RdfWriter(Writer):
             if self.describe:
                 self.graph += describe_dataset(stats_of_graph(self.graph))
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            kwargs = {"auto_compact": True} if self.fmt == "jsonld" else {}
-            self.graph.serialize(destination=self.path, format=FORMATS[self.fmt],
-                                 encoding="utf-8", **kwargs)
+            kwargs: dict[str, Any] = {"auto_compact": True} if self.fmt == "jsonld" else {}
+            self.graph.serialize(self.path, FORMATS[self.fmt], None, "utf-8", **kwargs)
         return self.graph
