@@ -22,9 +22,13 @@ interventions, organizations, populations and regions, and every link that state
 overlap carries the **claims** behind it: the statement, its numbers, the studies cited for it,
 and where in which source document it was stated.
 
-Figures that a source document gives without a citation are kept and marked **unsourced**;
-figures cited through another publication are marked **secondary**. Nothing is hidden: the
-flags tell you how much weight a figure can bear.
+Figures that a source document gives without a citation are kept, written as what that
+document says ("The Heart Betrayed description states …; it gives no source") and marked
+**figure without a source**; a widely repeated figure with no study behind it is marked
+**contested**, with the reason; definitions and descriptions with nothing to cite are
+**descriptive**; figures cited through another publication are **secondary**. Every link says
+whether a document **states** it or the curators **inferred** it (drawn dashed, with their
+note). Nothing is hidden: the flags tell you how much weight a figure can bear.
 """
 
 USE = """
@@ -49,7 +53,9 @@ CONTRIBUTE = """
 The evidence base is a folder of YAML files (`loaders/data/evidence/`). To add or correct an
 entry, edit the YAML, run `intersections validate` (it names the file, line and what to fix),
 and open a pull request. Each new claim needs its source document and locator; add citations
-where the source gives them, and mark figures it does not source as `unsourced`.
+where the source gives them, and mark figures it does not source as `unsourced_figure` (and
+attribute them to the document), definitions and descriptions as `descriptive`. The rules are
+in docs/curation.md.
 
 Language: this project uses person-first, trauma-informed wording ("a person experiencing
 trafficking", "survivor"). Please keep to it.
