@@ -128,6 +128,11 @@ def test_source_document_page_lists_what_was_stated_in_it(dash_duo, mini_app):
 
 def test_explore_panel_of_a_citation_links_to_its_page(dash_duo, mini_app):
     dash_duo.start_server(mini_app)
+    # a concept's claim cards open the claim's page
+    dash_duo.wait_for_page(dash_duo.server_url + "/explore?node=risk:foster-care-placement")
+    dash_duo.wait_for_contains_text("#explore-panel", "Open the claim's page", timeout=TIMEOUT)
+    assert any(h.endswith("/evidence/claim/foster-care-raises-risk")
+               for h in _hrefs(dash_duo, "#explore-panel"))
     dash_duo.wait_for_page(dash_duo.server_url + "/explore?node=cite:lee-2019")
     link = dash_duo.wait_for_element("#panel-evidence-page", timeout=TIMEOUT)
     link.click()
