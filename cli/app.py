@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from benchmarks.cli import bench_app
-from cli import browse, evidence, imports, neo4jdb, queries, query, serve
+from cli import browse, evidence, imports, neo4jdb, queries, query, serve, workspace
 
 app = typer.Typer(
     name="intersections",
@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 #: The command-group modules, in the order ``--help`` lists their commands.
-COMMAND_GROUPS = (evidence, browse, neo4jdb, serve, imports, query, queries)
+COMMAND_GROUPS = (workspace, evidence, browse, neo4jdb, serve, imports, query, queries)
 
 def _version(value: bool) -> None:
     """``--version``: the installed distribution's version (the one pyproject.toml declares)."""

@@ -39,8 +39,11 @@ def _check_backend(value: str) -> str:
 
 # ------------------------------------------------------------------------------ options
 EvidenceOpt = Annotated[Path | None, typer.Option(
-    "--evidence", "-e", help="Evidence-base folder (default: the shipped one).",
-    envvar="INTERSECTIONS_EVIDENCE")]
+    "--workspace", "--evidence", "-w", "-e",
+    help="Workspace made by `intersections init` (its evidence over the shipped base), or an "
+         "evidence folder [env INTERSECTIONS_WORKSPACE, INTERSECTIONS_EVIDENCE; default: the "
+         "shipped base, read-only].",
+    envvar=["INTERSECTIONS_WORKSPACE", "INTERSECTIONS_EVIDENCE"])]
 BackendOpt = Annotated[str, typer.Option(
     "--backend", "-b", help="embedded (networkx, default) or neo4j (NEO4J_URI/…).",
     envvar="INTERSECTIONS_BACKEND", callback=_check_backend)]

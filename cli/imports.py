@@ -28,6 +28,7 @@ from cli.helpers import (
 app = typer.Typer()
 
 ImportFmt = ("bibtex", "ris", "csl", "hsds", "sheet")
+_CITATION_EXT = {"bibtex": "bib", "ris": "ris", "csl": "json"}
 
 
 def _print_result(result: Any, json_out: bool) -> None:
@@ -95,7 +96,9 @@ def import_(
 @app.command("export-citations")
 def export_citations_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="bibtex, ris or csl.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write ('-' = stdout).")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="File to write ('-' = stdout; default: the workspace's "
+                            "exports/citations.<ext>).")] = None,
     ids: Annotated[list[str] | None, typer.Option(
         "--id", help="Citation id (repeatable); default: every citation.")] = None,
     source: Annotated[str | None, typer.Option(
@@ -106,29 +109,36 @@ def export_citations_cmd(
     """Write citations as BibTeX, RIS or CSL-JSON (for Zotero, EndNote, Mendeley)."""
     from graph.citations import citations_for, export_citations
     from loaders.importers.base import atomic_write
+    from loaders.workspace import default_output
 
     g = open_for_cli(backend, evidence)
+    target = out if out is not None else run_guarded(lambda: default_output(
+        evidence, "exports", f"citations.{_CITATION_EXT.get(fmt, fmt)}"))
 
     def go() -> Any:
+        if source:
+            g.require(source)  # an unknown document id exits 3 with the nearest ids
         cites = citations_for(g, ids)
         if source:
             cites = [c for c in cites if c.id == source or any(
                 li.get("citation") == source for li in c.properties.get("listed_in", []))]
         text = export_citations(cites, fmt)
-        if str(out) == "-":
+        if str(target) == "-":
             typer.echo(text, nl=False)
         else:
-            atomic_write(out, text)
+            atomic_write(target, text)
         return cites
 
     cites = run_guarded(go)
-    if str(out) != "-":
-        console.print(f"wrote {len(cites)} citations to {out} ({fmt})")
+    if str(target) != "-":
+        console.print(f"wrote {len(cites)} citations to {target} ({fmt})", highlight=False)
 
 
 @app.command("export-sheet")
 def export_sheet_cmd(
-    out: Annotated[Path, typer.Option("--out", "-o", help=".csv or .xlsx file.")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help=".csv or .xlsx file (default: the workspace's "
+                            "exports/programs.xlsx).")] = None,
     template: Annotated[bool, typer.Option(
         "--template", help="Write the empty template (headers, help, allowed values).")]
     = False,
@@ -136,17 +146,21 @@ def export_sheet_cmd(
 ) -> None:
     """Write interventions as the planners' spreadsheet (or the empty template)."""
     from loaders.importers.sheet import export_sheet
+    from loaders.workspace import default_output
 
-    n = run_guarded(lambda: export_sheet(out, evidence, template=template))
-    console.print(f"wrote {n} programs to {out}" if not template else
-                  f"wrote the template to {out}")
+    target = out if out is not None else run_guarded(lambda: default_output(
+        evidence, "exports", "programs-template.xlsx" if template else "programs.xlsx"))
+    n = run_guarded(lambda: export_sheet(target, evidence, template=template))
+    console.print(f"wrote {n} programs to {target}" if not template else
+                  f"wrote the template to {target}", highlight=False)
 
 
 @app.command()
 def ingest(
     path: Annotated[Path, typer.Argument(help="A .pdf, .txt or .md document.")],
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Review file (default: <document>.review.yaml next to it).")]
+        "--out", "-o", help="Review file (default: the workspace's reviews/<document>"
+                            ".review.yaml, else next to the document).")]
     = None,
     title: Annotated[str | None, typer.Option(help="Document title (default: from the "
                                                    "document).")] = None,

@@ -1,7 +1,8 @@
 """WSGI entry point for production servers: ``gunicorn explorer.wsgi:server``.
 
 The Dash app is built on first access of ``server`` (module ``__getattr__``), from
-INTERSECTIONS_BACKEND (embedded|neo4j, default embedded), INTERSECTIONS_EVIDENCE (folder) and
+INTERSECTIONS_BACKEND (embedded|neo4j, default embedded), INTERSECTIONS_WORKSPACE (a workspace
+made by ``intersections init``) or INTERSECTIONS_EVIDENCE (folder) and
 INTERSECTIONS_SPARQL_ENDPOINT (on by default; ``off`` turns the /sparql endpoint off);
 the evidence base itself is opened on the first request that needs it.
 """
@@ -24,7 +25,8 @@ def get_app() -> Any:
             from explorer.linked_data import endpoint_enabled_from_env
 
             _app = create_app(os.environ.get("INTERSECTIONS_BACKEND", "embedded"),
-                              os.environ.get("INTERSECTIONS_EVIDENCE") or None,
+                              os.environ.get("INTERSECTIONS_WORKSPACE")
+                              or os.environ.get("INTERSECTIONS_EVIDENCE") or None,
                               debug=False,
                               sparql_endpoint=endpoint_enabled_from_env())
         return _app

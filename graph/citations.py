@@ -186,6 +186,8 @@ def citations_for(backend: Any, ids: Iterable[str] | None = None) -> list[Citati
     wanted = list(dict.fromkeys(ids))
     found = {c.id: c for c in backend.citations(wanted)}
     missing = [i for i in wanted if i not in found]
+    if missing and not backend.node_data(missing[:1]):
+        backend.require(missing[0])  # unknown id: exit 3 with the nearest ids
     not_cites = [i for i in wanted if i in found and backend.node(i).category != "Citation"]
     if missing or not_cites:
         raise IntersectionsError(

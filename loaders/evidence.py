@@ -39,6 +39,7 @@ from loaders.entries import (
 from loaders.errors import Problem, ValidationFailed
 from loaders.limits import max_base_bytes, size_problem
 from loaders.records import EdgeRecord, NodeRecord, Record, SourceRef
+from loaders.workspace import is_workspace, overlay_files
 from loaders.yamlio import line_of, load_yaml, locate, to_plain
 from ontology.schema import (
     CLASS_BY_FAMILY,
@@ -80,7 +81,9 @@ class EvidenceBaseSource:
             raise ValidationFailed([Problem(str(self.path), None, None, "missing",
                                             "no such file or directory",
                                             "pass the folder that holds the YAML files")])
-        files = sorted(p for p in self.path.rglob("*.yaml") if p.is_file())
+        # a workspace (intersections.toml) loads its own evidence/ over the shipped base
+        files = (overlay_files(self.path) if is_workspace(self.path)
+                 else sorted(p for p in self.path.rglob("*.yaml") if p.is_file()))
         total, limit = sum(_size(p) for p in files), max_base_bytes()
         if total > limit:
             raise ValidationFailed([size_problem(str(self.path), total, limit,

@@ -37,6 +37,7 @@ from loaders.evidence import (
 from loaders.limits import MAX_REMOVAL_SHARE, check_import_size, removal_allowed
 from loaders.records import NodeRecord
 from loaders.text import normalize
+from loaders.workspace import check_writable, own_evidence_dir
 from loaders.yamlio import load_yaml
 
 #: Order of families in a written import file (sources first, then what points at them).
@@ -112,7 +113,7 @@ def import_target(evidence: Path, fmt: str, input_path: Path | str) -> Path:
     p = Path(input_path)
     name = p.name if p.is_dir() else p.stem
     slug = (slugify(name) or "input").removeprefix(f"{fmt}-") or "input"
-    return evidence / "imports" / f"{fmt}-{slug}.yaml"
+    return own_evidence_dir(evidence) / "imports" / f"{fmt}-{slug}.yaml"
 
 
 class _Overlay(EvidenceBaseSource):
@@ -195,11 +196,25 @@ def render_yaml(header: str, families: dict[str, list[BaseModel]]) -> str:
     return lines + buf.getvalue()
 
 
+def file_mode() -> int:
+    """The mode a plain ``open(..., "w")`` would give (0644 under the usual umask 022);
+    ``mkstemp`` alone would leave exports and imports private (0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(target: Path, text: str) -> None:
-    """Write via a temp file in the same folder and ``os.replace`` (never a half-written file)."""
+    """Write via a temp file in the same folder and ``os.replace`` (never a half-written file).
+
+    Every file an import, accept, ingest or export writes goes through here (or
+    :func:`check_writable` first): nothing is ever written into the package's data folder.
+    """
+    check_writable(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         os.replace(tmp, target)

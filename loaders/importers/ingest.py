@@ -41,6 +41,14 @@ from loaders.importers.base import (
 from loaders.limits import check_import_size, time_limit
 from loaders.records import NodeRecord
 from loaders.text import normalize
+from loaders.workspace import (
+    REVIEWS,
+    active_workspace,
+    check_writable,
+    default_output,
+    is_workspace,
+    own_evidence_dir,
+)
 from loaders.yamlio import load_yaml, locate, to_plain
 from ontology.schema import NO_CITATION_FLAGS
 
@@ -445,8 +453,12 @@ def ingest_document(path: Path | str, evidence: Path | str | None = None, *,
     """Write a review file of candidate claims found in a document."""
     path = Path(path)
     ev = evidence_dir(evidence)
-    review_path = Path(out) if out else path.with_name(f"{path.stem}.review.yaml")
-    if ev.resolve() in review_path.resolve().parents:
+    # default: the workspace's reviews/ (never next to a document inside the package)
+    review_path = Path(out) if out else (
+        default_output(ev, REVIEWS, f"{path.stem}.review.yaml")
+        if is_workspace(ev) or active_workspace() else path.with_name(f"{path.stem}.review.yaml"))
+    check_writable(review_path)
+    if own_evidence_dir(ev).resolve() in review_path.resolve().parents:
         raise IntersectionsError(f"{review_path}: the review file may not live inside the "
                                  f"evidence folder {ev} (every .yaml there is loaded) — pass "
                                  "--out with another path")
@@ -537,7 +549,8 @@ def accept_review(review_file: Path | str, evidence: Path | str | None = None, *
     review_path = Path(review_file)
     ev = evidence_dir(evidence)
     review, raw = load_review(review_path)
-    target = ev / "accepted" / f"{slugify(review.document.slug, 60) or 'document'}.yaml"
+    target = own_evidence_dir(ev) / "accepted" / \
+        f"{slugify(review.document.slug, 60) or 'document'}.yaml"
     result = ImportResult("accept", str(review_path), target)
     existing = existing_nodes(ev, exclude=[target])
     problems: list[Problem] = []

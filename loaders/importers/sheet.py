@@ -49,6 +49,7 @@ from loaders.importers.base import (
     clean_text,
     evidence_dir,
     existing_nodes,
+    file_mode,
     import_target,
     make_id,
     read_text,
@@ -58,6 +59,7 @@ from loaders.importers.base import (
 from loaders.importers.resolve import LabelIndex
 from loaders.limits import MB, check_import_size, max_import_bytes, max_sheet_rows, time_limit
 from loaders.text import normalize
+from loaders.workspace import check_writable
 
 COLUMNS: tuple[str, ...] = ("name", "description", "kind", "provider", "strategies",
                             "addresses", "populations", "regions", "url", "contact", "year",
@@ -535,8 +537,10 @@ def _write_xlsx(out: Path, rows: list[dict[str, str]],
     lws.column_dimensions["A"].width = 14
     lws.column_dimensions["B"].width = 70
     lws.column_dimensions["C"].width = 50
+    check_writable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.fchmod(fd, file_mode())  # a normal file (0644), not mkstemp's private 0600
     os.close(fd)
     try:
         wb.save(tmp)
