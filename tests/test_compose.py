@@ -5,8 +5,12 @@ No Docker engine is needed: the files are parsed and cross-checked against the r
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +62,10 @@ def test_three_services(services: dict[str, Any]) -> None:
 
 def test_neo4j_service(services: dict[str, Any], compose: dict[str, Any]) -> None:
     neo = services["neo4j"]
-    assert neo["image"] == "neo4j:5.26-community"
+    # the exact patch release the test server (scripts/neo4j/pom.xml) runs
+    pom = (ROOT / "scripts" / "neo4j" / "pom.xml").read_text(encoding="utf-8")
+    version = re.search(r"<neo4j.version>([\d.]+)</neo4j.version>", pom).group(1)
+    assert neo["image"] == f"neo4j:{version}-community"
     assert "neo4j-data:/data" in neo["volumes"]
     assert "neo4j-data" in compose["volumes"]
     assert _env(neo)["NEO4J_AUTH"].startswith("neo4j/${NEO4J_PASSWORD:?")
@@ -79,15 +86,18 @@ def test_loader_service(services: dict[str, Any]) -> None:
     assert env["NEO4J_URI"] == "bolt://neo4j:7687"
     assert env["NEO4J_USERNAME"] == "neo4j"
     assert env["NEO4J_PASSWORD"].startswith("${NEO4J_PASSWORD")
+    assert loader["healthcheck"] == {"disable": True}  # one-shot: no HTTP server to check
 
 
 def test_explorer_service(services: dict[str, Any]) -> None:
     explorer = services["explorer"]
     cmd = _as_list(explorer["command"])
-    assert cmd[:2] == ["intersections", "serve"]
-    assert cmd[cmd.index("--backend") + 1] == "neo4j"
-    assert cmd[cmd.index("--host") + 1] == "0.0.0.0"
-    assert cmd[cmd.index("--port") + 1] == "8050"
+    # gunicorn (never Flask's development server), the same command as the image's CMD
+    assert cmd[0] == "gunicorn" and cmd[-1] == "explorer.wsgi:server"
+    assert cmd[cmd.index("--bind") + 1] == "0.0.0.0:8050"
+    assert cmd == json.loads([rest for word, rest in _dockerfile_instructions()
+                              if word == "CMD"][-1])
+    assert _env(explorer)["INTERSECTIONS_BACKEND"] == "neo4j"
     assert explorer["ports"] == ["127.0.0.1:8050:8050"]
     assert explorer["depends_on"]["loader"]["condition"] == "service_completed_successfully"
     assert _env(explorer)["NEO4J_URI"] == "bolt://neo4j:7687"
@@ -152,14 +162,50 @@ def _dockerfile_instructions() -> list[tuple[str, str]]:
 
 def test_dockerfile_shape() -> None:
     ins = _dockerfile_instructions()
-    assert ins[0] == ("FROM", "python:3.11-slim")
-    runs = " ".join(rest for word, rest in ins if word == "RUN")
-    assert "pip install --no-cache-dir ." in runs
+    word, base = ins[0]
+    # an exact Python patch release and Debian release (a digest may follow), never floating
+    assert word == "FROM" and re.fullmatch(
+        r"python:3\.1[1-9]\.\d+-slim-(bookworm|trixie)(@sha256:[0-9a-f]{64})?", base), base
+    runs = [rest for word, rest in ins if word == "RUN"]
+    # dependencies exactly from the lock, hash-checked; then the app without resolving anything
+    assert any("--require-hashes" in r and "-r requirements/app.lock" in r and "--no-deps" in r
+               for r in runs)
+    assert any("pip install --no-cache-dir --no-deps ." in r for r in runs)
     users = [rest for word, rest in ins if word == "USER"]
     assert users and users[-1] not in {"root", "0"}
     assert ("EXPOSE", "8050") in ins
-    cmd = [rest for word, rest in ins if word == "CMD"][-1]
-    assert "intersections" in cmd and "serve" in cmd and "0.0.0.0" in cmd
+    cmd = json.loads([rest for word, rest in ins if word == "CMD"][-1])
+    assert cmd[0] == "gunicorn" and "explorer.wsgi:server" in cmd and "0.0.0.0:8050" in cmd
+    health = " ".join(rest for word, rest in ins if word == "HEALTHCHECK")
+    assert "127.0.0.1:8050" in health and "CMD" in health
+    assert ("ENTRYPOINT", '["intersections-entrypoint"]') in ins
+
+
+def test_the_workspace_is_a_volume(services: dict[str, Any]) -> None:
+    """Edit on the host, `docker compose run --rm loader`, see the change."""
+    ins = _dockerfile_instructions()
+    assert ("VOLUME", '["/workspace"]') in ins
+    assert any(w == "ENV" and "INTERSECTIONS_WORKSPACE=/workspace" in r for w, r in ins)
+    for name in ("loader", "explorer"):
+        svc = services[name]
+        assert any(str(v).endswith(":/workspace") for v in svc["volumes"]), name
+        assert _env(svc)["INTERSECTIONS_WORKSPACE"] == "/workspace"
+        assert svc["user"].startswith("${INTERSECTIONS_UID")
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert "/workspace/" in ignored
+
+
+def test_every_package_and_command_is_in_the_image() -> None:
+    """The image holds every top-level package pyproject ships (cli, benchmarks → `bench`)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = project["tool"]["setuptools"]["packages"]["find"]["include"]
+    tops = {p.rstrip("*") for p in include}
+    copied = {shlex.split(rest)[0].rstrip("/") for word, rest in _dockerfile_instructions()
+              if word == "COPY"}
+    assert tops <= copied, tops - copied
+    assert "benchmarks" in tops and "cli" in tops
 
 
 def test_dockerfile_copy_sources_exist() -> None:
@@ -178,7 +224,48 @@ def test_dockerfile_copy_sources_exist() -> None:
 
 def test_dockerignore_keeps_secrets_out() -> None:
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
-    assert ".env" in ignored and ".git" in ignored
+    assert ".env" in ignored and ".git" in ignored and "workspace" in ignored
+
+
+ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
+
+
+def _placeholder() -> str:
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    return re.search(r"^NEO4J_PASSWORD=(.*)$", example, re.M).group(1).strip()
+
+
+def _entrypoint(env: dict[str, str], *cmd: str) -> subprocess.CompletedProcess[str]:
+    path = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}"
+    return subprocess.run(["sh", str(ENTRYPOINT), *cmd], capture_output=True, text=True,
+                          env={"PATH": path, "HOME": str(ROOT), **env}, timeout=120)
+
+
+def test_entrypoint_refuses_the_placeholder_password(tmp_path: Path) -> None:
+    text = ENTRYPOINT.read_text(encoding="utf-8")
+    assert f'PLACEHOLDER="{_placeholder()}"' in text  # the script and .env.example agree
+    res = _entrypoint({"NEO4J_PASSWORD": _placeholder(), "INTERSECTIONS_BACKEND": "neo4j"},
+                      "touch", str(tmp_path / "ran"))
+    assert res.returncode == 64 and "placeholder" in res.stderr
+    assert not (tmp_path / "ran").exists()
+    res = _entrypoint({"INTERSECTIONS_BACKEND": "neo4j"}, "touch", str(tmp_path / "ran"))
+    assert res.returncode == 64 and "NEO4J_PASSWORD is empty" in res.stderr
+    assert not (tmp_path / "ran").exists()
+
+
+def test_entrypoint_makes_the_workspace_then_runs_the_command(tmp_path: Path) -> None:
+    ws = tmp_path / "workspace"
+    ws.mkdir()
+    env = {"NEO4J_PASSWORD": "a-real-long-password", "INTERSECTIONS_BACKEND": "neo4j",
+           "INTERSECTIONS_WORKSPACE": str(ws)}
+    res = _entrypoint(env, "touch", str(tmp_path / "ran"))
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "ran").exists()
+    config = (ws / "intersections.toml").read_text(encoding="utf-8")
+    assert 'kind = "neo4j"' in config and "bolt://neo4j:7687" in config
+    assert "a-real-long-password" not in config
+    res = _entrypoint(env, "true")  # second start: the workspace is kept as it is
+    assert res.returncode == 0 and (ws / "intersections.toml").read_text() == config
 
 
 def test_neo4j_service_is_locked_for_the_console(services: dict[str, Any]) -> None:
