@@ -166,3 +166,88 @@ def draw_costs(browser: Browser, page_url: str, sizes: tuple[int, ...]) -> list[
                     "script_s": round(after["ScriptDuration"] - before["ScriptDuration"], 3),
                     "wall_s": round(wall, 3)})
     return out
+
+
+# --------------------------------------------------------------------------- graphs phase
+#: Sizes (nodes; edges = 3 x nodes) whose drawing cost :func:`graph_phase` measures.
+DRAW_SIZES = (50, 100, 200, 400, 800, 1000)
+
+
+def _app_over(path: str) -> Any:
+    """The explorer over the base at ``path`` (embedded backend; SHACL is not what this phase
+    measures, so the base is loaded without it)."""
+    from explorer import state
+    from explorer.app import create_app
+    from graph.nx_backend import NetworkxBackend
+    from loaders.evidence import load_evidence_base
+
+    app = create_app("embedded", path)
+    backend = NetworkxBackend.from_evidence_base(load_evidence_base(path, shacl=False))
+    app.server.extensions[state._EXT] = {"backend": backend}
+    return app, backend
+
+
+def _hub_and_neighbours(backend: Any, k: int = 8) -> tuple[str, list[str], list[str]]:
+    """The most linked harm-like node, its ``k`` most linked neighbours that the Explore view
+    draws (others are summarised and cannot be expanded), and every ``<node>:<Type>`` summary
+    of the hub and those neighbours (to open them all: the biggest view the cap allows)."""
+    from explorer import elements as el
+
+    cands = [r for c in ("Harm", "TraffickingType", "RiskFactor") for r in backend.nodes(c)]
+    hub = max(cands, key=lambda r: len(backend.neighbors(r.id, limit=400)))
+    view = el.neighbourhood(hub, backend.neighbors(hub.id, limit=400))
+    drawn = {e["data"]["id"] for e in view.elements if el.is_node(e) and "more" not in e["data"]}
+    ranked = sorted(drawn - {hub.id}, key=lambda i: (-len(backend.neighbors(i, limit=400)), i))
+    chosen = ranked[:k]
+    opened = sorted({f"{x}:{n.node.category}" for x in [hub.id, *chosen]
+                     for n in backend.neighbors(x, limit=400)})
+    return hub.id, chosen, opened
+
+
+def graph_phase(args: dict[str, Any]) -> dict[str, Any]:
+    """Browser phase for the graph views on the base at ``args["path"]``.
+
+    ``draw``: Cytoscape alone, n nodes + 3n edges (:func:`draw_costs`), the figure the element
+    cap comes from. ``explore``: the whole Explore page on the most linked node with 0..8 of its
+    neighbours expanded (URL ``expand=``), i.e. what a user opening that view pays.
+    """
+    import logging
+
+    from explorer.browser import ServerThread
+    from explorer.elements import MAX_EDGES, MAX_NODES
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    app, backend = _app_over(args["path"])
+    hub, nbrs, opened = _hub_and_neighbours(backend)
+    out: dict[str, Any] = {"cap": {"nodes": MAX_NODES, "edges": MAX_EDGES}, "hub": hub}
+    with ServerThread(app.server) as srv, Browser() as b:
+        page = f"{srv.url}/explore?node={hub}"
+        out["draw"] = draw_costs(b, page, tuple(args.get("sizes", DRAW_SIZES)))
+        out["explore"] = []
+        cases = [(n, False) for n in args.get("expansions", (0, 1, 3, 8))] + [(8, True)]
+        for n_exp, open_all in cases:
+            url = page + ("&expand=" + ",".join(nbrs[:n_exp]) if n_exp else "")
+            if open_all:  # every summary opened: as many elements as the cap allows
+                url += "&open=" + ",".join(opened)
+            r = b.measure(url, cy_ready(2), timeout=args.get("timeout_s", 240.0))
+            r.update(expanded=n_exp, all_summaries_opened=open_all,
+                     nodes=b.cy("cy.nodes().length"),
+                     edges=b.cy("cy.edges().length"),
+                     summaries=b.cy("cy.nodes('.more').length"))
+            r.pop("url", None)
+            out["explore"].append(r)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.browser BASE_DIR`` prints the graphs phase as JSON."""
+    import json
+    import sys
+
+    args = (argv if argv is not None else sys.argv[1:])
+    print(json.dumps(graph_phase({"path": args[0]}), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

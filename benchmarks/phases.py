@@ -314,8 +314,15 @@ def hotspots(args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def graphs(args: dict[str, Any]) -> dict[str, Any]:
+    """Browser phase: what drawing the graph views costs Chromium's main thread."""
+    from benchmarks.browser import graph_phase
+
+    return graph_phase(args)
+
+
 PHASES = {"embedded": embedded, "shacl": shacl, "neo4j": neo4j, "explorer": explorer,
-          "hotspots": hotspots}
+          "hotspots": hotspots, "graphs": graphs}
 
 
 def main(argv: list[str]) -> int:

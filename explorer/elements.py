@@ -853,3 +853,65 @@ def bibtex(citations: Iterable[CitationInfo]) -> str:
     from graph.citations import export_bibtex
 
     return export_bibtex(citations)
+
+
+# --------------------------------------------------------------------------- explore by relation
+#: The Explore canvas at 1440 x 900 (about 905 x 560 px) in model units at MIN_ZOOM.
+FIT_EXPLORE = (905 / lay.MIN_ZOOM, 560 / lay.MIN_ZOOM)
+
+
+def relation_layout(elements: list[Element], center: str,
+                    metrics: lay.Metrics = lay.NORMAL) -> dict[str, Any]:
+    """One node's neighbourhood laid out by relation, read from the centre.
+
+    Neighbours the centre points at sit right of it, those pointing at the centre left of it,
+    each side in columns of groups headed by the relation ("uses tactic (12)", "risk increased
+    by (4)"); "+ n more" summaries close the right side. Edges lose their labels (the heading
+    says the relation). Adds the heading nodes to ``elements`` and positions to every node.
+    """
+    nodes = {e["data"]["id"]: e for e in elements if is_node(e)}
+    groups: dict[tuple[str, str], list[str]] = {}
+    placed: set[str] = {center}
+    for e in elements:
+        if is_node(e):
+            continue
+        d = e["data"]
+        if "more-edge" in e.get("classes", ""):
+            continue
+        if d["source"] == center and d["target"] not in placed:
+            key, other = ("out", relation_label(d["predicate"])), d["target"]
+        elif d["target"] == center and d["source"] not in placed:
+            key, other = ("in", relation_label(d["predicate"], False)), d["source"]
+        else:
+            continue
+        groups.setdefault(key, []).append(other)
+        placed.add(other)
+        e["classes"] = (e.get("classes", "") + " quiet").strip()
+    more = [i for i, n in nodes.items() if "more" in n["data"] and i not in placed]
+    for e in elements:  # no edge labels: the headings say the relations to the centre
+        if not is_node(e) and "quiet" not in e.get("classes", "").split():
+            e["classes"] = (e.get("classes", "") + " quiet").strip()
+    sides: dict[str, list[tuple[tuple[str, str], list[tuple[str, str]]]]] = {"in": [],
+                                                                             "out": []}
+    heads: list[Element] = []
+    for (side, rel), ids in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        ids.sort(key=lambda i: (nodes[i]["data"].get("category", ""),
+                                nodes[i]["data"]["label"].casefold()))
+        hid = f"group:{side}:{rel}"
+        head = f"{rel} ({len(ids)})"
+        heads.append(header_node(hid, head))
+        sides[side].append(((hid, head), [(i, nodes[i]["data"]["label"]) for i in ids]))
+    if more:
+        hid = "group:out:more"
+        heads.append(header_node(hid, "Not drawn"))
+        sides["out"].append(((hid, "Not drawn"),
+                             [(i, nodes[i]["data"]["label"]) for i in sorted(more)]))
+    for n in list(nodes.values()) + heads:
+        if n["data"]["id"] != center and "lbl-right" not in n.get("classes", ""):
+            n["classes"] = (n.get("classes", "") + " lbl-right").strip()
+    elements.extend(heads)
+    pos = lay.two_sided(None, (center, nodes[center]["data"]["label"]), left=(),
+                        middle=sides["in"], right=sides["out"], m=metrics,
+                        max_height=FIT_EXPLORE[1] - 40)
+    positions_into(elements, pos)
+    return dict(PRESET)

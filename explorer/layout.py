@@ -218,34 +218,30 @@ def grid_block(groups: Sequence[tuple[tuple[str, str], Sequence[tuple[str, str]]
     """Groups in newspaper columns: each a header node, then its items, top to bottom.
 
     ``groups`` is ``[((header_id, header_label), [(id, label), ...]), ...]``; labels sit right
-    of their nodes. Entries flow down a column of at most ``max_height`` and on into the next
-    (a header never ends a column), so the block is as tall as allowed and no wider than
-    needed. Returns positions relative to the block's top-left, its width and height.
+    of their nodes. Entries flow down a column (each as tall as its own label) until
+    ``max_height``, then on into the next column (a header is never last in a column), so the
+    block is no wider than needed. Returns positions relative to the block's top-left, its
+    width and height.
     """
-    items = [it for _, its in groups for it in its] + [h for h, _ in groups]
-    if not items:
+    entries: list[tuple[str, Box, bool]] = []
+    for (hid, hlab), its in groups:
+        entries.append((hid, node_box(hlab, m, RIGHT), True))
+        entries += [(i, node_box(lab, m, RIGHT), False) for i, lab in its]
+    if not entries:
         return {}, 0.0, 0.0
-    bx = [node_box(lab, m, RIGHT) for _, lab in items]
-    cell_w = max(b.w for b in bx) + m.gap * 2
-    cell_h = max(b.h for b in bx) + m.gap
-    per_col = max(2, int(max_height // cell_h))
     pos: Pos = {}
-    col = row = 0
-    used_rows = 0
-    left = m.node / 2
-    for (hid, _), its in groups:
-        if row >= per_col - 1:  # no header alone at the foot of a column
-            col, row = col + 1, 0
-        pos[hid] = (round(left + col * cell_w, 1), round(row * cell_h + cell_h / 2, 1))
-        row += 1
-        for i, _ in its:
-            if row >= per_col:
-                col, row = col + 1, 0
-            pos[i] = (round(left + col * cell_w, 1), round(row * cell_h + cell_h / 2, 1))
-            row += 1
-            used_rows = max(used_rows, row)
-        used_rows = max(used_rows, row)
-    return pos, (col + 1) * cell_w, used_rows * cell_h
+    col_x = y = col_w = used_h = 0.0
+    for k, (i, b, is_head) in enumerate(entries):
+        h = b.h + m.gap
+        need = h + (entries[k + 1][1].h + m.gap if is_head and k + 1 < len(entries) else 0)
+        if y > 0 and y + need > max_height:
+            col_x += col_w + m.gap * 2
+            y = col_w = 0.0
+        pos[i] = (round(col_x - b.x1, 1), round(y + h / 2, 1))
+        y += h
+        col_w = max(col_w, b.w)
+        used_h = max(used_h, y)
+    return pos, col_x + col_w, used_h
 
 
 def two_sided(a: tuple[str, str] | None, b: tuple[str, str] | None,

@@ -103,7 +103,7 @@ def test_paths_rows_read_each_hop_with_relation_and_evidence_counts(g):
     assert rows[0]["end"].id == "int:safe-harbor-navigators"
     hop0, hop1 = rows[0]["hops"]
     assert hop0["relation"] == "increases risk of"
-    assert hop0["evidence"] == "1 claims / 2 citations"
+    assert hop0["evidence"] == "1 claim / 2 citations"
     assert hop1["relation"] == "addressed by"  # stored intervention → harm, read backwards
     view = el.path_view(paths, selected=0)
     start = next(e for e in view.elements if e["data"]["id"] == "risk:foster-care-placement")

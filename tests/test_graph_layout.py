@@ -230,10 +230,10 @@ def test_intersections_put_the_harms_left_and_right_of_a_grid_by_type(sizes):
         else:
             assert x > xb
     assert lay.overlapping(_boxes_of(els)) == []
-    # grouped by type: within the shared grid, a type's items sit between its heading and the
-    # next heading (top to bottom)
+    # grouped by type: reading the shared grid column by column, a type's items follow its
+    # heading until the next heading
     shared = sorted((e for e in drawn if e["data"]["id"].startswith(("s:", "group:shared"))),
-                    key=lambda e: (e["position"]["y"], e["position"]["x"]))
+                    key=lambda e: (e["position"]["x"], e["position"]["y"]))
     cats = [e["data"]["id"].split(":")[-1] if e["data"]["id"].startswith("group:")
             else e["data"]["category"] for e in shared]
     assert [c for k, c in enumerate(cats) if k == 0 or c != cats[k - 1]] == sorted(set(cats),
@@ -260,3 +260,23 @@ def test_present_intersections_show_one_group_per_step_within_a_room_sized_budge
         assert lay.overlapping(_boxes_of(v.elements, lay.PRESENT)) == []
     assert {e["data"]["id"] for e in el.shared_present_view(r, 17).elements} == \
         {e["data"]["id"] for e in steps[3].elements}
+
+
+def test_explore_by_relation_puts_what_the_centre_points_at_right_and_the_rest_left():
+    rng = random.Random(21)
+    center = _ref(0, rng, "Harm")
+    nbrs = [Neighbor(_ref(i, rng), rng.choice(("uses_tactic", "increases_risk_of")),
+                     "out" if i % 2 else "in") for i in range(1, 31)]
+    view = el.neighbourhood(center, nbrs)
+    el.relation_layout(view.elements, center.id)
+    xs = {e["data"]["id"]: e["position"]["x"] for e in view.elements if el.is_node(e)}
+    for n in nbrs:
+        assert (xs[n.node.id] > xs[center.id]) == (n.direction == "out")
+    heads = [e for e in view.elements if "group-label" in e.get("classes", "")]
+    assert {h["data"]["label"].rsplit(" (", 1)[0] for h in heads} <= {
+        el.relation_label(p, fwd) for p in ("uses_tactic", "increases_risk_of")
+        for fwd in (True, False)}
+    assert all("quiet" in e["classes"] for e in view.elements if not el.is_node(e))
+    assert lay.overlapping(_boxes_of(view.elements)) == []
+    w, h = el.extent(view.elements)
+    assert h <= el.FIT_EXPLORE[1]

@@ -160,7 +160,19 @@ def _view(node: str, types: list[str], rels: list[str], expanded: list[str],
     g = get_backend()
     opened = opened or []
     center = g.node(node).ref
-    view = el.neighbourhood(center, g.neighbors(node, limit=MAX_NEIGHBOURS), types=types,
+    nbrs = g.neighbors(node, limit=MAX_NEIGHBOURS)
+    if not [x for x in expanded if x != node]:
+        # one neighbourhood: by relation, with as many neighbours as fit at a readable size
+        def build(budget: int) -> el.GraphView:
+            v = el.neighbourhood(center, nbrs, types=types, relations=rels,
+                                 opened=_opened_for(opened, node), summary_above=budget)
+            v.layout = el.relation_layout(v.elements, node)
+            return v
+
+        view = el.fitted(build, el.SUMMARY_ABOVE, el.FIT_EXPLORE)
+        view.layout["refit"] = len(view.elements)
+        return view
+    view = el.neighbourhood(center, nbrs, types=types,
                             relations=rels, opened=_opened_for(opened, node))
     shown = {e["data"]["id"] for e in view.elements}
     for x in expanded:
