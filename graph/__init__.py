@@ -9,7 +9,7 @@
 Every result is a plain dataclass; :func:`to_frame` turns a list of them into a DataFrame.
 ``sparql_query``, ``cypher_query``, ``run_saved`` and ``sources_for`` (see docs/notebook.md) are
 imported on first use, so ``import graph`` stays light for the CLI. (They are not called
-``sparql``/``cypher`` because those names are the submodules ``graph.sparql``/``graph.cypher``.)
+``sparql``/``cypher``: ``graph.sparql`` is a submodule, and Cypher lives in ``graph.neo4j``.)
 """
 
 from typing import Any

@@ -9,7 +9,7 @@ from tests.conftest import MINI
 
 def test_lazy_query_functions_are_functions_even_after_submodule_imports() -> None:
     importlib.import_module("graph.sparql")  # would shadow a package attribute named 'sparql'
-    importlib.import_module("graph.cypher")
+    importlib.import_module("graph.neo4j.cypher")
     from graph import QueryResult, cypher_query, open_backend, run_saved, sources_for, sparql_query
 
     assert all(callable(f) for f in (cypher_query, run_saved, sources_for, sparql_query))

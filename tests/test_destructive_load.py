@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from graph import cypher
+from graph.neo4j import cypher
 from graph.neo4j.backend import open_driver
 from graph.neo4j.loader import (
     MAX_REMOVAL_SHARE,

@@ -1,5 +1,5 @@
 """Everything Neo4j in one place: connection settings, errors, the backend, the loader (writer)
-and the researchers' Cypher console. The Cypher text itself is built in :mod:`graph.cypher`.
+and the researchers' Cypher console; all Cypher text is built in :mod:`graph.neo4j.cypher`.
 
 Modules: :mod:`~graph.neo4j.settings` (``Neo4jSettings``, read from the environment here and
 nowhere else), :mod:`~graph.neo4j.errors`, :mod:`~graph.neo4j.backend` (``Neo4jBackend``),

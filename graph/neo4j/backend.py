@@ -4,7 +4,7 @@ Only the five primitives are implemented here; every user-facing query (search, 
 coverage, claims…) is inherited from :class:`graph.backend.GraphBackend`, so both backends rank,
 cap and break ties identically. Reads run in read transactions (``session.execute_read``) with a
 transaction timeout, and through the driver's routing, so ``neo4j://`` / ``neo4j+s://`` URIs work
-against clusters and Aura as well as a single server. All Cypher lives in :mod:`graph.cypher`.
+against clusters and Aura as well as a single server. All Cypher lives in :mod:`graph.neo4j.cypher`.
 
 Connection problems become :class:`Neo4jUnavailable` (exit code 4) with one line saying what is
 wrong and how to fix it; a dataset whose load has not completed is refused
@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from graph import cypher
 from graph.backend import EdgeView, GraphBackend
+from graph.neo4j import cypher
 from graph.neo4j.errors import (
     IncompleteEvidenceBase,
     Neo4jQueryTimeout,

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from graph import cypher
+from graph.neo4j import cypher
 from graph.neo4j.backend import DEFAULT_DATASET, open_driver
 from graph.neo4j.errors import Neo4jUnavailable, translate_error
 from graph.neo4j.settings import Neo4jSettings
