@@ -196,6 +196,13 @@ def grid_row(c: ClaimInfo) -> dict[str, Any]:
     }
 
 
+def page_of(n_rows: int, page: int | None, size: int) -> tuple[int, int]:
+    """(page to show, number of pages) for server-side paging: the requested page clamped
+    into range; an empty result still has one (empty) page."""
+    pages = max(1, -(-n_rows // size))
+    return min(max(0, page or 0), pages - 1), pages
+
+
 def grid_tooltips(claims: Sequence[ClaimInfo]) -> list[dict[str, Any]]:
     """Per-row tooltips: each flag's explanation on the Flags cell."""
     return [{"flags": {"value": "\n".join(f"{flag_label(f)}: {flag_explanation(f)}"

@@ -214,3 +214,12 @@ def test_citation_view_lists_claims_links_and_the_study() -> None:
     assert "interviews" in text and "n = 176" in text and "not a prevalence study" in text
     assert "/evidence/claim/x" in hrefs and "/evidence/claim/y" in hrefs
     assert "/explore?node=harm:a" in hrefs
+
+
+def test_evidence_table_pages_are_clamped() -> None:
+    page_of = ev.page_of
+    assert page_of(0, 0, 25) == (0, 1)  # an empty result still has one (empty) page
+    assert page_of(122, 1, 25) == (1, 5)
+    assert page_of(122, 9, 25) == (4, 5)  # past the end: the last page
+    assert page_of(50, -3, 25) == (0, 2)
+    assert page_of(50, None, 25) == (0, 2)

@@ -1,12 +1,14 @@
 """Evidence: every claim with its numbers, citations, source document and quality flags.
 
 Filter by source document, year, evidence kind, quality flag and text; sort by any column;
-export the filtered selection as CSV or BibTeX. The table is one paged ``DataTable`` (25 rows a
-page, scrolling inside its own box on a phone); each claim id opens the claim's page
+export the filtered selection as CSV or BibTeX. The table is one ``DataTable`` paged on the
+server (25 rows a page are sent, whatever the size of the base; it scrolls inside its own box on
+a phone); each claim id opens the claim's page
 (``/evidence/claim/<id>``), each citation and source document the citation's page
 (``/evidence/citation/<id>``), and each DOI sits next to the citation it belongs to.
 "Only claims with figures" keeps the claims that report a number (most claims are definitions
-or descriptions and have none). URL state: ``?q=&source=&year=&kind=&flag=&figures=1&sort=&desc=1``.
+or descriptions and have none).
+URL state: ``?q=&source=&year=&kind=&flag=&figures=1&sort=&desc=1&page=2``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from explorer.evidence_views import (
     flag_label,
     grid_row,
     grid_tooltips,
+    page_of,
 )
 from explorer.params import as_bool, as_int
 from explorer.state import BackendUnavailable, get_backend
@@ -39,7 +42,6 @@ SORTS = [{"label": "Source document", "value": "source"},
          {"label": "Evidence kind", "value": "evidence_kind"},
          {"label": "Number of citations", "value": "n_citations"},
          {"label": "Flags", "value": "flags"}]
-MAX_ROWS = 2000
 PAGE_SIZE = 25
 ANY = "any"
 FIGURE_OPTIONS = [{"label": "Any claim", "value": ANY},
@@ -114,7 +116,8 @@ def layout(**params: Any) -> html.Div:
         html.Div(id="ev-count", **{"aria-live": "polite"}),
         html.Div(dash_table.DataTable(
             id="ev-grid", columns=list(GRID_COLUMNS), data=[], page_size=PAGE_SIZE,
-            page_action="native", sort_action="none", cell_selectable=False,
+            page_action="custom", page_current=as_int(params.get("page"), 1, 1) - 1,
+            page_count=1, sort_action="none", cell_selectable=False,
             markdown_options={"link_target": "_self", "html": False},
             tooltip_delay=0, tooltip_duration=None, css=GRID_CSS,
             style_table={"overflowX": "auto", "maxWidth": "100%"},
@@ -126,7 +129,6 @@ def layout(**params: Any) -> html.Div:
                                     {"if": {"column_id": "citations"}, "minWidth": "14rem"}],
             style_header={"fontWeight": "700", "whiteSpace": "normal"},
         ), id="ev-table", className="ev-grid-box"),
-        dcc.Store(id="ev-limit", data=as_int(params.get("limit"), MAX_ROWS, 10, 5000)),
         dcc.Download(id="ev-download"),
         dcc.Store(id={"type": "url-state", "page": "evidence"}),
     ], className="page page-evidence")
@@ -170,26 +172,30 @@ def sort_rows(rows: list[dict[str, Any]], key: str, desc: bool) -> list[dict[str
 
 
 @callback(Output("ev-grid", "data"), Output("ev-grid", "tooltip_data"),
-          Output("ev-grid", "page_current"), Output("ev-count", "children"),
-          Output("ev-alert", "children"),
+          Output("ev-grid", "page_current"), Output("ev-grid", "page_count"),
+          Output("ev-count", "children"), Output("ev-alert", "children"),
           Input("ev-q", "value"), Input("ev-source", "value"), Input("ev-year", "value"),
           Input("ev-kind", "value"), Input("ev-flag", "value"), Input("ev-sort", "value"),
-          Input("ev-desc", "value"), Input("ev-figures", "value"), State("ev-limit", "data"))
-@guarded(5)
+          Input("ev-desc", "value"), Input("ev-figures", "value"),
+          Input("ev-grid", "page_current"))
+@guarded(6)
 def render(q: str | None, source: str, year: str, kind: str, flag: str, sort: str,
-           desc: str, figures: str, limit: int) -> tuple[Any, ...]:
+           desc: str, figures: str, page: int | None) -> tuple[Any, ...]:
+    """One page of the filtered, sorted claims (a filter change goes back to page 1)."""
     claims = _claims(q, source, year, kind, flag, figures)
     keyed = sort_rows([{**el.claim_row(c), "_claim": c} for c in claims], sort or "source",
                       desc == "desc")
+    if dash.ctx.triggered_id not in (None, "ev-grid"):
+        page = 0
+    page, pages = page_of(len(keyed), page, PAGE_SIZE)
+    shown = [r["_claim"] for r in keyed[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
     n_cites = len({ci.id for c in claims for ci in c.citations})
-    shown = [r["_claim"] for r in keyed[:limit]]
     n_figs = sum(1 for c in claims if c.statistics)
     count = notice(f"{plural(len(claims), 'claim')} ({n_figs} with figures), "
                    f"{plural(n_cites, 'distinct citation')}"
-                   + (f"; showing the first {len(shown)} — narrow the filters or download "
-                      "the CSV for all" if len(claims) > len(shown) else "")
+                   + (f"; page {page + 1} of {pages}" if pages > 1 else "")
                    + ("" if claims else ". No claim matches these filters."))
-    return [grid_row(c) for c in shown], grid_tooltips(shown), 0, count, None
+    return ([grid_row(c) for c in shown], grid_tooltips(shown), page, pages, count, None)
 
 
 @callback(Output("ev-download", "data"), Output("ev-alert", "children", allow_duplicate=True),
@@ -216,11 +222,12 @@ def download(_c: int, _b: int, q: str | None, source: str, year: str, kind: str,
 @callback(Output({"type": "url-state", "page": "evidence"}, "data"),
           Input("ev-q", "value"), Input("ev-source", "value"), Input("ev-year", "value"),
           Input("ev-kind", "value"), Input("ev-flag", "value"), Input("ev-sort", "value"),
-          Input("ev-desc", "value"), Input("ev-figures", "value"))
+          Input("ev-desc", "value"), Input("ev-figures", "value"),
+          Input("ev-grid", "page_current"))
 def url_state(q: str | None, source: str, year: str, kind: str, flag: str, sort: str,
-              desc: str, figures: str) -> dict:
+              desc: str, figures: str, page: int | None) -> dict:
     def v(x: str | None) -> str | None:
         return None if x in (None, ANY) else x
     return {"q": q, "source": v(source), "year": v(year), "kind": v(kind), "flag": v(flag),
-            "figures": 1 if figures == "1" else None,
+            "figures": 1 if figures == "1" else None, "page": (page or 0) + 1 if page else None,
             "sort": sort if sort != "source" else None, "desc": 1 if desc == "desc" else None}

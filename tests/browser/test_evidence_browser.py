@@ -155,6 +155,25 @@ def test_uroc_study_shows_method_sample_period_and_limits(dash_duo):
     assert "claims stated in it" in summary and not summary.startswith("0 claims")
 
 
+def test_table_pages_on_the_server_and_the_page_is_in_the_url(dash_duo):
+    from explorer.app import create_app
+
+    dash_duo.start_server(create_app("embedded"))  # the shipped base: several pages of claims
+    dash_duo.wait_for_page(dash_duo.server_url + "/evidence?page=2")
+    dash_duo.wait_for_contains_text("#ev-count", "page 2 of", timeout=60)
+    rows = dash_duo.find_elements("#ev-table tbody tr")
+    assert 2 <= len(rows) <= 26  # header + at most one page of claims, never the whole base
+    first = rows[1].text
+    dash_duo.find_element("#ev-table button.next-page").click()
+    dash_duo.wait_for_contains_text("#ev-count", "page 3 of", timeout=TIMEOUT)
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(lambda d: "page=3" in d.current_url)
+    assert dash_duo.find_elements("#ev-table tbody tr")[1].text != first
+    # a filter change goes back to the first page
+    dash_duo.select_dcc_dropdown("#ev-figures", "Only claims with figures")
+    dash_duo.wait_for_contains_text("#ev-count", "with figures)", timeout=TIMEOUT)
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(lambda d: "page=" not in d.current_url)
+
+
 def test_phone_width_table_scrolls_inside_its_box(dash_duo, mini_app):
     dash_duo.start_server(mini_app)
     dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
