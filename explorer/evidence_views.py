@@ -235,7 +235,7 @@ def flag_list(c: ClaimInfo) -> html.Div | None:
 
 
 def link_table(links: Sequence[Link], *, claim_ids: Iterable[str] | None = None,
-               caption: str = "Links") -> html.Table:
+               caption: str = "Links") -> html.Div:
     """Subject — relation — object, each end opening Explore; how the link is known."""
     from explorer.elements import relation_label
 
