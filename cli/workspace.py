@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.helpers import console, run_guarded
+from cli.helpers import BackendOpt, console, run_guarded
 
 app = typer.Typer()
 
@@ -16,8 +16,7 @@ def init_cmd(
     path: Annotated[Path, typer.Argument(help="New (or empty) folder for the workspace.")],
     name: Annotated[str | None, typer.Option(help="Workspace name (default: the folder's).")]
     = None,
-    kind: Annotated[str, typer.Option(
-        "--backend", help="Backend to record in the config: embedded or neo4j.")] = "embedded",
+    backend: BackendOpt = "embedded",
     uri: Annotated[str, typer.Option(help="Neo4j Bolt URI to record.")]
     = "bolt://127.0.0.1:7687",
     username: Annotated[str, typer.Option(help="Neo4j user to record.")] = "neo4j",
@@ -28,6 +27,7 @@ def init_cmd(
     reviews, exports and intersections.toml (no password: NEO4J_PASSWORD stays in the env)."""
     from loaders.workspace import init_workspace
 
+    kind = "neo4j" if backend == "neo4j" else "embedded"  # networkx/nx are embedded
     root = run_guarded(lambda: init_workspace(path, name=name, backend=kind, uri=uri,
                                               username=username, database=database))
     console.print(f"[green]created workspace[/] {root}", highlight=False)
