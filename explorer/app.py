@@ -13,7 +13,7 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, Dash, Input, Output, State, html
 
-from explorer import linked_data, state
+from explorer import linked_data, security, state
 from explorer.components import shell
 
 HERE = Path(__file__).parent
@@ -113,6 +113,7 @@ def create_app(backend: str = "embedded", evidence: str | Path | None = None, *,
     # take them (see _reset_global_callbacks).
     with app.server.app_context():
         app._setup_server()
+    security.install(app)  # headers, request size cap, 400 for malformed callback requests
     return app
 
 
