@@ -204,10 +204,16 @@ def page_of(n_rows: int, page: int | None, size: int) -> tuple[int, int]:
 
 
 def grid_tooltips(claims: Sequence[ClaimInfo]) -> list[dict[str, Any]]:
-    """Per-row tooltips: each flag's explanation on the Flags cell."""
-    return [{"flags": {"value": "\n".join(f"{flag_label(f)}: {flag_explanation(f)}"
-                                          for f in c.flags), "type": "text"}}
-            if c.flags else {} for c in claims]
+    """Per-row tooltips: each flag's explanation on the Flags cell (and, for a contested
+    figure, the curators' note saying why)."""
+    out = []
+    for c in claims:
+        lines = [f"{flag_label(f)}: {flag_explanation(f)}" for f in c.flags]
+        note = getattr(c, "note", None)
+        if note and "contested" in c.flags:
+            lines.append(f"Why contested: {note}")
+        out.append({"flags": {"value": "\n".join(lines), "type": "text"}} if lines else {})
+    return out
 
 
 # --------------------------------------------------------------------------- shared bits

@@ -129,6 +129,9 @@ def test_flags_have_labels_and_explanations() -> None:
     tips = ev.grid_tooltips([_claim(flags=("secondary",)), _claim()])
     assert ev.flag_explanation("secondary") in tips[0]["flags"]["value"]
     assert tips[1] == {}
+    if "note" in ClaimInfo.__dataclass_fields__:  # the curators' why, for a contested figure
+        tip = ev.grid_tooltips([_claim(flags=("contested",), note="no study behind it")])[0]
+        assert tip["flags"]["value"].endswith("Why contested: no study behind it")
 
 
 def test_basis_text() -> None:
