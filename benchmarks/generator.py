@@ -15,8 +15,8 @@ base and how real bases grow:
   the power-law-ish degree distribution real knowledge graphs have;
 * evidence links (``increases_risk_of``, ``co_occurs_with``, ``uses_tactic``) are ``links:``
   entries with claims that are about one of their ends, claims are stated in a curated source
-  document and cite citations or carry the ``unsourced`` flag, SKOS hierarchies are trees inside
-  one vocabulary — i.e. every rule the loader enforces holds.
+  document and cite citations or carry ``unsourced_figure`` / ``descriptive``, SKOS
+  hierarchies are trees inside one vocabulary — i.e. every rule the loader enforces holds.
 
 At the default density, 100k nodes give about 1M relationships (the size of a research group's
 base in the performance issue).
@@ -42,7 +42,7 @@ from ontology.schema import CLASS_BY_NAME, EVIDENCE_CLASSES, PREDICATE_BY_NAME, 
 SHIPPED_VOCABULARY: dict[str, int] = {
     "Barrier": 7, "ControlTactic": 29, "Harm": 15, "Indicator": 36, "PerpetratorType": 11,
     "Population": 31, "Practice": 33, "PreventionStrategy": 26, "Region": 7, "Right": 6,
-    "RiskFactor": 30, "Setting": 26, "TraffickingType": 14,
+    "RiskFactor": 30, "Setting": 26, "TraffickingType": 14, "Collection": 11,
 }
 SHIPPED_NODES = 464
 #: Share of the non-vocabulary nodes per class.
@@ -67,6 +67,7 @@ INLINE_RELATIONS: dict[str, list[tuple[str, float]]] = {
     "Intervention": [("implements", 2.0), ("addresses", 7.0), ("serves", 4.0),
                      ("operates_in", 2.0), ("provided_by", 1.0)],
     "Organization": [("operates_in", 3.0), ("serves", 3.0), ("part_of", 0.3)],
+    "Collection": [("members", 8.0)],
 }
 CLAIM_ABOUT_MEAN = 7.0
 CLAIM_CITES_MEAN = 4.0
@@ -99,7 +100,7 @@ CLASS_NOUN = {
     "ControlTactic": "tactic", "Indicator": "sign", "Barrier": "barrier", "Setting": "setting",
     "PerpetratorType": "recruiter", "PreventionStrategy": "strategy", "Practice": "practice",
     "Right": "right", "Intervention": "program", "Organization": "services",
-    "Population": "people", "Region": "county",
+    "Population": "people", "Region": "county", "Collection": "list",
 }
 KIND_CHOICES = {
     "Indicator": ("red_flag", "screening_question", "identification_context", "vulnerability"),
@@ -303,7 +304,7 @@ def generate(out: Path | str, nodes: int = 1_000, *, seed: int = 7,
                 f["organization_level"] = rng.randint(1, 5)
             elif cls in KIND_CHOICES:
                 f["kind"] = rng.choice(KIND_CHOICES[cls])
-            if cls in SHIPPED_VOCABULARY and i >= roots:
+            if cls in SHIPPED_VOCABULARY and i >= roots and cls != "Collection":
                 # a tree inside the vocabulary; trafficking types hang under harms too
                 pool = lst[:i] if cls != "TraffickingType" or rng.random() < 0.7 else ids["Harm"]
                 f["broader"] = [pool[min(len(pool) - 1, int(rng.paretovariate(1.2)) - 1)]]
@@ -368,7 +369,8 @@ def generate(out: Path | str, nodes: int = 1_000, *, seed: int = 7,
         if rng.random() < 0.3:
             f["statistics"] = [{"value": rng.randint(2, 95), "unit": "percent",
                                 "text": f"{rng.randint(2, 95)} percent"}]
-        flags = (["unsourced"] if unsourced else []) + (
+        no_source = "unsourced_figure" if "statistics" in f else "descriptive"
+        flags = ([no_source] if unsourced else []) + (
             ["secondary"] if rng.random() < 0.1 else [])
         f["flags"] = flags
         f["evidence_kind"] = rng.choice(EVIDENCE_KINDS)
