@@ -260,8 +260,13 @@ def expand_classes(names: set[str] | list[str] | tuple[str, ...] | None) -> froz
     out: set[str] = set()
     for n in names:
         if n not in CLASS_BY_NAME:
+            import difflib
+
+            lower = {c.name.lower(): c.name for c in CLASSES}
+            near = difflib.get_close_matches(str(n).lower(), lower, n=1, cutoff=0.6)
+            hint = f"did you mean {lower[near[0]]!r}? " if near else ""
             raise ValueError(
-                f"unknown type {n!r}; known types: {', '.join(c.name for c in CLASSES)}"
+                f"unknown type {n!r}; {hint}known types: {', '.join(c.name for c in CLASSES)}"
             )
         out |= subclasses(n)
     return frozenset(out)
