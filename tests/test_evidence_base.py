@@ -492,3 +492,28 @@ def test_lists_are_not_routes(g: NetworkxBackend) -> None:
     assert "coll:ccadv-red-flags" not in {i.node.id for i in r.shared}
     assert any(n.node.id == "coll:ccadv-red-flags" and n.predicate == "members"
                for n in g.neighbors("ind:multiple-cell-phones"))
+
+
+def test_rdf_and_csv_exports_carry_link_basis_and_list_order(eb: EvidenceBase) -> None:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    from loaders.rdf import link_iri, records_to_graph
+    from loaders.writers.tabular import EDGE_COLUMNS, edge_row
+    from ontology.namespace import INT
+    from ontology.schema import id_to_iri
+
+    g = records_to_graph(eb.nodes.values(), eb.edges.values())
+    tvpa = eb.edges[("int:tvpa", "implements", "strat:policies-systems-change")]
+    link = link_iri(tvpa)
+    assert (link, RDF.subject, id_to_iri("int:tvpa")) in g
+    assert (link, INT.basis, Literal("inferred")) in g
+    assert any(True for _ in g.objects(link, RDFS.comment))
+    first = eb.edges[("coll:ccadv-red-flags", "members", "ind:scripted-or-inconsistent-story")]
+    assert int(g.value(link_iri(first), INT.position)) == 1
+    assert isinstance(link, URIRef)
+    assert {"basis", "basis_note"} <= set(EDGE_COLUMNS)
+    row = edge_row(tvpa)
+    assert row["basis"] == "inferred" and "CCADV" in row["basis_note"]
+    assert edge_row(eb.edges[("int:no-wrong-door", "addresses", "risk:homelessness")])[
+        "basis"] == "stated"
