@@ -656,7 +656,8 @@ class GraphBackend(ABC):
     def gap_map(self, rows: str = "Harm", cols: str = "PreventionStrategy", *,
                 via: str = "Intervention", top_level_only: bool = False,
                 population: str | None = None, region: str | None = None,
-                evidence_kind: str | None = None, source: str | None = None) -> Coverage:
+                evidence_kind: str | None = None, source: str | None = None,
+                include_inferred: bool = True) -> Coverage:
         """The evidence-and-gap map: :meth:`coverage` plus the cells that only evidence reaches,
         narrowed by filters. Every returned cell is in one of two states — ``count > 0``:
         interventions curated; ``count == 0``: evidence but no intervention — claims about both
@@ -667,9 +668,11 @@ class GraphBackend(ABC):
         Filters: ``population`` / ``region`` keep interventions linked to that node (or one
         below it) and claims about it (or about a kept intervention); ``source`` keeps
         interventions described in that source document and claims stated in it;
-        ``evidence_kind`` keeps claims of that kind (interventions carry no evidence kind).
+        ``evidence_kind`` keeps claims of that kind (interventions carry no evidence kind);
+        ``include_inferred=False`` counts only links a document states (see docs/curation.md).
         """
-        base = self.coverage(rows, cols, via=via, top_level_only=top_level_only)
+        base = self.coverage(rows, cols, via=via, top_level_only=top_level_only,
+                             include_inferred=include_inferred)
         row_set = {r.id for r in base.rows}
         col_set = {c.id for c in base.cols}
         scope = [x for x in (population, region) if x]
@@ -680,6 +683,8 @@ class GraphBackend(ABC):
         if scope and keep:
             linked: dict[str, set[str]] = defaultdict(set)
             for e in self.edges_of(sorted(keep), STRUCTURAL_PREDICATES):
+                if not include_inferred and _inferred(e):
+                    continue
                 if e.subject in keep:
                     linked[e.subject].add(e.object)
                 if e.object in keep:
@@ -733,7 +738,8 @@ class GraphBackend(ABC):
             return source in cites or any(stated.get(c) == source for c in e.claims)
 
         edges = [e for e in self.edges_of(ends, STRUCTURAL_PREDICATES - {"broader"})
-                 if not source or stated_by(e)] if ends else []
+                 if (not source or stated_by(e)) and (include_inferred or not _inferred(e))
+                 ] if ends else []
         e_anc = self.broader_chain(sorted({x for e in edges for x in (e.subject, e.object)}))
         for e in edges:
             s_reach = {e.subject} | e_anc.get(e.subject, set())

@@ -304,3 +304,11 @@ def test_path_groups_rank_evidence_then_specificity(backend: GraphBackend) -> No
     first = groups[0].paths[0]
     assert [n.id for n in first.nodes] == [FOSTER, DMST, "int:safe-harbor-navigators"]
     assert all(p.end.id == g.end.id for g in groups for p in g.paths)
+
+
+def test_gap_map_can_leave_inferred_links_out(backend: GraphBackend) -> None:
+    full = backend.gap_map("Harm", "PreventionStrategy")
+    strict = backend.gap_map("Harm", "PreventionStrategy", include_inferred=False)
+    assert HOTEL in {i.id for i in full.cell("harm:sex-trafficking", IDENT).items}
+    assert HOTEL not in {i.id for i in strict.cell("harm:sex-trafficking", IDENT).items}
+    assert strict.cell(DMST, "strat:early-intervention").count == 1
