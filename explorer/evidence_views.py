@@ -26,6 +26,10 @@ CLAIM_PREFIX = "claim:"
 CITE_PREFIX = "cite:"
 EVIDENCE_PATH = "/evidence"
 
+#: Claims per group, and links, that a citation's page lists (a hub citation on a large base
+#: has hundreds; the rest are counted and open in the Evidence table, paged there).
+MAX_LISTED = 100
+
 #: Study fields in the order a reader wants them, with their headings.
 STUDY_FIELDS = (
     ("design", "Design"),
@@ -434,19 +438,28 @@ def citation_view(ci: CitationInfo, claims: Sequence[ClaimInfo], links: Sequence
                         f"{len(citing)} claim{'s' if len(citing) != 1 else ''} citing it · "
                         f"{n_links} link{'s' if n_links != 1 else ''} they support",
                         className="summary", id="citation-summary"))
-    for title, group, gid in (("Claims citing it", citing, "citation-citing"),
-                              ("Claims stated in it", stated, "citation-stated")):
+    for title, group, gid, param in (("Claims citing it", citing, "citation-citing", "cites"),
+                                     ("Claims stated in it", stated, "citation-stated",
+                                      "source")):
         if group:
-            parts.append(html.Div([html.H2(f"{title} ({len(group)})"),
-                                   html.Ul([_claim_item(c, links) for c in group],
-                                           className="ev-claims")],
-                                  className="ev-section", id=gid))
+            body: list[Any] = [html.H2(f"{title} ({len(group)})"),
+                               html.Ul([_claim_item(c, links) for c in group[:MAX_LISTED]],
+                                       className="ev-claims")]
+            if len(group) > MAX_LISTED:
+                body.append(html.P([f"{len(group) - MAX_LISTED} more are not listed here. ",
+                                    dcc.Link("Open all of them in the Evidence table",
+                                             href=f"{EVIDENCE_PATH}?{param}={ci.id}")],
+                                   className="muted"))
+            parts.append(html.Div(body, className="ev-section", id=gid))
     if not claims:
         parts.append(html.P("No claim in the evidence base cites this yet.", className="muted"))
     if links:
+        cap = 2 * MAX_LISTED
         parts.append(html.Div([html.H2(f"Links these claims support ({n_links})"),
-                               link_table(links, claim_ids=[c.id for c in claims],
-                                          caption="Links the claims support")],
+                               link_table(links[:cap], claim_ids=[c.id for c in claims],
+                                          caption="Links the claims support"),
+                               html.P(f"The first {cap} are listed; open a claim for its own.",
+                                      className="muted") if n_links > cap else None],
                               className="ev-section", id="citation-links"))
     return html.Article(parts, className="ev-view citation-view")
 

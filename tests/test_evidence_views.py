@@ -226,3 +226,15 @@ def test_evidence_table_pages_are_clamped() -> None:
     assert page_of(122, 9, 25) == (4, 5)  # past the end: the last page
     assert page_of(50, -3, 25) == (0, 2)
     assert page_of(50, None, 25) == (0, 2)
+
+
+def test_citation_view_caps_long_lists_and_links_to_the_table() -> None:
+    doc = _cite("cite:hub")
+    many = [_claim(id=f"claim:c{i:03d}", citations=(doc,), stated_in=_cite("cite:other"))
+            for i in range(ev.MAX_LISTED + 7)]
+    view = ev.citation_view(doc, many, [])
+    text, hrefs = _texts(view), _hrefs(view)
+    assert f"Claims citing it ({ev.MAX_LISTED + 7})" in text
+    assert "7 more are not listed here." in text
+    assert "/evidence?cites=cite:hub" in hrefs
+    assert sum(1 for h in hrefs if h.startswith("/evidence/claim/")) == ev.MAX_LISTED

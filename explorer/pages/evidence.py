@@ -8,7 +8,8 @@ a phone); each claim id opens the claim's page
 (``/evidence/citation/<id>``), and each DOI sits next to the citation it belongs to.
 "Only claims with figures" keeps the claims that report a number (most claims are definitions
 or descriptions and have none).
-URL state: ``?q=&source=&year=&kind=&flag=&figures=1&sort=&desc=1&page=2``.
+URL state: ``?q=&source=&year=&kind=&flag=&figures=1&sort=&desc=1&page=2``; ``cites=<citation id>``
+(set by a citation's page) keeps the claims citing that study.
 """
 
 from __future__ import annotations
@@ -129,18 +130,39 @@ def layout(**params: Any) -> html.Div:
                                     {"if": {"column_id": "citations"}, "minWidth": "14rem"}],
             style_header={"fontWeight": "700", "whiteSpace": "normal"},
         ), id="ev-table", className="ev-grid-box"),
+        dcc.Store(id="ev-cites", data=params.get("cites") or None),
         dcc.Download(id="ev-download"),
         dcc.Store(id={"type": "url-state", "page": "evidence"}),
     ], className="page page-evidence")
 
 
+#: Filtered claim lists of the embedded graph, which never changes once loaded: paging through
+#: a large base asks for the same list on every page (10k nodes: 0.9 s per claims() call).
+_MEMO: dict[tuple[Any, ...], list[Any]] = {}
+
+
 def _claims(q: str | None, source: str, year: str, kind: str, flag: str,
-            figures: str | None = None) -> list[Any]:
+            figures: str | None = None, cites: str | None = None) -> list[Any]:
     g = get_backend()
+    key = (id(g), q, source, year, kind, flag, figures, cites)
+    if g.name == "networkx" and key in _MEMO:
+        return _MEMO[key]
+    found = _fetch(g, q, source, year, kind, flag, figures, cites)
+    if g.name == "networkx":
+        if len(_MEMO) >= 16:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = found
+    return found
+
+
+def _fetch(g: Any, q: str | None, source: str, year: str, kind: str, flag: str,
+           figures: str | None, cites: str | None) -> list[Any]:
     found = g.claims(source=None if source == ANY else source,
                      year=None if year in (None, ANY) else int(year),
                      evidence_kind=None if kind == ANY else kind,
                      flag=None if flag == ANY else flag, text=q or None)
+    if cites:
+        found = [c for c in found if any(ci.id == cites for ci in c.citations)]
     return [c for c in found if c.statistics] if figures == "1" else found
 
 
@@ -177,12 +199,12 @@ def sort_rows(rows: list[dict[str, Any]], key: str, desc: bool) -> list[dict[str
           Input("ev-q", "value"), Input("ev-source", "value"), Input("ev-year", "value"),
           Input("ev-kind", "value"), Input("ev-flag", "value"), Input("ev-sort", "value"),
           Input("ev-desc", "value"), Input("ev-figures", "value"),
-          Input("ev-grid", "page_current"))
+          Input("ev-grid", "page_current"), State("ev-cites", "data"))
 @guarded(6)
 def render(q: str | None, source: str, year: str, kind: str, flag: str, sort: str,
-           desc: str, figures: str, page: int | None) -> tuple[Any, ...]:
+           desc: str, figures: str, page: int | None, cites: str | None) -> tuple[Any, ...]:
     """One page of the filtered, sorted claims (a filter change goes back to page 1)."""
-    claims = _claims(q, source, year, kind, flag, figures)
+    claims = _claims(q, source, year, kind, flag, figures, cites)
     keyed = sort_rows([{**el.claim_row(c), "_claim": c} for c in claims], sort or "source",
                       desc == "desc")
     if dash.ctx.triggered_id not in (None, "ev-grid"):
@@ -193,6 +215,7 @@ def render(q: str | None, source: str, year: str, kind: str, flag: str, sort: st
     n_figs = sum(1 for c in claims if c.statistics)
     count = notice(f"{plural(len(claims), 'claim')} ({n_figs} with figures), "
                    f"{plural(n_cites, 'distinct citation')}"
+                   + (f" citing {cites}" if cites else "")
                    + (f"; page {page + 1} of {pages}" if pages > 1 else "")
                    + ("" if claims else ". No claim matches these filters."))
     return ([grid_row(c) for c in shown], grid_tooltips(shown), page, pages, count, None)
@@ -202,11 +225,12 @@ def render(q: str | None, source: str, year: str, kind: str, flag: str, sort: st
           Input("ev-csv", "n_clicks"), Input("ev-bib", "n_clicks"),
           State("ev-q", "value"), State("ev-source", "value"), State("ev-year", "value"),
           State("ev-kind", "value"), State("ev-flag", "value"), State("ev-sort", "value"),
-          State("ev-desc", "value"), State("ev-figures", "value"), prevent_initial_call=True)
+          State("ev-desc", "value"), State("ev-figures", "value"), State("ev-cites", "data"),
+          prevent_initial_call=True)
 @guarded(2)
 def download(_c: int, _b: int, q: str | None, source: str, year: str, kind: str, flag: str,
-             sort: str, desc: str, figures: str) -> tuple[Any, Any]:
-    claims = _claims(q, source, year, kind, flag, figures)
+             sort: str, desc: str, figures: str, cites: str | None) -> tuple[Any, Any]:
+    claims = _claims(q, source, year, kind, flag, figures, cites)
     if dash.ctx.triggered_id == "ev-bib":
         cites = [ci for c in claims for ci in c.citations]
         cites += [c.stated_in for c in claims if c.stated_in]
@@ -223,11 +247,12 @@ def download(_c: int, _b: int, q: str | None, source: str, year: str, kind: str,
           Input("ev-q", "value"), Input("ev-source", "value"), Input("ev-year", "value"),
           Input("ev-kind", "value"), Input("ev-flag", "value"), Input("ev-sort", "value"),
           Input("ev-desc", "value"), Input("ev-figures", "value"),
-          Input("ev-grid", "page_current"))
+          Input("ev-grid", "page_current"), Input("ev-cites", "data"))
 def url_state(q: str | None, source: str, year: str, kind: str, flag: str, sort: str,
-              desc: str, figures: str, page: int | None) -> dict:
+              desc: str, figures: str, page: int | None, cites: str | None) -> dict:
     def v(x: str | None) -> str | None:
         return None if x in (None, ANY) else x
     return {"q": q, "source": v(source), "year": v(year), "kind": v(kind), "flag": v(flag),
-            "figures": 1 if figures == "1" else None, "page": (page or 0) + 1 if page else None,
+            "figures": 1 if figures == "1" else None, "cites": cites or None,
+            "page": page + 1 if page else None,
             "sort": sort if sort != "source" else None, "desc": 1 if desc == "desc" else None}

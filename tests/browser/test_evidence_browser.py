@@ -68,6 +68,10 @@ def test_only_claims_with_figures_filter_is_in_the_url(dash_duo, mini_app):
     dash_duo.select_dcc_dropdown("#ev-figures", "Any claim")
     dash_duo.wait_for_contains_text("#ev-count", "5 claims (2 with figures)", timeout=TIMEOUT)
     WebDriverWait(dash_duo.driver, TIMEOUT).until(lambda d: "figures" not in d.current_url)
+    # a citation's page sends readers here for every claim citing it
+    dash_duo.wait_for_page(dash_duo.server_url + "/evidence?cites=cite:lee-2019")
+    dash_duo.wait_for_contains_text("#ev-count", "2 claims (1 with figures)", timeout=TIMEOUT)
+    assert "citing cite:lee-2019" in dash_duo.find_element("#ev-count").text
 
 
 def test_claim_id_is_reached_with_tab_and_opened_with_enter(dash_duo, mini_app):
