@@ -20,6 +20,7 @@ from cli.helpers import (
     console,
     emit_json,
     fail,
+    id_table,
     open_for_cli,
     run_guarded,
 )
@@ -66,12 +67,10 @@ def search(text: str, type_: Annotated[list[str] | None, typer.Option(
     if not hits:
         console.print(f"no match for {text!r}")
         raise typer.Exit(EXIT_UNKNOWN)
-    t = Table()
-    for col in ("id", "type", "label", "matched", "score"):
-        t.add_column(col)
-    for h in hits:
-        t.add_row(h.node.id, h.node.category, h.node.label, h.matched, str(h.score))
-    console.print(t)
+    # the id column keeps its full width (you copy ids from here); the others wrap
+    console.print(id_table(("id", "type", "label", "matched", "score"),
+                           [(h.node.id, h.node.category, h.node.label, h.matched, h.score)
+                            for h in hits], ids={"id"}))
 
 
 @app.command()
@@ -179,28 +178,61 @@ def shared(a_id: str, b_id: str, via: Annotated[str | None, typer.Option(
         return
     for title, items in ((f"shared by {r.a.label} and {r.b.label}", r.shared),
                          (f"only {r.a.label}", r.only_a), (f"only {r.b.label}", r.only_b)):
-        t = Table(title=f"{title} ({len(items)})")
-        t.add_column("type")
-        t.add_column("node")
-        for it in items:
-            t.add_row(it.node.category, f"{it.node.label} ({it.node.id})")
-        console.print(t)
+        console.print(id_table(("id", "type", "node"),
+                               [(it.node.id, it.node.category, it.node.label) for it in items],
+                               ids={"id"}, title=f"{title} ({len(items)})"))
+
+
+#: Narrowest a count column may get, so its header wraps onto a few lines instead of one
+#: character per line (the coverage matrix is paged across the width instead).
+COUNT_COL_WIDTH = 12
 
 
 @app.command()
 def coverage(rows: str = "Harm", cols: str = "PreventionStrategy",
              via: str = "Intervention", backend: BackendOpt = "embedded",
-             evidence: EvidenceOpt = None, json_out: JsonOpt = False) -> None:
-    """Service-gap matrix: how many interventions cover each row × column (0 = gap)."""
+             evidence: EvidenceOpt = None, json_out: JsonOpt = False,
+             csv_out: Annotated[bool, typer.Option(
+                 "--csv", help="Print the whole matrix as CSV (ids and labels, one row per "
+                               "row node).")] = False,
+             transpose: Annotated[bool, typer.Option(
+                 "--transpose", help="Swap rows and columns in the table.")] = False) -> None:
+    """Service-gap matrix: how many interventions cover each row × column (0 = gap).
+
+    The table is paged across the terminal's width (each page repeats the row labels) so
+    every column header stays readable; --csv gives the whole matrix for a spreadsheet."""
     g = open_for_cli(backend, evidence)
     cov = run_guarded(lambda: g.coverage(rows, cols, via=via))
     if json_out:
         emit_json(cov.to_dict())
         return
-    t = Table(title=f"{rows} × {cols} ({via} per cell)")
-    t.add_column(rows)
-    for c in cov.cols:
-        t.add_column(c.label, justify="right")
-    for r, counts in zip(cov.rows, cov.matrix(), strict=True):
-        t.add_row(r.label, *(str(n) if n else "[red]·[/]" for n in counts))
-    console.print(t)
+    matrix = cov.matrix()
+    if csv_out:
+        import sys
+
+        from loaders import csvsafe
+
+        w = csvsafe.writer(sys.stdout, lineterminator="\n")
+        w.writerow([f"{rows} id", rows, *(f"{c.label} ({c.id})" for c in cov.cols)])
+        for r, counts in zip(cov.rows, matrix, strict=True):
+            w.writerow([r.id, r.label, *counts])
+        return
+    row_nodes, col_nodes, row_name, col_name = cov.rows, cov.cols, rows, cols
+    if transpose:
+        row_nodes, col_nodes, row_name, col_name = cov.cols, cov.rows, cols, rows
+        matrix = [list(x) for x in zip(*matrix, strict=True)] if matrix else []
+    label_w = min(28, max([len(row_name), *(len(r.label) for r in row_nodes)]))
+    per_page = max(1, (console.width - label_w - 4) // (COUNT_COL_WIDTH + 3))
+    pages = [range(i, min(i + per_page, len(col_nodes)))
+             for i in range(0, len(col_nodes), per_page)] or [range(0)]
+    for page in pages:
+        more = f", columns {page.start + 1}-{page.stop} of {len(col_nodes)}" \
+            if len(pages) > 1 else ""
+        t = Table(title=f"{row_name} × {col_name} ({via} per cell; 0 = gap{more})")
+        t.add_column(row_name, width=label_w, overflow="fold")
+        for j in page:
+            t.add_column(col_nodes[j].label, justify="right", width=COUNT_COL_WIDTH,
+                         overflow="fold")
+        for r, counts in zip(row_nodes, matrix, strict=True):
+            t.add_row(r.label, *(str(counts[j]) if counts[j] else "[red]0[/]" for j in page))
+        console.print(t)

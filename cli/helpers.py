@@ -7,14 +7,18 @@ Exit codes: 0 ok · 1 invalid input or failed check (message says what to fix) �
 """
 
 # No `from __future__ import annotations`: typer reads the Annotated options at runtime.
+import difflib
 import json
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
 
 from graph.api import BACKEND_NAMES, open_backend
 from graph.backend import GraphBackend, UnknownNodeError
@@ -100,6 +104,59 @@ def run_guarded(fn: Callable[[], T]) -> T:
 def open_for_cli(backend: str, evidence: Path | None) -> GraphBackend:
     """Open a backend, or exit with a clear message."""
     return run_guarded(lambda: open_backend(backend, evidence=evidence))
+
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*:[^\s]+$")
+
+
+def looks_like_id(value: Any) -> bool:
+    """``risk:foster-care-placement``-shaped text (an entry id, or a prefixed IRI)."""
+    return isinstance(value, str) and bool(_ID.match(value))
+
+
+#: Narrowest a wrapped (non-id) column may get before id_table switches to a list.
+MIN_TEXT_COL = 10
+
+
+def id_table(columns: Sequence[str], rows: Iterable[Sequence[Any]],
+             ids: Collection[str] | None = None, **table_kw: Any) -> RenderableType:
+    """A rich table whose id columns are never cut short (you copy ids from it): they keep
+    their full width and the other columns wrap instead. ``ids`` names the id columns; by
+    default, every column whose values all look like ids. On a terminal too narrow for that,
+    one block per row instead (the id on its own line, whole)."""
+    body = [["" if v is None else str(v) for v in r] for r in rows]
+    if ids is None:
+        ids = {c for i, c in enumerate(columns)
+               if body and all(looks_like_id(r[i]) or not r[i] for r in body)}
+    id_w = sum(max([len(c), *(len(r[i]) for r in body)])
+               for i, c in enumerate(columns) if c in ids)
+    others = len(columns) - sum(1 for c in columns if c in ids)
+    if ids and id_w + others * MIN_TEXT_COL + 3 * len(columns) + 1 > console.width:
+        lines: list[Text] = [Text(table_kw["title"], style="italic")] \
+            if table_kw.get("title") else []
+        for r in body:
+            lines.append(Text("  ".join(r[i] for i, c in enumerate(columns) if c in ids),
+                              style="bold", overflow="fold"))
+            lines.append(Text("  " + " · ".join(f"{c}: {r[i]}" for i, c in enumerate(columns)
+                                                 if c not in ids and r[i])))
+        return Group(*lines)
+    t = Table(**table_kw)
+    for i, c in enumerate(columns):
+        if c in ids:
+            width = max([len(c), *(len(r[i]) for r in body)])
+            t.add_column(c, no_wrap=True, min_width=width, overflow="fold")
+        else:
+            t.add_column(c, overflow="fold")
+    for r in body:
+        t.add_row(*r)
+    return t
+
+
+def unknown_id(what: str, value: str, known: Iterable[str]) -> NoReturn:
+    """Exit 3 (unknown id) naming the nearest known ids."""
+    near = difflib.get_close_matches(value, list(known), n=3, cutoff=0.5)
+    hint = f" Did you mean: {', '.join(near)}?" if near else ""
+    fail(f"no {what} {value!r}.{hint}", EXIT_UNKNOWN)
 
 
 def emit_json(data: Any) -> None:

@@ -7,9 +7,18 @@ Thin wrappers over :mod:`graph.saved_queries`; output through :func:`cli.query.e
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from cli.helpers import BackendOpt, EvidenceOpt, console, emit_json, open_for_cli, run_guarded
+from cli.helpers import (
+    BackendOpt,
+    EvidenceOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    id_table,
+    open_for_cli,
+    run_guarded,
+    unknown_id,
+)
 from cli.query import FormatOpt, LimitOpt, ParamOpt, TimeoutOpt, emit, parse_params
 from graph import saved_queries
 from graph.query import DEFAULT_LIMIT, DEFAULT_TIMEOUT
@@ -31,31 +40,39 @@ def list_queries(json_out: Annotated[bool, typer.Option("--json")] = False) -> N
     if json_out:
         emit_json(rows)
         return
-    t = Table("id", "language", "title", "parameters (defaults)")
-    for r in rows:
-        t.add_row(r["id"], r["language"], r["title"],
-                  ", ".join(f"{k}={v}" for k, v in r["params"].items()))
-    console.print(t)
+    console.print(id_table(
+        ("id", "language", "title", "parameters (defaults)"),
+        [(r["id"], r["language"], r["title"],
+          ", ".join(f"{k}={v}" for k, v in r["params"].items())) for r in rows], ids={"id"}))
 
 
 @queries.command("show")
 def show_query(query_id: str) -> None:
     """Print a saved query's text (to copy, adapt and run with `sparql`/`cypher`)."""
-    q = run_guarded(lambda: saved_queries.get(query_id))
+    q = _saved(query_id)
     typer.echo(f"# {q.title} [{q.language}]\n# {q.description}\n{q.text}")
 
 
 @queries.command("run")
 def run_query(query_id: str, params: ParamOpt = None, fmt: FormatOpt = "table",
               limit: LimitOpt = DEFAULT_LIMIT, timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-              backend: BackendOpt = "embedded", evidence: EvidenceOpt = None) -> None:
+              backend: BackendOpt = "embedded", evidence: EvidenceOpt = None,
+              json_out: JsonOpt = False) -> None:
     """Run a saved query, e.g. `queries run tactics-shared-by-two-harms -p harm_a=…`."""
-    q = run_guarded(lambda: saved_queries.get(query_id))
+    q = _saved(query_id)
+    fmt = "json" if json_out else fmt
     values = run_guarded(lambda: parse_params(params))
     g = open_for_cli(backend, evidence)
     result = run_guarded(lambda: saved_queries.run(q, g, values, limit=limit,
                                                    timeout=timeout))
     run_guarded(lambda: emit(result, fmt, g, q.text))
+
+
+def _saved(query_id: str) -> saved_queries.SavedQuery:
+    """The saved query, or exit 3 (unknown id) with the nearest ids."""
+    if query_id not in saved_queries.BY_ID:
+        unknown_id("saved query", query_id, saved_queries.BY_ID)
+    return saved_queries.BY_ID[query_id]
 
 
 app = typer.Typer()

@@ -11,9 +11,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from cli.helpers import BackendOpt, EvidenceOpt, console, open_for_cli, run_guarded
+from cli.helpers import (
+    EXIT_USAGE,
+    BackendOpt,
+    EvidenceOpt,
+    JsonOpt,
+    console,
+    fail,
+    id_table,
+    open_for_cli,
+    run_guarded,
+)
 from graph.provenance import export_csv, export_json
 from graph.query import DEFAULT_LIMIT, DEFAULT_TIMEOUT, QueryResult, run_query
 from graph.sparql import PREFIX_BLOCK
@@ -59,10 +68,8 @@ def emit(result: QueryResult, fmt: str, backend: Any, query: str | None) -> None
     if fmt == "json":
         typer.echo(export_json(result, backend, query))
         return
-    t = Table(*result.columns)
-    for row in result.rows:
-        t.add_row(*(_text(row.get(c)) for c in result.columns))
-    console.print(t)
+    console.print(id_table(result.columns,
+                           [[_text(row.get(c)) for c in result.columns] for row in result.rows]))
     console.print(f"[dim]{result.message}[/]", highlight=False)
 
 
@@ -78,19 +85,23 @@ app = typer.Typer()
 
 
 @app.command("sparql")
-def sparql_cmd(query: Annotated[str, typer.Argument(
-                   help="The query, @file.rq, or - for standard input.")],
+def sparql_cmd(query: Annotated[str | None, typer.Argument(
+                   help="The query, @file.rq, or - for standard input.")] = None,
                fmt: FormatOpt = "table", limit: LimitOpt = DEFAULT_LIMIT,
                timeout: TimeoutOpt = DEFAULT_TIMEOUT, params: ParamOpt = None,
                backend: BackendOpt = "embedded", evidence: EvidenceOpt = None,
                show_prefixes: Annotated[bool, typer.Option(
                    "--prefixes", help="Print the predeclared prefixes and exit.")] = False,
+               json_out: JsonOpt = False,
                ) -> None:
     """Read-only SPARQL (SELECT/ASK/CONSTRUCT/DESCRIBE) over the RDF form of the evidence
     base. Prefixes int:, skos:, dcterms:, rdf:, harm:, risk:, … are predeclared."""
     if show_prefixes:
         typer.echo(PREFIX_BLOCK)
         return
+    if query is None:
+        fail("give a query (text, @file.rq or -), or --prefixes", EXIT_USAGE)
+    fmt = "json" if json_out else fmt
     text = run_guarded(lambda: read_query(query))
     values = run_guarded(lambda: parse_params(params))
     g = open_for_cli(backend, evidence)
@@ -103,9 +114,11 @@ def sparql_cmd(query: Annotated[str, typer.Argument(
 def cypher_cmd(query: Annotated[str, typer.Argument(
                    help="The query, @file.cypher, or - for standard input.")],
                fmt: FormatOpt = "table", limit: LimitOpt = DEFAULT_LIMIT,
-               timeout: TimeoutOpt = DEFAULT_TIMEOUT, params: ParamOpt = None) -> None:
+               timeout: TimeoutOpt = DEFAULT_TIMEOUT, params: ParamOpt = None,
+               json_out: JsonOpt = False) -> None:
     """Read-only Cypher on Neo4j (NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD); writes are
     refused, the transaction times out, rows are capped."""
+    fmt = "json" if json_out else fmt
     text = run_guarded(lambda: read_query(query))
     values = run_guarded(lambda: parse_params(params))
     g = open_for_cli("neo4j", None)

@@ -132,7 +132,15 @@ def export_ris(citations: Iterable[CitationInfo]) -> str:
         if p.get("note"):
             item["notes"] = [str(p["note"])]
         items.append(item)
-    return rispy.dumps(items)
+    return rispy.dumps(items, implementation=_UnnumberedRisWriter)
+
+
+class _UnnumberedRisWriter(rispy.RisWriter):
+    """RIS without rispy's "1." / "2." line before each record (reference managers and the
+    RIS spec expect each record to start at its TY tag)."""
+
+    def set_header(self, count: int) -> str:
+        return ""
 
 
 def csl_items(citations: Iterable[CitationInfo]) -> list[dict[str, Any]]:

@@ -45,7 +45,8 @@ def translate_error(exc: BaseException, settings: Neo4jSettings) -> Intersection
     if isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired):
         return Neo4jUnavailable(
             f"cannot reach Neo4j at {where}: is the server running and is NEO4J_URI right? "
-            "(start one with `docker compose up -d neo4j`)")
+            "Start one with `scripts/neo4j/neo4j-server.sh start` (Java 17 + Maven; then "
+            "`source \"$(scripts/neo4j/neo4j-server.sh env)\"`) or `docker compose up -d neo4j`")
     if isinstance(exc, ne.ConfigurationError):
         return Neo4jUnavailable(f"Neo4j connection settings are invalid for {where}: "
                                 f"{first_line(exc)}; check NEO4J_URI")

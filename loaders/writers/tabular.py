@@ -87,11 +87,25 @@ class CsvWriter(Writer):
         self.edges.append(edge_row(edge))
 
     def finalize(self) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Write the folder — or, when the path ends in ``.zip``, one zip holding both files."""
+        import io
+        import zipfile
+
+        files = {}
         for name, cols, rows in (("nodes.csv", NODE_COLUMNS, self.nodes),
                                  ("edges.csv", EDGE_COLUMNS, self.edges)):
-            with (self.folder / name).open("w", newline="", encoding="utf-8") as fh:
-                w = csvsafe.DictWriter(fh, fieldnames=cols)
-                w.writeheader()
-                w.writerows(rows)
+            buf = io.StringIO(newline="")
+            w = csvsafe.DictWriter(buf, fieldnames=cols)
+            w.writeheader()
+            w.writerows(rows)
+            files[name] = buf.getvalue()
+        if self.folder.suffix.lower() == ".zip":
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(self.folder, "w", zipfile.ZIP_DEFLATED) as zf:
+                for name, text in files.items():
+                    zf.writestr(name, text)
+            return self.folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (self.folder / name).write_text(text, encoding="utf-8", newline="")
         return self.folder
