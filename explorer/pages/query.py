@@ -2,9 +2,9 @@
 (Neo4j), results as a table and, when graph-shaped, as a graph; CSV/JSON/BibTeX downloads that
 carry the sources the rows rest on.
 
-Everything runs through :mod:`graph.saved_queries`, :mod:`graph.sparql` and
-:mod:`graph.cypher_console`, which refuse writes and remote access and enforce the row and time
-limits; this page only collects input and shows output.
+Everything runs through :mod:`graph.saved_queries` and :func:`graph.query.run_query` (SPARQL in
+:mod:`graph.sparql`, Cypher in :mod:`graph.neo4j.console`), which refuse writes and remote access
+and enforce the row and time limits; this page only collects input and shows output.
 
 URL state: ``?q=<saved query id>``.
 """
