@@ -156,7 +156,18 @@ def legend(categories: Sequence[str] | None = None) -> html.Div:
                           html.Span(i["label"])], className="legend-item")
                  for i in legend_items(list(categories) if categories else None)],
                 className="legend-list"),
+        html.Ul([html.Li([html.Span(className="swatch-line", **{"aria-hidden": "true"},
+                                    style={"borderTop": f"3px {style} #333333",
+                                           "width": "28px", "display": "inline-block"}),
+                          html.Span(text)], className="legend-item")
+                 for style, text in LINE_KEY], className="legend-list legend-lines"),
     ], className="legend", **{"aria-label": "Key to node colours and shapes"})
+
+
+#: Line styles in the graphs (assets/cytoscape_base.json) and what they mean.
+LINE_KEY = (("solid", "Link a source document states (thicker: backed by claims)"),
+            ("dashed", "Link inferred by the curators (no document states it)"),
+            ("dotted", "“+ n more”: neighbours of one type not drawn (select to draw them)"))
 
 
 def graph(graph_id: str, *, height: str = "560px", elements: list | None = None,

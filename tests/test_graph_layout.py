@@ -280,3 +280,11 @@ def test_explore_by_relation_puts_what_the_centre_points_at_right_and_the_rest_l
     assert lay.overlapping(_boxes_of(view.elements)) == []
     w, h = el.extent(view.elements)
     assert h <= el.FIT_EXPLORE[1]
+
+
+def test_the_key_explains_dashed_inferred_links_and_summaries():
+    from explorer.components import legend
+
+    text = str(legend().to_plotly_json())
+    assert "inferred by the curators" in text and "dashed" in text
+    assert "+ n more" in text
