@@ -62,3 +62,17 @@ def test_paths_page_pages_through_every_destination(dash_duo, shipped_app):
     dash_duo.wait_for_contains_text("#paths-range", "Destinations 9–", timeout=TIMEOUT)
     dash_duo.find_element("#paths-prev").click()
     dash_duo.wait_for_contains_text("#paths-range", "Destinations 1–8 of", timeout=TIMEOUT)
+
+
+def test_lists_page_fits_a_phone(dash_duo, shipped_app, tmp_path):
+    dash_duo.driver.set_window_size(390, 844)
+    dash_duo.start_server(shipped_app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/lists?list=coll:ccadv-screening-questions")
+    dash_duo.wait_for_contains_text("#lists-body", "Screening questions", timeout=TIMEOUT)
+    dash_duo.find_element("#lists-present-toggle").click()
+    dash_duo.wait_for_contains_text("#lists-step-caption", " of ", timeout=TIMEOUT)
+    overflow = dash_duo.driver.execute_script(
+        "return document.documentElement.scrollWidth - window.innerWidth")
+    dash_duo.driver.save_screenshot(str(tmp_path / "lists-390.png"))
+    assert overflow <= 0  # no sideways scrolling on a phone
+    assert "Do you have your passport" in dash_duo.find_element("#lists-body").text
