@@ -5,13 +5,20 @@
     "use strict";
     function mark() {
         var here = window.location.pathname.replace(/\/+$/, "") || "/";
-        var links = document.querySelectorAll(".site-nav a");
+        var links = document.querySelectorAll(".site-nav a"), paths = [], exact = false;
         for (var i = 0; i < links.length; i++) {
-            var path = new URL(links[i].href, window.location.href).pathname.replace(/\/+$/, "") || "/";
-            if (path === here) {
-                if (links[i].getAttribute("aria-current") !== "page") { links[i].setAttribute("aria-current", "page"); }
-            } else if (links[i].hasAttribute("aria-current")) {
-                links[i].removeAttribute("aria-current");
+            paths.push(new URL(links[i].href, window.location.href).pathname.replace(/\/+$/, "") || "/");
+            if (paths[i] === here) { exact = true; }
+        }
+        // the page itself is "page"; a page below a menu entry (/evidence/claim/x under
+        // /evidence) marks that entry as the current section ("true")
+        for (var j = 0; j < links.length; j++) {
+            var want = paths[j] === here ? "page"
+                : (!exact && paths[j] !== "/" && here.indexOf(paths[j] + "/") === 0 ? "true" : null);
+            if (want) {
+                if (links[j].getAttribute("aria-current") !== want) { links[j].setAttribute("aria-current", want); }
+            } else if (links[j].hasAttribute("aria-current")) {
+                links[j].removeAttribute("aria-current");
             }
         }
     }

@@ -28,11 +28,13 @@ PAGES = {
     "gaps": "/gaps",
     "evidence": "/evidence",
     "query": "/query",
+    "lists": "/lists",
+    "claim": "/evidence/claim/foster-care-raises-risk",
     "about": "/about",
 }
 NAV_NAME = {"home": "Home", "explore": "Explore", "paths": "Paths",
             "intersections": "Intersections", "gaps": "Service gaps", "evidence": "Evidence",
-            "query": "Query", "about": "About"}
+            "query": "Query", "lists": "Lists", "claim": "Evidence", "about": "About"}
 JOURNEYS = json.loads((Path(__file__).resolve().parents[2] / "explorer" / "assets"
                        / "journeys.json").read_text(encoding="utf-8"))["journeys"]
 
@@ -331,9 +333,10 @@ def test_nav_marks_the_current_page(dash_duo, mini_app, page):
     dash_duo.start_server(mini_app)
     _open(dash_duo, PAGES[page])
     current = dash_duo.driver.execute_script(
-        "return Array.from(document.querySelectorAll('.site-nav a[aria-current=\"page\"]'))"
-        ".map(a => a.textContent)")
-    assert current == [NAV_NAME[page]]
+        "return Array.from(document.querySelectorAll('.site-nav a[aria-current]'))"
+        ".map(a => [a.textContent, a.getAttribute('aria-current')])")
+    # a page in the menu is the "page"; the claim page sits below Evidence (its "section")
+    assert current == [[NAV_NAME[page], "true" if page == "claim" else "page"]]
 
 
 def test_nav_mark_follows_client_side_navigation(dash_duo, mini_app):
