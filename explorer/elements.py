@@ -898,7 +898,7 @@ def relation_layout(elements: list[Element], center: str,
         ids.sort(key=lambda i: (nodes[i]["data"].get("category", ""),
                                 nodes[i]["data"]["label"].casefold()))
         hid = f"group:{side}:{rel}"
-        head = f"{rel} ({len(ids)})"
+        head = f"{rel[:1].upper()}{rel[1:]} ({len(ids)})"
         heads.append(header_node(hid, head))
         sides[side].append(((hid, head), [(i, nodes[i]["data"]["label"]) for i in ids]))
     if more:

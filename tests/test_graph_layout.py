@@ -273,8 +273,8 @@ def test_explore_by_relation_puts_what_the_centre_points_at_right_and_the_rest_l
     for n in nbrs:
         assert (xs[n.node.id] > xs[center.id]) == (n.direction == "out")
     heads = [e for e in view.elements if "group-label" in e.get("classes", "")]
-    assert {h["data"]["label"].rsplit(" (", 1)[0] for h in heads} <= {
-        el.relation_label(p, fwd) for p in ("uses_tactic", "increases_risk_of")
+    assert {h["data"]["label"].rsplit(" (", 1)[0].lower() for h in heads} <= {
+        el.relation_label(p, fwd).lower() for p in ("uses_tactic", "increases_risk_of")
         for fwd in (True, False)}
     assert all("quiet" in e["classes"] for e in view.elements if not el.is_node(e))
     assert lay.overlapping(_boxes_of(view.elements)) == []
