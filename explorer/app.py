@@ -13,7 +13,7 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, Dash, Input, Output, State, html
 
-from explorer import linked_data, security, state
+from explorer import cache, linked_data, security, state
 from explorer.components import shell
 
 HERE = Path(__file__).parent
@@ -114,6 +114,7 @@ def create_app(backend: str = "embedded", evidence: str | Path | None = None, *,
     with app.server.app_context():
         app._setup_server()
     security.install(app)  # headers, request size cap, 400 for malformed callback requests
+    cache.install(app, backend)  # identical clicks in a room answered from memory (embedded)
     return app
 
 
