@@ -123,7 +123,9 @@ def show(node_id: str, backend: BackendOpt = "embedded", evidence: EvidenceOpt =
 def format_path(p: GraphPath) -> str:
     parts = [p.nodes[0].label]
     for h in p.hops:
-        ev = f" [{len(h.claims)} claims/{len(h.citations)} citations]" if h.claims else ""
+        nc, nq = len(h.claims), len(h.citations)
+        ev = (f" [{nc} claim{'s' * (nc != 1)}/{nq} citation{'s' * (nq != 1)}]"
+              if h.claims else "")
         if h.basis == "inferred":
             ev += " (inferred by the curators)"
         arrow = f"—{h.predicate}→" if h.forward else f"←{h.predicate}—"

@@ -53,7 +53,7 @@ def test_paths_text_and_json() -> None:
     r = run("paths", "risk:foster-care-placement", "--to", "Intervention", *E)
     assert r.exit_code == 0
     assert "Safe Harbor Regional Navigators" in r.output
-    assert "1 claims/2 citations" in r.output
+    assert "1 claim/2 citations" in r.output
     r = run("paths", "risk:foster-care-placement", "--to", "Intervention", *E, "--json")
     data = json.loads(r.stdout)
     assert data[0]["route"][-1] == "int:safe-harbor-navigators"

@@ -36,6 +36,6 @@ def test_gap_map_and_claims_csv_start_with_their_sources() -> None:
         "ev-csv.n_clicks": 1, "ev-bib.n_clicks": None, "ev-q.value": "foster"},
         "ev-csv.n_clicks")
     text = ev["ev-download"]["data"]["content"]
-    assert text.startswith("# Intersections claims export: 1 claims")
+    assert text.startswith("# Intersections claims export: 1 claim")
     assert "cite:smith-2017" in text and "cite:lee-2019" in text
     assert "claim:foster-care-raises-risk" in text.split("\n# How to cite")[1]
