@@ -178,15 +178,16 @@ def auto_layout(elements: list[Element], *, center: str | None = None,
     if not nodes:
         return dict(PRESET)
     ids = {n["data"]["id"] for n in nodes}
-    if center not in ids:
+    if center is None or center not in ids:
         degree: dict[str, int] = {}
         for e in elements:
             if not is_node(e):
                 for k in ("source", "target"):
                     degree[e["data"][k]] = degree.get(e["data"][k], 0) + 1
         center = max(ids, key=lambda i: (degree.get(i, 0), i))
+    hub: str = center
     labels = _labels(nodes)
-    depth: dict[str, int] = {center: 0}
+    depth: dict[str, int] = {hub: 0}
     parent: dict[str, str] = {}
     adjacent: dict[str, list[str]] = {}
     for e in elements:
@@ -196,7 +197,7 @@ def auto_layout(elements: list[Element], *, center: str | None = None,
             adjacent.setdefault(t, []).append(s)
     declared = {n["data"]["id"]: n["data"].get("parent") for n in nodes}
     # breadth first from the centre; a declared parent wins over any other route
-    frontier = [center]
+    frontier = [hub]
     while frontier:
         nxt = []
         for u in frontier:
@@ -211,9 +212,9 @@ def auto_layout(elements: list[Element], *, center: str | None = None,
     for i in ids:  # not connected to the centre: an outer ring of their own
         depth.setdefault(i, far)
     layers: dict[int, list[tuple[str, str]]] = {}
-    for i in sorted(ids - {center}, key=lambda i: (_type_key(nodes, i), labels[i].casefold())):
+    for i in sorted(ids - {hub}, key=lambda i: (_type_key(nodes, i), labels[i].casefold())):
         layers.setdefault(depth[i], []).append((i, labels[i]))
-    pos = lay.rings((center, labels[center]), [layers[d] for d in sorted(layers)], metrics,
+    pos = lay.rings((hub, labels[hub]), [layers[d] for d in sorted(layers)], metrics,
                     parents=parent)
     pos = lay.fix_overlaps(pos, labels, metrics)
     positions_into(nodes, pos)
@@ -569,7 +570,7 @@ def _type_groups(side: str, items: Sequence[SharedItem], budget: int
         drawn += members[:quota[c]]
         if len(members) > quota[c]:
             m = more_node(side, c, len(members) - quota[c])
-            m["data"]["label"] = f"+ {len(members) - quota[c]} more"  # type: in the heading
+            m["data"]["label"] = f"+ {len(members) - quota[c]} more"  # the heading names it
             extra.append(m)
             cell.append((m["data"]["id"], m["data"]["label"]))
         groups.append(((hid, head), cell))
@@ -701,7 +702,7 @@ def _shared_present_view(r: SharedResult, step: int, budget: int) -> GraphView:
     side, items, cls = (("shared", r.shared, "shared"), ("shared", r.shared, "shared"),
                         ("only-a", r.only_a, "only-a"), ("only-b", r.only_b, "only-b"))[step]
     if step == 0:
-        items = []
+        items = ()
     groups, drawn, extra = _type_groups(side, items, budget)
     nodes = ([a, b] if step in (0, 1) else [a] if step == 2 else [b]) + extra
     # no edges: every item links to the harm(s) beside it, and lines across a grid only cross
