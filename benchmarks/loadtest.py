@@ -28,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -146,15 +147,17 @@ def start_gunicorn(workers: int, evidence: str | None,
     env = {**os.environ, "INTERSECTIONS_BACKEND": "embedded"}
     if evidence:
         env["INTERSECTIONS_EVIDENCE"] = evidence
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server; never a pipe (a full pipe would block it)
     proc = subprocess.Popen(
         [exe, "-w", str(workers), "-b", f"{HOST}:{port}", "--timeout", "120",
          "--preload", "explorer.wsgi:server"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     base = f"http://{HOST}:{port}"
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited: " + proc.stderr.read().decode()[-2000:])
+            log.seek(0)
+            raise RuntimeError("gunicorn exited: " + log.read().decode()[-2000:])
         try:
             with urllib.request.urlopen(base + "/_dash-layout", timeout=5):
                 return proc, base
