@@ -55,7 +55,7 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f",
         return write_records(eb.records(), writer), eb
 
     _, eb = run_guarded(go)
-    where = out
+    where = str(out)
     if fmt == "csv":
         where = f"{out} (nodes.csv, edges.csv)" if out.suffix.lower() != ".zip" else \
             f"{out} (a zip of nodes.csv and edges.csv)"

@@ -93,7 +93,8 @@ def check_writable(target: Path | str) -> None:
 
 def default_output(evidence: Path | str | None, kind: str, name: str) -> Path:
     """``DIR/<kind>/<name>`` of the workspace in use (``evidence`` or the environment)."""
-    ws = Path(evidence) if is_workspace(evidence) else active_workspace()
+    ws = Path(evidence) if evidence is not None and is_workspace(evidence) \
+        else active_workspace()
     if ws is None:
         raise ReadOnlyBase(f"no --out given and no workspace to write {name} into — pass --out "
                            f"PATH, or {HOW_TO_CREATE}")
