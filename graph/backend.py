@@ -399,22 +399,34 @@ class GraphBackend(ABC):
         refs = self._refs(all_ids)
         claim_ids = {c for _, es in paths for e in es for c in e.claims}
         cites = self._citations_of_claims(claim_ids)
-        built = []
-        for route, es in paths:
+        breadth = self._breadth({n for route, _ in paths for n in route[1:-1]})
+
+        def raw_rank(route: list[str], es: list[EdgeView]) -> tuple[Any, ...]:
+            # the same key as path_rank, computed before any result object is built (a hub
+            # start reaches thousands of destinations; only the kept routes become Paths)
+            claims = dict.fromkeys(c for e in es for c in e.claims)
+            cited = dict.fromkeys(ci for e in es for cl in e.claims for ci in cites.get(cl, ()))
+            return (sum(1 for e in es if not e.claims),
+                    sum(breadth.get(n, 0) for n in route[1:-1]), len(es),
+                    sum(1 for e in es if _inferred(e)), -len(claims), -len(cited),
+                    refs[route[-1]].label.casefold(), tuple(route),
+                    tuple(e.predicate for e in es))
+
+        ranked = sorted(paths, key=lambda r: raw_rank(*r))
+        per_target: dict[str, list[tuple[list[str], list[EdgeView]]]] = defaultdict(list)
+        for r in ranked:  # best first, so each destination's first route is its best
+            if len(per_target[r[0][-1]]) < PATHS_PER_TARGET:
+                per_target[r[0][-1]].append(r)
+        kept = [r for group in per_target.values() for r in group][:limit]  # insertion order
+        out = []
+        for route, es in kept:
             hops = tuple(
                 Hop(refs[a], refs[b], e.predicate, e.subject == a, e.claims,
                     tuple(dict.fromkeys(c for cl in e.claims for c in cites.get(cl, ()))),
                     _basis(e), (e.properties or {}).get("basis_note"))
                 for a, b, e in zip(route[:-1], route[1:], es, strict=True))
-            built.append(Path(tuple(refs[n] for n in route), hops))
-        breadth = self._breadth({n.id for p in built for n in p.nodes[1:-1]})
-        built.sort(key=lambda p: path_rank(p, breadth))
-        per_target: dict[str, list[Path]] = defaultdict(list)
-        for p in built:  # best first, so each destination's first route is its best
-            if len(per_target[p.end.id]) < PATHS_PER_TARGET:
-                per_target[p.end.id].append(p)
-        out = [p for group in per_target.values() for p in group]  # dicts keep insertion order
-        return out[:limit]
+            out.append(Path(tuple(refs[n] for n in route), hops))
+        return out
 
     def path_groups(self, from_id: str, to_category: str | None = None, *,
                     to_id: str | None = None, max_hops: int = 4,

@@ -312,3 +312,18 @@ def test_gap_map_can_leave_inferred_links_out(backend: GraphBackend) -> None:
     assert HOTEL in {i.id for i in full.cell("harm:sex-trafficking", IDENT).items}
     assert HOTEL not in {i.id for i in strict.cell("harm:sex-trafficking", IDENT).items}
     assert strict.cell(DMST, "strat:early-intervention").count == 1
+
+
+def test_path_order_is_the_documented_rank(backend: GraphBackend) -> None:
+    """paths() ranks before building results; the order equals graph.backend.path_rank."""
+    from graph.backend import path_rank
+
+    found = backend.paths(FOSTER, "Intervention", max_hops=4, limit=50)
+    nodes = {n.id for p in found for n in p.nodes[1:-1]}
+    breadth = {i: len(backend.narrower(i)) for i in nodes}
+    firsts: list = []
+    for p in found:
+        if not firsts or firsts[-1].end.id != p.end.id:
+            firsts.append(p)
+    assert [path_rank(p, breadth) for p in firsts] == sorted(path_rank(p, breadth)
+                                                           for p in firsts)
