@@ -99,6 +99,11 @@ def run_guarded(fn: Callable[[], T]) -> T:
         fail(str(exc), getattr(exc, "exit_code", EXIT_INVALID))
     except (ValueError, FileNotFoundError) as exc:
         fail(str(exc), EXIT_USAGE)
+    except MemoryError:
+        fail("ran out of memory: the input is too large for this machine — split it, or raise "
+             "the limits only for input you trust (see README 'Input limits')", EXIT_INVALID)
+    except RecursionError:
+        fail("the input nests too deeply to be processed — flatten it", EXIT_INVALID)
 
 
 def open_for_cli(backend: str, evidence: Path | None) -> GraphBackend:

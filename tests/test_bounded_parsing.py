@@ -324,3 +324,17 @@ def test_http_urls_and_plain_text_still_pass(ev: Path) -> None:
         "    sources: [{citation: cite:doc-brief, locator: Section A}]\n", encoding="utf-8")
     eb = load_evidence_base(ev, shacl=False, use_cache=False)
     assert eb.nodes["org:extra"].properties["url"] == "HTTPS://example.org/path?q=1"
+
+
+def test_memory_and_recursion_errors_are_one_line_in_the_cli() -> None:
+    import typer
+
+    from cli.helpers import run_guarded
+
+    for exc in (MemoryError(), RecursionError("maximum recursion depth exceeded")):
+        def boom(e: BaseException = exc) -> None:
+            raise e
+
+        with pytest.raises(typer.Exit) as out:
+            run_guarded(boom)
+        assert out.value.exit_code != 0

@@ -205,3 +205,8 @@ def test_server_refuses_load_csv_without_the_precheck(console: CypherConsole, ur
         pytest.skip(msg)
     with pytest.raises(QueryRefused, match="external resource"):
         console.run(f"LOAD CSV FROM '{url}' AS line RETURN line LIMIT 1", precheck=False)
+
+
+def test_oversized_cypher_is_refused_before_any_check() -> None:
+    with pytest.raises(QueryRefused, match="the limit is 10,000"):
+        check_cypher("MATCH (n) RETURN n // " + "x" * 20_000)

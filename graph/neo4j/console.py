@@ -41,6 +41,8 @@ from ontology.schema import ID_PATTERN
 if TYPE_CHECKING:
     import neo4j
 
+#: Longest query text the console sends (the checks below are regex scans of the text).
+MAX_QUERY_CHARS = 10_000
 WRITE_CLAUSES = ("CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP", "FOREACH",
                  "LOAD", "ALTER", "GRANT", "DENY", "REVOKE", "RENAME", "START", "STOP",
                  "TERMINATE", "SHOW", "USE")
@@ -85,6 +87,9 @@ def check_cypher(text: str) -> None:
     """Refuse writes, admin commands and unsafe procedure calls before they reach the server."""
     if not text or not text.strip():
         raise QuerySyntaxError("empty query: write a MATCH … RETURN query")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryRefused(f"the query is {len(text):,} characters; the limit is "
+                           f"{MAX_QUERY_CHARS:,} — shorten it, pass values as $parameters")
     masked = _mask(text)
     m = _KEYWORD.search(masked)
     if m:
