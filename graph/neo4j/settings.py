@@ -38,7 +38,7 @@ def redact(uri: str) -> str:
 class Neo4jSettings:
     """Where and as whom to connect; ``timeout`` is seconds per read transaction."""
 
-    uri: str = DEFAULT_URI
+    uri: str = field(default=DEFAULT_URI, repr=False)  # may embed user:password; see __repr__
     username: str = DEFAULT_USERNAME
     password: str = field(default="", repr=False)
     database: str | None = None
@@ -64,6 +64,10 @@ class Neo4jSettings:
             database=database or env.get("NEO4J_DATABASE") or None,
             timeout=timeout if timeout is not None else _timeout(env),
         )
+
+    def __repr__(self) -> str:
+        return (f"Neo4jSettings(uri={self.redacted_uri!r}, username={self.username!r}, "
+                f"database={self.database!r}, timeout={self.timeout!r})")
 
     @property
     def redacted_uri(self) -> str:
