@@ -9,6 +9,7 @@ Exit codes: 0 ok Â· 1 invalid input or failed check (message says what to fix) Â
 # No `from __future__ import annotations`: typer reads the Annotated options at runtime.
 import difflib
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -72,9 +73,27 @@ DatabaseOpt = Annotated[str | None, typer.Option(
     help="Database name [env NEO4J_DATABASE; default: the server's default database].")]
 
 
+def workspace_config(evidence: Path | None) -> Any:
+    """The ``intersections.toml`` of the workspace in use (``--workspace`` or
+    INTERSECTIONS_WORKSPACE), or None for a plain evidence folder or the shipped base."""
+    from loaders.workspace import active_workspace, is_workspace, load_config
+
+    root = evidence if evidence is not None and is_workspace(evidence) else (
+        None if evidence is not None else run_guarded(active_workspace))
+    return run_guarded(lambda: load_config(root)) if root is not None else None
+
+
 def neo4j_settings(uri: str | None, username: str | None, password: str | None,
-                   database: str | None) -> Neo4jSettings:
-    """Flags over the environment, as one settings object (errors become exit code 4)."""
+                   database: str | None, evidence: Path | None = None) -> Neo4jSettings:
+    """Flags over the environment over the workspace's intersections.toml, as one settings
+    object (errors become exit code 4). The password never comes from the workspace."""
+    cfg = workspace_config(evidence)
+    if cfg is not None:
+        uri = uri or (None if os.environ.get("NEO4J_URI") else cfg.neo4j_uri)
+        username = username or (None if os.environ.get("NEO4J_USERNAME")
+                                else cfg.neo4j_username)
+        database = database or (None if os.environ.get("NEO4J_DATABASE")
+                                else cfg.neo4j_database or None)
     return run_guarded(lambda: Neo4jSettings.from_env(
         uri=uri, username=username, password=password, database=database))
 
@@ -107,8 +126,33 @@ def run_guarded(fn: Callable[[], T]) -> T:
 
 
 def open_for_cli(backend: str, evidence: Path | None) -> GraphBackend:
-    """Open a backend, or exit with a clear message."""
+    """Open a backend, or exit with a clear message.
+
+    In a workspace, a ``--backend`` left at its default (no flag, no INTERSECTIONS_BACKEND)
+    is the workspace's own (``intersections.toml``), with its Neo4j address and user."""
+    cfg = workspace_config(evidence)
+    if cfg is not None and _backend_from_default():
+        backend = cfg.backend
+    if backend == "neo4j":
+        s = neo4j_settings(None, None, None, None, evidence)
+        return run_guarded(lambda: open_backend(
+            "neo4j", uri=s.uri, username=s.username, database=s.database))
     return run_guarded(lambda: open_backend(backend, evidence=evidence))
+
+
+def _backend_from_default() -> bool:
+    """True when the running command's --backend was not given (flag or environment)."""
+    try:  # typer 0.2x runs on its own copy of click (typer._click); older ones on click
+        from typer._click.core import ParameterSource
+        from typer._click.globals import get_current_context
+    except ImportError:  # pragma: no cover - depends on the typer version
+        from click.core import ParameterSource  # type: ignore[no-redef,assignment]
+        from click.globals import get_current_context  # type: ignore[no-redef,assignment]
+
+    ctx = get_current_context(silent=True)
+    if ctx is None or "backend" not in ctx.params:
+        return False
+    return ctx.get_parameter_source("backend") in (ParameterSource.DEFAULT, None)
 
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*:[^\s]+$")

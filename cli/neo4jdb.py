@@ -75,7 +75,7 @@ def load(
         fail("say where to load: `intersections load --neo4j` (URI and credentials from "
              "--uri/--username/--password or NEO4J_URI/NEO4J_USERNAME/NEO4J_PASSWORD)",
              EXIT_USAGE)
-    settings = neo4j_settings(uri, username, password, database)
+    settings = neo4j_settings(uri, username, password, database, evidence)
     eb = run_guarded(lambda: load_evidence_base(evidence))
     report = run_guarded(lambda: load_neo4j(
         eb, settings, batch_size=batch_size, progress=not json_out, per_row=per_row,

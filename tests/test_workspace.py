@@ -198,3 +198,21 @@ def test_exports_get_normal_permissions(ws: Path, tmp_path: Path) -> None:
         os.umask(old)
     for p in (out, tmp_path / "p.xlsx", ws / "evidence" / "imports" / "bibtex-references.yaml"):
         assert stat.S_IMODE(p.stat().st_mode) == 0o644, p
+
+
+def test_the_workspace_config_picks_backend_and_neo4j_address(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """`init --backend neo4j --uri …` is used by commands unless a flag or variable says else."""
+    for var in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_DATABASE", "INTERSECTIONS_BACKEND"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NEO4J_PASSWORD", "not-used-anywhere")
+    root = tmp_path / "ws"
+    r = _run("init", str(root), "--backend", "neo4j", "--uri", "bolt://127.0.0.1:9")
+    assert r.exit_code == 0, r.output
+    r = _run("stats", "--workspace", str(root), env={"COLUMNS": "200"})
+    assert r.exit_code == 4 and "bolt://127.0.0.1:9" in r.output, r.output
+    r = _run("stats", "--workspace", str(root), "--backend", "embedded")
+    assert r.exit_code == 0, r.output  # an explicit flag wins over the config
+    r = _run("stats", "--workspace", str(root), env={"INTERSECTIONS_BACKEND": "embedded"})
+    assert r.exit_code == 0, r.output  # so does the environment
