@@ -120,7 +120,7 @@ def test_fail_fast_settings() -> None:
     from graph.neo4j.settings import Neo4jSettings
 
     fast = Neo4jSettings().fail_fast()
-    assert (fast.connect_timeout, fast.acquire_timeout, fast.retry_time) == (1.5, 2.0, 0.0)
+    assert (fast.connect_timeout, fast.acquire_timeout, fast.retry_time) == (1.0, 1.5, 0.0)
     slow = Neo4jSettings()  # the CLI keeps waiting for a server that is starting up
     assert slow.retry_time > fast.retry_time and slow.connect_timeout > fast.connect_timeout
 

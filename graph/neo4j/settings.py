@@ -81,7 +81,7 @@ class Neo4jSettings:
 
     def fail_fast(self) -> Neo4jSettings:
         """Short connection/acquisition timeouts and no transaction retries (interactive use)."""
-        return replace(self, connect_timeout=1.5, acquire_timeout=2.0, retry_time=0.0)
+        return replace(self, connect_timeout=1.0, acquire_timeout=1.5, retry_time=0.0)
 
     def with_(self, **changes: object) -> Neo4jSettings:
         """A copy with some fields changed (the object itself is frozen)."""
