@@ -71,7 +71,7 @@ class Browser:
         """Open ``url``; wait until ``ready_js`` (a JS expression) is truthy; report the cost.
 
         ``task_s`` is main-thread time (CDP TaskDuration, thread time) from navigation until
-        ready plus ``settle`` seconds (the other callbacks of the page finish); ``wall_s`` the
+        ready and then quiet (:meth:`quiet`: the page's other callbacks finish); ``wall_s`` the
         time until ready; ``long_task_s`` the sum of long tasks (> 50 ms, wall clock, so it
         grows when the machine is shared); ``timed_out`` / ``hung`` when the page never became
         ready or the renderer stopped answering (the figures are then lower bounds).
@@ -94,8 +94,7 @@ class Browser:
             out["wall_s"] = round(time.perf_counter() - t0, 2)
             return out
         out["wall_s"] = round(time.perf_counter() - t0, 2)
-        time.sleep(settle)
-        after = self.metrics()
+        after = self.quiet(settle)
         for key, name in (("task_s", "TaskDuration"), ("script_s", "ScriptDuration"),
                           ("layout_s", "LayoutDuration"), ("style_s", "RecalcStyleDuration")):
             out[key] = round(after.get(name, 0.0) - before.get(name, 0.0), 3)
@@ -105,6 +104,21 @@ class Browser:
         out["dom_nodes"] = self.driver.execute_script(
             "return document.getElementsByTagName('*').length")
         return out
+
+    def quiet(self, least: float = 2.0, window: float = 0.5, most: float = 60.0
+              ) -> dict[str, float]:
+        """Wait at least ``least`` seconds, then until the main thread adds no task time for
+        ``window`` seconds (the page's trailing callbacks and paints are done); the metrics."""
+        time.sleep(least)
+        t_end = time.perf_counter() + most
+        last = self.metrics()
+        while time.perf_counter() < t_end:
+            time.sleep(window)
+            now = self.metrics()
+            if now.get("TaskDuration", 0.0) - last.get("TaskDuration", 0.0) < 0.01:
+                return now
+            last = now
+        return last
 
     def cy(self, expr: str) -> Any:
         """Evaluate ``expr`` with ``cy`` bound to the page's Cytoscape instance."""

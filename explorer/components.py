@@ -259,8 +259,9 @@ def claim_card(c: ClaimInfo) -> html.Article:
     return html.Article(body, className="claim-card", id=f"claim-{c.id}")
 
 
-#: Claim cards the side panel draws at most (the Evidence page lists every claim).
-MAX_PANEL_CLAIMS = 25
+#: Claim cards the side panel draws at most (the Evidence page lists every claim): each card
+#: is a dozen Dash components, and 25 of them cost ~1 s of main-thread time (BENCHMARKS.md).
+MAX_PANEL_CLAIMS = 10
 
 
 def collection_list(node: Node, members: Sequence[NodeRef]) -> list[Any]:
