@@ -111,9 +111,9 @@ def export_citations_cmd(
     from loaders.importers.base import atomic_write
     from loaders.workspace import default_output
 
-    g = open_for_cli(backend, evidence)
     target = out if out is not None else run_guarded(lambda: default_output(
         evidence, "exports", f"citations.{_CITATION_EXT.get(fmt, fmt)}"))
+    g = open_for_cli(backend, evidence)
 
     def go() -> Any:
         if source:

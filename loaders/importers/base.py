@@ -263,6 +263,8 @@ def write_import(result: ImportResult, evidence: Path, families: dict[str, list[
     Nothing new to write (every record merged into existing ones) removes nothing and writes
     nothing; the result says so.
     """
+    if not dry_run:
+        check_writable(result.target)  # say "read-only" before a long validation, not after
     result.counts = {f: len(v) for f, v in families.items() if v}
     if not any(families.values()):
         result.text = ""
