@@ -33,7 +33,9 @@ SHOTS = (
      "#paths-list", "claim"),
     ("intersections", "/intersections?a=harm:intimate-partner-violence&b=harm:sex-trafficking"
      "&via=ControlTactic", "#inter-lists", "Shared by both"),
-    ("gaps", "/gaps?rows=Harm&cols=PreventionStrategy&top=1", "#gaps-summary", "cells"),
+    ("gaps", "/gaps?rows=Harm&cols=PreventionStrategy&hide=1&sort=coverage"
+     "&cell=harm:domestic-minor-sex-trafficking~strat:early-intervention", "#gaps-cell",
+     "Interventions curated"),
     ("evidence", "/evidence?figures=1", "#ev-count", "claims"),
     ("evidence-claim", "/evidence/claim/ncap-79-percent-economic-abuse", "#claim-links",
      "Links it supports"),

@@ -8,8 +8,8 @@ two Tab stops, not one per cell); its detail shows in a side panel that stays in
 
 Callbacks are separate so a selection never redraws the matrix: ``render`` (controls →
 figure), ``from_click`` (click → the two selects), ``choose`` (selects → selection),
-``highlight`` (selection → a Patch of the outline trace only), ``cell_detail`` (selection →
-panel). The pure mapping lives in :mod:`explorer.gapmap`.
+``HIGHLIGHT_JS`` (selection → Plotly.restyle of the outline trace, in the browser),
+``cell_detail`` (selection → panel). The pure mapping lives in :mod:`explorer.gapmap`.
 
 URL state: ``?rows=&cols=&via=&top=1&pop=&region=&kind=&source=&hide=1&sort=coverage&cell=r~c``.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, get_args
 
 import dash
-from dash import Input, Output, Patch, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from explorer import elements as el
@@ -180,6 +180,7 @@ def layout(**params: Any) -> html.Div:
         ], className="gap-layout"),
         dcc.Store(id="gaps-selected", data=cell),
         dcc.Store(id="gaps-axes"),
+        dcc.Store(id="gaps-outline"),
         dcc.Download(id="gaps-download"),
         dcc.Store(id={"type": "url-state", "page": "gaps"}),
     ], className="page page-gaps")
@@ -269,18 +270,24 @@ def choose(row: str | None, col: str | None, current: str | None) -> str | None:
     return key
 
 
-@callback(Output("gaps-figure", "figure", allow_duplicate=True),
-          Input("gaps-selected", "data"), State("gaps-axes", "data"),
-          prevent_initial_call=True)
-def highlight(key: str | None, ax: dict | None) -> Patch:
-    """Move the outline to the chosen cell: a Patch of trace 3, not a new figure."""
-    if not ax:
-        raise PreventUpdate
-    x, y = gm.position(ax, key)
-    patch = Patch()
-    patch["data"][3]["x"] = [] if x is None else [x]
-    patch["data"][3]["y"] = [] if y is None else [y]
-    return patch
+# Move the outline to the chosen cell in the browser: Plotly.restyle of trace 3 only, no
+# server round trip and no new figure (a Patch would still make dcc.Graph re-react the whole
+# figure). A later render draws the outline from the selection itself.
+HIGHLIGHT_JS = """function (key, ax) {
+    var nu = window.dash_clientside.no_update;
+    var gd = document.querySelector('#gaps-figure .js-plotly-plot');
+    if (!ax || !gd || !gd.data || gd.data.length < 4 || !window.Plotly) { return nu; }
+    var x = [], y = [], i = key ? key.indexOf('~') : -1;
+    if (i > 0) {
+        var r = ax.rows.indexOf(key.slice(0, i)), c = ax.cols.indexOf(key.slice(i + 1));
+        if (r >= 0 && c >= 0) { x = [c]; y = [r]; }
+    }
+    window.Plotly.restyle(gd, {x: [x], y: [y]}, [3]);
+    return key || '';
+}"""
+dash.clientside_callback(HIGHLIGHT_JS, Output("gaps-outline", "data"),
+                         Input("gaps-selected", "data"), State("gaps-axes", "data"),
+                         prevent_initial_call=True)
 
 
 def _citation(ci: Any) -> html.Li:
@@ -360,7 +367,7 @@ def download(_a: int, _b: int, rows: str, cols: str, via: str, top: str, pop: st
                                                 ("evidence kind", kind), ("source", source))
                         if v) or "no filters"
     text = sources_block(get_backend(), sorted(ids), [
-        f"Intersections evidence-and-gap map: {rows} x {cols}, {via} per cell ({filters})"]
+        f"Intersections service-gap map: {rows} x {cols}, {via} per cell ({filters})"]
     ) + text
     name = f"gaps-{rows}-x-{cols}{'-cells' if long else ''}.csv"
     return {"content": text, "filename": name, "type": "text/csv"}, None
