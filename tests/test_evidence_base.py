@@ -521,3 +521,17 @@ def test_rdf_and_csv_exports_carry_link_basis_and_list_order(eb: EvidenceBase) -
     assert row["basis"] == "inferred" and "CCADV" in row["basis_note"]
     assert edge_row(eb.edges[("int:no-wrong-door", "addresses", "risk:homelessness")])[
         "basis"] == "stated"
+
+
+def test_exports_explain_every_flag_they_carry(g: NetworkxBackend) -> None:
+    """CSV/JSON exports list the flags of the claims they contain, each with the explanation
+    from ontology.schema.QUALITY_FLAGS (one table for every view)."""
+    from graph.provenance import sources_block, sources_for
+
+    ids = ["claim:hb-raped-over-9000-times", "claim:ncap-79-percent-economic-abuse"]
+    block = sources_block(g, ids, ["test export"])
+    for flag in ("unsourced_figure", "contested", "secondary"):
+        assert flag_explanation(flag) in block, flag
+    flags = {f["flag"]: f for f in sources_for(g, ids).flags_json()}
+    assert flags["contested"]["claims"] == ["claim:hb-raped-over-9000-times"]
+    assert flags["contested"]["explanation"] == QUALITY_FLAGS["contested"].explanation
