@@ -256,3 +256,20 @@ def test_a_big_neighbourhood_is_summarised_and_a_summary_opens(dash_duo, big_app
 
     assert of_type(after) > of_type(labels)  # that type is now drawn (in full, or to the cap)
     _assert_readable([g for g in after if g["inside"]], 12)
+
+
+def test_showing_a_neighbours_links_keeps_every_label_clear(dash_duo, mini_app):
+    _size(dash_duo)
+    dash_duo.start_server(mini_app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/explore?node=risk:running-away")
+    before = _settled(dash_duo, 2)
+    # open a neighbour from the list (a plain link), then show its links with a real click
+    dash_duo.wait_for_element("#explore-list a[href*='sel=']", timeout=TIMEOUT).click()
+    dash_duo.wait_for_contains_text("#explore-panel", "Show this node's links", timeout=TIMEOUT)
+    dash_duo.find_element("#explore-expand").click()
+    deadline = time.time() + TIMEOUT
+    while "expand" not in _query(dash_duo) and time.time() < deadline:
+        time.sleep(0.3)
+    after = _settled(dash_duo, len(before) + 1)
+    assert len(after) > len(before)
+    _assert_readable(after, 12)
