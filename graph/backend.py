@@ -86,7 +86,13 @@ class UnknownNodeError(IntersectionsError, KeyError):
         return self.args[0]
 
 
-def _category_rank(category: str) -> int:
+#: How search orders a match: (-score, category rank, label length, id, matched text,
+#: category, label) — smaller is better; ids are unique, so no two keys tie.
+SearchRank = tuple[int, int, int, str, str, str, str]
+
+
+def category_rank(category: str) -> int:
+    """Search lists concepts (0) before claims and citations (1) of the same score."""
     return 1 if category in EVIDENCE_CLASSES else 0
 
 
@@ -201,6 +207,15 @@ class GraphBackend(ABC):
         if not q:
             return []
         wanted = expand_classes(list(categories) if categories else None)
+        hits = [SearchHit(NodeRef(i, cat, label), -neg, matched)
+                for neg, _, _, i, matched, cat, label in self._best_matches(q, wanted, limit)]
+        return self._with_collection_members(hits, wanted, limit)
+
+    def _best_matches(self, q: str, wanted: frozenset[str] | None,
+                      limit: int) -> list[SearchRank]:
+        """The ``limit`` best matches of the normalised query ``q``, best first, as
+        :data:`SearchRank` tuples (a backend that ranks on its server overrides this and must
+        return exactly the same list)."""
         scored = []
         for node_id, d in self.search_candidates(q.split()):
             cat = d["category"]
@@ -208,12 +223,10 @@ class GraphBackend(ABC):
                 continue  # a matching list still brings its items of the wanted types
             score, matched = best_match_texts(q, self._search_texts(node_id, d))
             if score > 0:
-                scored.append((-score, _category_rank(cat), len(d["label"]), node_id, matched,
+                scored.append((-score, category_rank(cat), len(d["label"]), node_id, matched,
                                cat, d["label"]))
         # ids are unique, so tuples never compare past the id
-        hits = [SearchHit(NodeRef(i, cat, label), -neg, matched)
-                for neg, _, _, i, matched, cat, label in heapq.nsmallest(limit, scored)]
-        return self._with_collection_members(hits, wanted, limit)
+        return heapq.nsmallest(limit, scored)
 
     def _with_collection_members(self, hits: list[SearchHit], wanted: frozenset[str] | None,
                                  limit: int) -> list[SearchHit]:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from graph.backend import EdgeView, GraphBackend
+from graph.backend import EdgeView, GraphBackend, SearchRank, category_rank
 from graph.neo4j import cypher
 from graph.neo4j.errors import (
     IncompleteEvidenceBase,
@@ -30,7 +30,8 @@ from graph.neo4j.errors import (
     translate_error,
 )
 from graph.neo4j.settings import DEFAULT_TIMEOUT, Neo4jSettings, redact
-from ontology.schema import predicate_from_rel_type
+from graph.text import best_match_texts, search_texts
+from ontology.schema import EVIDENCE_CLASSES, predicate_from_rel_type
 
 if TYPE_CHECKING:
     import neo4j
@@ -43,6 +44,10 @@ __all__ = ["BOLT_SCHEMES", "DEFAULT_DATASET", "DEFAULT_TIMEOUT", "ID_CHUNK",
 DEFAULT_DATASET = "evidence"
 #: ids per primitive call; larger inputs are split so no single read ships a huge parameter.
 ID_CHUNK = 5_000
+#: Search asks the server for this many rows beyond the limit, then widens (x4) while ties on
+#: score and class could reach past what came back; above SEARCH_MAX_FETCH it ranks locally.
+SEARCH_MARGIN = 20
+SEARCH_MAX_FETCH = 5_000
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 LOAD_HINT = "run `intersections load --neo4j` to load it"
 
@@ -110,6 +115,7 @@ class Neo4jBackend(GraphBackend):
         self.dataset = dataset
         self._down: tuple[float, str] | None = None  # (when, message) of the last outage
         self._loaded_checked_at = time.monotonic()  # connect() checked the load just now
+        self._ranked_search: bool | None = None  # the load stored the texts search ranks on
 
     @property
     def uri(self) -> str:
@@ -283,6 +289,50 @@ class Neo4jBackend(GraphBackend):
         return sorted(((r["id"], {"category": r["category"], "label": r["label"],
                                   "alt_labels": list(r["alt_labels"] or ())}) for r in rows),
                       key=lambda x: x[0])
+
+    # ------------------------------------------------------------------ server-side ranking
+    def _server_ranks_search(self) -> bool:
+        """True when the loaded dataset stores the normalised texts (loads since issue 17)."""
+        if self._ranked_search is None:
+            state = self.load_state() or {}
+            self._ranked_search = bool(state.get("ranked_search"))
+        return self._ranked_search
+
+    def _best_matches(self, q: str, wanted: frozenset[str] | None,
+                      limit: int) -> list[SearchRank]:
+        """Search scored and ranked by the server; only the best rows travel.
+
+        The server orders by (score, class rank, label length, id) with the same scoring as
+        :func:`graph.text.score_text` on the stored normalised texts. The client re-scores what
+        came back in Python (any disagreement → the embedded ranking over all candidates) and
+        re-sorts it; rows the server did not send all rank at or after the last one sent on
+        (score, class rank), so when that pair is strictly worse than the ``limit``-th kept row,
+        nothing unseen can enter the top. Otherwise (ties across the boundary; label lengths
+        the server may count differently) it asks again for four times as many rows.
+        """
+        if not self._server_ranks_search():
+            return super()._best_matches(q, wanted, limit)
+        cats = None if wanted is None else wanted | {"Collection"}
+        fetch = limit + SEARCH_MARGIN
+        while fetch <= SEARCH_MAX_FETCH:
+            rows = self._read(cypher.search_ranked(q, cats, EVIDENCE_CLASSES, fetch))
+            scored: list[SearchRank] = []
+            for r in rows:
+                alts = list(r["alt_labels"] or ())
+                score, matched = best_match_texts(q, search_texts(r["label"], alts))
+                if score != r["score"]:
+                    return super()._best_matches(q, wanted, limit)  # stale or foreign texts
+                scored.append((-score, category_rank(r["category"]), len(r["label"]), r["id"],
+                               matched, r["category"], r["label"]))
+            scored.sort()
+            top = scored[:limit]
+            if len(rows) < fetch:
+                return top  # every match came back
+            last = (-rows[-1]["score"], rows[-1]["rank"])
+            if len(top) == limit and top[-1][:2] < last:
+                return top
+            fetch *= 4
+        return super()._best_matches(q, wanted, limit)
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         by_cat = {r["key"]: r["n"] for r in self._read(cypher.count_nodes())

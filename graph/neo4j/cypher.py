@@ -16,7 +16,8 @@ Stored shape (what the loader writes and the backend reads back):
 * a relationship per link, type from the predicate, with ``claims`` and the link's properties;
 * bookkeeping properties, all starting with ``_``: ``_dataset`` (which load owns it),
   ``_version`` (hash of the loaded content; older versions are pruned), ``_search`` (normalised
-  label + synonyms, text-indexed for search);
+  label + synonyms, text-indexed to find search candidates), ``_label_norm`` / ``_alt_norm``
+  (the normalised label and each normalised synonym, in order, so search ranks on the server);
 * one ``(:_LoadState {dataset})`` node per dataset: ``status`` (``loading`` / ``complete``),
   ``version``, ``run_id``, timestamps and counts. Readers refuse a dataset that is not complete.
 """
@@ -41,6 +42,8 @@ INTERNAL_PREFIX = "_"
 JSON_KEYS = "_json"
 NULL_KEYS = "_nulls"
 SEARCH_KEY = "_search"
+LABEL_NORM_KEY = "_label_norm"
+ALT_NORM_KEY = "_alt_norm"
 DATASET_KEY = "_dataset"
 VERSION_KEY = "_version"
 _INT64 = (-(2**63), 2**63 - 1)
@@ -106,6 +109,17 @@ def decode_properties(props: Mapping[str, Any]) -> dict[str, Any]:
 def search_text(label: str, alt_labels: Iterable[str]) -> str:
     """The normalised words of a label and its synonyms, space separated (for CONTAINS)."""
     return " ".join(t for t in (normalize(label), *(normalize(a) for a in alt_labels)) if t)
+
+
+def search_properties(label: str, alt_labels: Iterable[str]) -> dict[str, Any]:
+    """The bookkeeping search reads: the candidate text and each text ranking compares.
+
+    ``_alt_norm`` keeps one entry per synonym (empty when a synonym normalises to nothing) so
+    the index of the best text maps back to the synonym as written.
+    """
+    alts = list(alt_labels)
+    return {SEARCH_KEY: search_text(label, alts), LABEL_NORM_KEY: normalize(label),
+            ALT_NORM_KEY: [normalize(a) for a in alts]}
 
 
 # --------------------------------------------------------------------------- schema
@@ -277,6 +291,55 @@ def search_candidates(tokens: Sequence[str]) -> Statement:
         "n.alt_labels AS alt_labels"
     )
     return query, {"first": ordered[0], "tokens": ordered}
+
+
+#: The score of one normalised text against the query, exactly :func:`graph.text.score_text`
+#: (100 exact · 80 prefix · 60 word prefixes · 40 substring · 30 words inside words).
+_SCORE_TEXT = (
+    "CASE WHEN t = $q THEN 100 "
+    "WHEN t STARTS WITH $q THEN 80 "
+    "WHEN all(w IN $words WHERE any(x IN split(t, ' ') WHERE x STARTS WITH w)) THEN 60 "
+    "WHEN t CONTAINS $q THEN 40 "
+    "WHEN all(w IN $words WHERE any(x IN split(t, ' ') WHERE x CONTAINS w)) THEN 30 "
+    "ELSE 0 END"
+)
+
+
+def search_ranked(query: str, categories: Iterable[str] | None, evidence: Iterable[str],
+                  limit: int) -> Statement:
+    """Search scored and ranked on the server; the best ``limit`` rows come back.
+
+    ``query`` is already normalised. Each node's texts (label, then synonyms with a penalty of
+    5) are scored like :func:`graph.text.best_match_texts` (the best text's score). Rows are ordered
+    like :meth:`graph.backend.GraphBackend.search` — score, concepts before evidence, shorter
+    label, id — so the client only checks the boundary (see ``Neo4jBackend``). ``categories``
+    (None = all) is the wanted classes plus ``Collection``.
+    """
+    words = query.split()
+    first = max(words, key=len)
+    cat_filter = "  AND n.category IN $categories\n" if categories is not None else ""
+    query_text = (
+        f"MATCH (n:{ENTITY})\n"
+        f"WHERE n.{SEARCH_KEY} CONTAINS $first\n"
+        f"  AND all(w IN $words WHERE n.{SEARCH_KEY} CONTAINS w)\n"
+        f"{cat_filter}"
+        f"WITH n, [t IN [n.{LABEL_NORM_KEY}] + coalesce(n.{ALT_NORM_KEY}, []) | "
+        f"{_SCORE_TEXT}] AS raw\n"
+        "WITH n, [i IN range(0, size(raw) - 1) | "
+        "CASE WHEN raw[i] > 0 AND i > 0 THEN raw[i] - 5 ELSE raw[i] END] AS scores\n"
+        "WITH n, scores, reduce(b = 0, s IN scores | CASE WHEN s > b THEN s ELSE b END) AS score\n"
+        "WHERE score > 0\n"
+        "WITH n, score, CASE WHEN n.category IN $evidence THEN 1 ELSE 0 END AS rank\n"
+        "ORDER BY score DESC, rank, size(n.label), n.id\n"
+        "LIMIT $limit\n"
+        "RETURN n.id AS id, n.category AS category, n.label AS label, "
+        "n.alt_labels AS alt_labels, score, rank"
+    )
+    params: dict[str, Any] = {"q": query, "words": words, "first": first,
+                              "evidence": sorted(evidence), "limit": int(limit)}
+    if categories is not None:
+        params["categories"] = sorted(categories)
+    return query_text, params
 
 
 def count_nodes() -> Statement:

@@ -167,7 +167,7 @@ class Neo4jWriter(Writer):
                           "rename the property")
             return
         props["id"] = node.id
-        props[cypher.SEARCH_KEY] = cypher.search_text(node.label, node.alt_labels)
+        props.update(cypher.search_properties(node.label, node.alt_labels))
         self._node_ids[node.id] = node.category
         self._nodes[node.category].append({"id": node.id, "props": props})
         self._digest.update(json.dumps(["n", node.category, props], sort_keys=True,
@@ -280,6 +280,7 @@ class Neo4jWriter(Writer):
             self._write(driver, cypher.set_load_state(self.dataset, {
                 "status": "complete", "version": version, "run_id": run_id,
                 "finished_at": _now(), "nodes": n_nodes, "relationships": n_edges,
+                "ranked_search": True,
                 "by_category": json.dumps(by_cat), "by_predicate": json.dumps(by_pred)}))
         except (Neo4jLoadInterrupted, DestructiveLoadRefused):
             raise

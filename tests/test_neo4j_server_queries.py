@@ -1,0 +1,95 @@
+"""Neo4j answers search, paths and coverage on the server — with the embedded backend's answers.
+
+The contract suite (tests/test_contract.py) holds both backends to the same answers on the small
+hand-written fixture; here a generated base (hundreds of nodes, many equal scores, hubs with many
+claims) checks what only shows at some size: ties across the top-k boundary of server-side
+search, per-level top-k of path expansion and the aggregate coverage query. Every comparison is
+against :class:`NetworkxBackend` on the same base, so a wrong server-side shortcut fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.generator import generate
+from graph.nx_backend import NetworkxBackend
+from loaders.evidence import EvidenceBase, load_evidence_base
+from tests.conftest import settings_of
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[EvidenceBase, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("gen") / "base"
+    syn = generate(Path(out), 600, seed=3)
+    return load_evidence_base(out, shacl=False), syn.samples
+
+
+@pytest.fixture(scope="module")
+def both(generated: tuple[EvidenceBase, dict[str, Any]], neo4j_credentials: Any,
+         neo4j_driver: Any) -> Iterator[tuple[Any, NetworkxBackend, dict[str, Any]]]:
+    from graph.neo4j.backend import Neo4jBackend
+    from graph.neo4j.loader import load_neo4j
+    from tests.neo4j_plugin import delete_all
+
+    eb, samples = generated
+    delete_all(neo4j_driver)
+    load_neo4j(eb, settings_of(neo4j_credentials))
+    neo = Neo4jBackend.connect(settings_of(neo4j_credentials))
+    try:
+        yield neo, NetworkxBackend.from_evidence_base(eb), samples
+    finally:
+        neo.close()
+
+
+def _queries(samples: dict[str, Any]) -> list[str]:
+    words = samples["words"][:25]
+    return ([w for w in words] + [w[:3] for w in words[:10]]
+            + [f"{a} {b}" for a, b in zip(words[:8], words[8:16], strict=True)])
+
+
+def test_search_ranks_on_the_server_without_fetching_candidates(both, monkeypatch) -> None:
+    neo, _, samples = both
+
+    def no_candidates(tokens: list[str]) -> list[Any]:
+        raise AssertionError("search shipped candidates instead of ranking on the server")
+
+    monkeypatch.setattr(neo, "search_candidates", no_candidates)
+    hits = neo.search(samples["words"][0], limit=5)
+    assert hits and all(h.score > 0 for h in hits)
+
+
+@pytest.mark.parametrize("limit", [1, 3, 15])
+def test_server_search_equals_embedded_ranking_even_across_ties(both, limit: int) -> None:
+    neo, nx, samples = both
+    for q in _queries(samples):
+        assert neo.search(q, limit=limit) == nx.search(q, limit=limit), q
+    for q in _queries(samples)[:10]:
+        for cats in (["Intervention"], ["Harm", "Claim"]):
+            assert (neo.search(q, categories=cats, limit=limit)
+                    == nx.search(q, categories=cats, limit=limit)), (q, cats)
+
+
+def test_server_search_widens_when_ties_cross_the_boundary(both, monkeypatch) -> None:
+    """With no margin, the first answer ends inside a tie: the backend must ask again."""
+    from graph.neo4j import backend as nb
+
+    neo, nx, samples = both
+    monkeypatch.setattr(nb, "SEARCH_MARGIN", 0)
+    calls: list[int] = []
+    real = neo._read
+
+    def counting(statement: Any) -> Any:
+        if "LIMIT $limit" in statement[0]:
+            calls.append(statement[1]["limit"])
+        return real(statement)
+
+    monkeypatch.setattr(neo, "_read", counting)
+    word = samples["words"][0]
+    assert neo.search(word, limit=2) == nx.search(word, limit=2)
+    assert len(calls) >= 2 and calls[1] > calls[0]
