@@ -113,7 +113,7 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
     runs on the first ``sample`` nodes and the links between them; the rate is what compares.
     """
     from graph.neo4j.backend import Neo4jBackend
-    from graph.neo4j.loader import load_neo4j, unload_neo4j
+    from graph.neo4j.loader import REPLACE_ANYTHING, load_neo4j, unload_neo4j
     from graph.neo4j.settings import Neo4jSettings
     from loaders.evidence import EvidenceBase, load_evidence_base
 
@@ -125,7 +125,7 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
     def timed_load(base: EvidenceBase, dataset: str, **kw: Any) -> dict[str, Any]:
         marks: list[tuple[float, str]] = []
         t = time.perf_counter()
-        rep = load_neo4j(base, settings, dataset=dataset,
+        rep = load_neo4j(base, settings, dataset=dataset, allow_removal=REPLACE_ANYTHING,
                          on_batch=lambda phase, n, total: marks.append(
                              (time.perf_counter(), phase)), **kw)
         total_s = _since(t)

@@ -46,12 +46,12 @@ def _neo4j_backend(request: pytest.FixtureRequest, eb: EvidenceBase) -> GraphBac
     creds = request.getfixturevalue("neo4j_credentials")
     try:
         from graph.neo4j.backend import Neo4jBackend
-        from graph.neo4j.loader import load_neo4j
+        from graph.neo4j.loader import REPLACE_ANYTHING, load_neo4j
     except ImportError as exc:  # pragma: no cover - only while the backend is being written
         if IN_CI:
             pytest.fail(f"Neo4j backend not importable: {exc}")
         pytest.skip(f"Neo4j backend not available yet: {exc}")
-    load_neo4j(eb, settings_of(creds))
+    load_neo4j(eb, settings_of(creds), allow_removal=REPLACE_ANYTHING)  # fixture replaces
     return Neo4jBackend.connect(settings_of(creds))
 
 

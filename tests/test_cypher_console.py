@@ -67,11 +67,11 @@ def test_precheck_empty_query() -> None:
 @pytest.fixture(scope="module")
 def console(neo4j_credentials, mini_eb) -> Iterator[CypherConsole]:
     try:
-        from graph.neo4j.loader import load_neo4j
+        from graph.neo4j.loader import REPLACE_ANYTHING, load_neo4j
     except ImportError as exc:  # pragma: no cover
         pytest.skip(f"Neo4j loader not available: {exc}")
     c = neo4j_credentials
-    load_neo4j(mini_eb, settings_of(c))
+    load_neo4j(mini_eb, settings_of(c), allow_removal=REPLACE_ANYTHING)  # replaces on purpose
     con = CypherConsole.connect(settings_of(c))
     try:
         yield con

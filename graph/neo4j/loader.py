@@ -51,6 +51,11 @@ PRUNE_BATCH = 10_000
 BatchHook = Callable[[str, int, int], None]
 
 
+#: ``allow_removal`` for code that deliberately replaces whatever is loaded (test fixtures that
+#: load their own base, benchmarks that document they empty the dataset) — never the CLI default.
+REPLACE_ANYTHING = 2**63 - 1
+
+
 class DestructiveLoadRefused(IntersectionsError):
     """The load would delete more of the loaded base than allowed; nothing was written."""
 
