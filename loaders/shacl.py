@@ -81,7 +81,7 @@ def _sample_graph(eb: EvidenceBase, ids: set[str]) -> Graph:
         if ref_node is None:
             continue
         g.add((id_to_iri(r), RDF.type, CLASS_BY_NAME[ref_node.category].iri))
-        if node.properties.get("kind") == "source_document":
+        if ref_node.properties.get("kind") == "source_document":
             g.add((id_to_iri(r), RDF.type, INT.SourceDocument))
     class_lineage_triples(g)
     return g
