@@ -9,7 +9,6 @@ Exit codes: 0 ok Â· 1 invalid input or failed check (message says what to fix) Â
 # No `from __future__ import annotations`: typer reads the Annotated options at runtime.
 import difflib
 import json
-import os
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -88,14 +87,10 @@ def neo4j_settings(uri: str | None, username: str | None, password: str | None,
     """Flags over the environment over the workspace's intersections.toml, as one settings
     object (errors become exit code 4). The password never comes from the workspace."""
     cfg = workspace_config(evidence)
-    if cfg is not None:
-        uri = uri or (None if os.environ.get("NEO4J_URI") else cfg.neo4j_uri)
-        username = username or (None if os.environ.get("NEO4J_USERNAME")
-                                else cfg.neo4j_username)
-        database = database or (None if os.environ.get("NEO4J_DATABASE")
-                                else cfg.neo4j_database or None)
+    fallback = ({"uri": cfg.neo4j_uri, "username": cfg.neo4j_username,
+                 "database": cfg.neo4j_database or None} if cfg is not None else None)
     return run_guarded(lambda: Neo4jSettings.from_env(
-        uri=uri, username=username, password=password, database=database))
+        uri=uri, username=username, password=password, database=database, fallback=fallback))
 
 
 # ------------------------------------------------------------------------------ output

@@ -35,3 +35,14 @@ def test_password_never_in_messages_or_repr() -> None:
 def test_bad_timeout_is_one_clear_error(raw: str) -> None:
     with pytest.raises(Neo4jUnavailable, match="NEO4J_QUERY_TIMEOUT"):
         Neo4jSettings.from_env({"NEO4J_QUERY_TIMEOUT": raw})
+
+
+def test_workspace_fallback_sits_below_flags_and_environment() -> None:
+    fb = {"uri": "bolt://workspace:7687", "username": "ws", "database": "wsdb"}
+    s = Neo4jSettings.from_env({}, fallback=fb)
+    assert (s.uri, s.username, s.database, s.password) == ("bolt://workspace:7687", "ws",
+                                                           "wsdb", "")
+    s = Neo4jSettings.from_env(ENV, fallback=fb)
+    assert (s.username, s.database) == ("reader", "evidence")
+    s = Neo4jSettings.from_env({}, username="flag", fallback=fb)
+    assert s.username == "flag"

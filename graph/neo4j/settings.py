@@ -53,15 +53,22 @@ class Neo4jSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, uri: str | None = None,
                  username: str | None = None, password: str | None = None,
-                 database: str | None = None, timeout: float | None = None) -> Neo4jSettings:
+                 database: str | None = None, timeout: float | None = None,
+                 fallback: Mapping[str, str | None] | None = None) -> Neo4jSettings:
         """Settings from NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE /
-        NEO4J_QUERY_TIMEOUT; any keyword that is not None (a command-line flag) wins."""
+        NEO4J_QUERY_TIMEOUT; any keyword that is not None (a command-line flag) wins.
+
+        ``fallback`` ("uri", "username", "database"; e.g. a workspace's intersections.toml)
+        fills what neither a flag nor the environment gives; never the password.
+        """
         env = os.environ if environ is None else environ
+        fb = fallback or {}
         return cls(
-            uri=uri or env.get("NEO4J_URI") or DEFAULT_URI,
-            username=username or env.get("NEO4J_USERNAME") or DEFAULT_USERNAME,
+            uri=uri or env.get("NEO4J_URI") or fb.get("uri") or DEFAULT_URI,
+            username=(username or env.get("NEO4J_USERNAME") or fb.get("username")
+                      or DEFAULT_USERNAME),
             password=password if password is not None else env.get("NEO4J_PASSWORD", ""),
-            database=database or env.get("NEO4J_DATABASE") or None,
+            database=database or env.get("NEO4J_DATABASE") or fb.get("database") or None,
             timeout=timeout if timeout is not None else _timeout(env),
         )
 
