@@ -60,6 +60,14 @@ def test_lock_covers_pyproject(lock: Path, groups: list[str]) -> None:
     locked = _locked(lock)
     missing = sorted({_req_name(r) for r in wanted} - set(locked))
     assert not missing, f"{lock.name} lacks {missing}: run `bash scripts/lock.sh` and commit it"
+    from packaging.requirements import Requirement
+
+    for raw in wanted:  # and every pinned version satisfies pyproject's range
+        req = Requirement(raw)
+        for version in locked[_norm(req.name)]:
+            assert req.specifier.contains(version, prereleases=True), (
+                f"{lock.name} pins {req.name}=={version}, outside {raw!r}: run "
+                "`bash scripts/lock.sh`")
 
 
 @pytest.mark.parametrize("lock", [APP_LOCK, TEST_LOCK], ids=["app", "test"])
