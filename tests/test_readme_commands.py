@@ -84,6 +84,8 @@ def test_bash_block_runs(block: Block, tmp_path: Path, monkeypatch: pytest.Monke
     from graph.api import _embedded
 
     monkeypatch.chdir(tmp_path)
+    for var in ("INTERSECTIONS_WORKSPACE", "INTERSECTIONS_EVIDENCE", "INTERSECTIONS_BACKEND"):
+        monkeypatch.delenv(var, raising=False)
     env: dict[str, str] = {"COLUMNS": "120"}
     runner = CliRunner()
     for cmd in _commands(block):

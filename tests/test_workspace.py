@@ -47,6 +47,13 @@ def _run(*args: str, env: dict[str, str] | None = None):
     return runner.invoke(app, list(args), env=env)
 
 
+@pytest.fixture(autouse=True)
+def _no_workspace_from_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own INTERSECTIONS_WORKSPACE must not receive these tests' writes."""
+    for var in ("INTERSECTIONS_WORKSPACE", "INTERSECTIONS_EVIDENCE", "INTERSECTIONS_BACKEND"):
+        monkeypatch.delenv(var, raising=False)
+
+
 @pytest.fixture()
 def ws(tmp_path: Path) -> Path:
     return init_workspace(tmp_path / "coalition", name="Lakes coalition")
