@@ -269,7 +269,8 @@ def generate(out: Path | str, nodes: int = 1_000, *, seed: int = 7,
     def picker(classes: Iterable[str]) -> _Picker:
         key = tuple(sorted(set(classes)))
         if key not in pickers:
-            pickers[key] = _Picker([i for c in key for i in ids[c]], rng)
+            # classes the generator does not make (e.g. Collection) have no nodes to pick
+            pickers[key] = _Picker([i for c in key for i in ids.get(c, ())], rng)
         return pickers[key]
 
     def concrete(names_: Iterable[str]) -> list[str]:

@@ -321,8 +321,16 @@ def graphs(args: dict[str, Any]) -> dict[str, Any]:
     return graph_phase(args)
 
 
+def gapmap(args: dict[str, Any]) -> dict[str, Any]:
+    """Browser phase: main-thread cost of opening the gap map and choosing a cell."""
+    from benchmarks.browser_gapmap import run
+
+    return run(args.get("path"), args.get("query", ""), args.get("repeats", 3),
+               shacl=args.get("shacl", True))
+
+
 PHASES = {"embedded": embedded, "shacl": shacl, "neo4j": neo4j, "explorer": explorer,
-          "hotspots": hotspots, "graphs": graphs}
+          "hotspots": hotspots, "graphs": graphs, "gapmap": gapmap}
 
 
 def main(argv: list[str]) -> int:
