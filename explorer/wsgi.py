@@ -17,6 +17,24 @@ _lock = threading.Lock()
 _app: Any = None
 
 
+def backend_from_env() -> str:
+    """INTERSECTIONS_BACKEND, else the workspace's intersections.toml (whose Neo4j address and
+    user fill NEO4J_URI / NEO4J_USERNAME / NEO4J_DATABASE when those are unset), else embedded."""
+    from loaders.workspace import is_workspace, load_config
+
+    backend = os.environ.get("INTERSECTIONS_BACKEND")
+    ws = os.environ.get("INTERSECTIONS_WORKSPACE")
+    if ws and is_workspace(ws):
+        cfg = load_config(ws)
+        backend = backend or cfg.backend
+        if backend == "neo4j":
+            os.environ.setdefault("NEO4J_URI", cfg.neo4j_uri)
+            os.environ.setdefault("NEO4J_USERNAME", cfg.neo4j_username)
+            if cfg.neo4j_database:
+                os.environ.setdefault("NEO4J_DATABASE", cfg.neo4j_database)
+    return backend or "embedded"
+
+
 def get_app() -> Any:
     global _app
     with _lock:
@@ -24,7 +42,7 @@ def get_app() -> Any:
             from explorer.app import create_app
             from explorer.linked_data import endpoint_enabled_from_env
 
-            _app = create_app(os.environ.get("INTERSECTIONS_BACKEND", "embedded"),
+            _app = create_app(backend_from_env(),
                               os.environ.get("INTERSECTIONS_WORKSPACE")
                               or os.environ.get("INTERSECTIONS_EVIDENCE") or None,
                               debug=False,

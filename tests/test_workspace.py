@@ -223,3 +223,16 @@ def test_the_workspace_config_picks_backend_and_neo4j_address(tmp_path: Path,
     assert r.exit_code == 0, r.output  # an explicit flag wins over the config
     r = _run("stats", "--workspace", str(root), env={"INTERSECTIONS_BACKEND": "embedded"})
     assert r.exit_code == 0, r.output  # so does the environment
+
+
+def test_gunicorn_reads_the_workspace_config(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from explorer.wsgi import backend_from_env
+
+    root = init_workspace(tmp_path / "ws", backend="neo4j", uri="neo4j://db.example:7687")
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("INTERSECTIONS_WORKSPACE", str(root))
+    assert backend_from_env() == "neo4j"
+    assert os.environ["NEO4J_URI"] == "neo4j://db.example:7687"
+    monkeypatch.setenv("INTERSECTIONS_BACKEND", "embedded")  # the environment wins
+    assert backend_from_env() == "embedded"
