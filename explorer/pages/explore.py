@@ -33,9 +33,10 @@ TYPE_OPTIONS = [{"label": c.label, "value": c.name} for c in CLASSES
 REL_OPTIONS = [{"label": p.label, "value": p.name} for p in PREDICATES
                if p.name not in ("about", "supported_by", "stated_in")]
 MAX_NEIGHBOURS = 400  # per node; the element cap applies on top
-#: Rows per node in the list view: every row is several components and a pattern-matched
-#: button, and thousands of them froze the browser for minutes (BENCHMARKS.md).
-MAX_LIST_ROWS = 200
+#: Rows per node in the list view. Rows were once Dash components with a pattern-matched
+#: button each, and thousands froze the browser for minutes; now each table is one Markdown
+#: component, but 9 tables of 200 rows still cost ~1 s of main-thread time (BENCHMARKS.md).
+MAX_LIST_ROWS = 60
 
 
 def layout(node: str | None = None, types: str | None = None, rels: str | None = None,
