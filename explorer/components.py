@@ -7,6 +7,7 @@ unit-tested like :mod:`explorer.elements`.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -341,8 +342,17 @@ def node_options(refs: Sequence[NodeRef], with_type: bool = True) -> list[dict[s
              "value": r.id, "search": f"{r.label} {r.id}"} for r in refs]
 
 
-def labelled(label: str, control_id: str, control: Any, hint: str | None = None) -> html.Div:
-    parts = [html.Label(label, htmlFor=control_id, className="label"), control]
+def dom_id(control_id: str | dict[str, Any]) -> str:
+    """The DOM id Dash gives a component: a pattern-matching (dict) id becomes its JSON with
+    sorted keys and no spaces, which is what a ``<label for>`` must name."""
+    if isinstance(control_id, dict):
+        return json.dumps(control_id, sort_keys=True, separators=(",", ":"))
+    return control_id
+
+
+def labelled(label: str, control_id: str | dict[str, Any], control: Any,
+             hint: str | None = None) -> html.Div:
+    parts = [html.Label(label, htmlFor=dom_id(control_id), className="label"), control]
     if hint:
         parts.append(html.Span(hint, className="muted"))
     return html.Div(parts, className="control")

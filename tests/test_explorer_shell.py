@@ -94,3 +94,12 @@ def test_guarded_clear_replaces_stale_outputs_with_the_error():
     assert out[2].children == alert("Bad query: line 1").children
     kept = failing_keep()
     assert kept[0] is no_update and kept[1] is no_update
+
+
+def test_labels_name_pattern_matching_controls_by_their_dom_id():
+    from explorer.components import dom_id, labelled
+
+    assert dom_id("query-run") == "query-run"
+    assert dom_id({"type": "query-param", "name": "x"}) == '{"name":"x","type":"query-param"}'
+    box = labelled("X", {"type": "query-param", "name": "x"}, None)
+    assert box.children[0].htmlFor == '{"name":"x","type":"query-param"}'

@@ -35,10 +35,36 @@
             }
         }
     }
+    /* dcc.Checklist / dcc.RadioItems (Dash 4) render role="listbox" with role="option" labels
+     * around native checkboxes/radios: axe reports the listbox without a name
+     * (aria-input-field-name) and a focusable input inside an option (nested-interactive).
+     * The native inputs already say everything, so the wrapper becomes a plain group
+     * (radiogroup for radios) named by its label, and the labels lose the option role.
+     * Option lists inside an open dropdown menu are the real listbox and are left alone. */
+    function fixOptionList(list) {
+        if (list.closest(".dash-dropdown-content")) { return; }
+        var radio = list.classList.contains("dash-radioitems");
+        var role = radio ? "radiogroup" : "group";
+        if (list.getAttribute("role") !== role) { list.setAttribute("role", role); }
+        var opts = list.querySelectorAll(":scope > .dash-options-list-option[role]");
+        for (var k = 0; k < opts.length; k++) {
+            opts[k].removeAttribute("role");
+            opts[k].removeAttribute("aria-selected");
+        }
+        if (list.id && !list.getAttribute("aria-labelledby") && !list.getAttribute("aria-label")) {
+            var lab = document.querySelector("label[for='" + CSS.escape(list.id) + "']");
+            if (lab) {
+                if (!lab.id) { lab.id = "dd-label-" + (++seq); }
+                list.setAttribute("aria-labelledby", lab.id);
+            }
+        }
+    }
     function fix(root) {
         var scope = root && root.querySelectorAll ? root : document;
         var wrappers = scope.querySelectorAll(".dash-dropdown-wrapper");
         for (var i = 0; i < wrappers.length; i++) { fixDropdown(wrappers[i]); }
+        var lists = scope.querySelectorAll(".dash-checklist, .dash-radioitems");
+        for (var m = 0; m < lists.length; m++) { fixOptionList(lists[m]); }
         if (scope.classList && scope.classList.contains("dash-dropdown-wrapper")) { fixDropdown(scope); }
     }
     var pending = false;
@@ -51,14 +77,15 @@
     new MutationObserver(function (records) {
         for (var i = 0; i < records.length; i++) {
             var r = records[i];
-            if (r.type === "childList" || (r.target.closest && r.target.closest(".dash-dropdown-wrapper"))) {
+            if (r.type === "childList" || (r.target.closest &&
+                    r.target.closest(".dash-dropdown-wrapper, .dash-checklist, .dash-radioitems"))) {
                 schedule();
                 return;
             }
         }
     }).observe(document.documentElement, {
         childList: true, subtree: true, attributes: true,
-        attributeFilter: ["tabindex", "aria-labelledby", "disabled"]
+        attributeFilter: ["tabindex", "aria-labelledby", "disabled", "role"]
     });
     document.addEventListener("DOMContentLoaded", function () { fix(document); });
     window.intersectionsA11yFix = fix;

@@ -101,9 +101,10 @@ def layout(**params: Any) -> html.Div:
 def _param_inputs(q: sq.SavedQuery | None) -> list[Any]:
     if q is None:
         return []
-    return [labelled(p.label + f" (${p.name})", f"query-param-{p.name}", dcc.Input(
-        id={"type": "query-param", "name": p.name}, value=p.default, type="text",
-        debounce=True, className="input")) for p in q.params]
+    return [labelled(p.label + f" (${p.name})", {"type": "query-param", "name": p.name},
+                     dcc.Input(id={"type": "query-param", "name": p.name}, value=p.default,
+                               type="text", debounce=True, className="input"))
+            for p in q.params]
 
 
 @callback(Output("query-text", "value"), Output("query-text", "readOnly"),

@@ -509,3 +509,25 @@ def test_exported_svg_and_png_carry_title_key_and_source(dash_duo, mini_app, tmp
     assert set(files) == {".svg", ".png"}, list(tmp_path.iterdir())
     assert "Source: Intersections evidence base" in files[".svg"].read_text(encoding="utf-8")
     assert _png_size(files[".png"].read_bytes()) == (w, h)
+
+
+def test_a_checklist_is_a_named_group_toggled_with_space(dash_duo, mini_app):
+    """Dash 4 checklists are repaired into a group of native checkboxes (no listbox/option)."""
+    dash_duo.start_server(mini_app)
+    _open(dash_duo, "/paths?from=risk:foster-care-placement&to=Intervention")
+    box = dash_duo.find_element("#paths-stated")
+    assert box.get_attribute("role") == "group"
+    assert not dash_duo.find_elements("#paths-stated [role='option']")
+    for _ in range(80):
+        _keys(dash_duo, Keys.TAB)
+        a = _active(dash_duo)
+        if a and a["tag"] == "INPUT" and dash_duo.driver.execute_script(
+                "return !!document.activeElement.closest('#paths-stated')"):
+            break
+    else:
+        pytest.fail("Tab never reached the checkbox")
+    _keys(dash_duo, Keys.SPACE)
+    deadline = time.time() + TIMEOUT
+    while "stated=" not in dash_duo.driver.current_url and time.time() < deadline:
+        time.sleep(0.1)
+    assert parse_qs(urlparse(dash_duo.driver.current_url).query).get("stated")
