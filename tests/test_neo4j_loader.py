@@ -161,6 +161,21 @@ def test_loading_twice_leaves_identical_counts_and_properties(clean_neo4j, neo4j
     assert state(clean_neo4j)["status"] == "complete"
 
 
+def test_first_load_creates_and_gives_the_database_a_merge_load_gives(
+        clean_neo4j, neo4j_credentials, mini_eb):
+    """The bulk first load (CREATE into an empty database) and the batched MERGE path write
+    exactly the same nodes, labels, links and properties."""
+    created = load(mini_eb, neo4j_credentials)
+    assert created.first_load
+    by_create = dump(clean_neo4j)
+    clean_neo4j.execute_query("MATCH (n) DETACH DELETE n")
+    merged = load_neo4j(mini_eb, settings_of(neo4j_credentials), bulk_first_load=False)
+    assert not merged.first_load and merged.version == created.version
+    assert dump(clean_neo4j) == by_create
+    again = load(mini_eb, neo4j_credentials)  # entities present: an incremental MERGE load
+    assert not again.first_load and dump(clean_neo4j) == by_create
+
+
 def test_batch_size_and_per_row_give_the_same_database(clean_neo4j, neo4j_credentials,
                                                        mini_eb):
     load(mini_eb, neo4j_credentials, batch_size=3)

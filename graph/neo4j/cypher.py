@@ -144,40 +144,61 @@ def await_indexes(seconds: int = 120) -> Statement:
 
 
 # --------------------------------------------------------------------------- writes
-def merge_nodes(category: str, rows: Sequence[Mapping[str, Any]]) -> Statement:
+def merge_nodes(category: str, rows: Sequence[Mapping[str, Any]], *,
+                tags: Mapping[str, Any] | None = None, create: bool = False) -> Statement:
     """Upsert nodes of one class: replace all properties, set its labels, drop stale labels.
 
-    Each row is ``{"id": ..., "props": {...}}`` where ``props`` already holds ``id`` and the
-    bookkeeping keys.
+    Each row is ``{"id": ..., "props": {...}}`` where ``props`` already holds ``id``; ``tags``
+    (``_dataset``, ``_version``) are the same for every row, so they travel once per batch.
+    ``create=True`` is the first load into a database without entities: ``CREATE``, no lookup,
+    no stale labels to drop.
     """
     labels = neo4j_labels(category)
     for lab in labels:
         neo4j_label(lab)
+    if create:
+        query = (
+            "UNWIND $rows AS row\n"
+            f"CREATE (n:{':'.join(dict.fromkeys([ENTITY, *labels]))})\n"
+            "SET n = row.props, n += $tags\n"
+            "RETURN count(n) AS written"
+        )
+        return query, {"rows": list(rows), "tags": dict(tags or {})}
     stale = [lab for lab in ALL_CLASS_LABELS if lab not in labels]
     remove = f"\nREMOVE n:{':'.join(stale)}" if stale else ""
     query = (
         "UNWIND $rows AS row\n"
         f"MERGE (n:{ENTITY} {{id: row.id}})\n"
-        "SET n = row.props\n"
+        "SET n = row.props, n += $tags\n"
         f"SET n:{':'.join(labels)}"
         f"{remove}\n"
         "RETURN count(n) AS written"
     )
-    return query, {"rows": list(rows)}
+    return query, {"rows": list(rows), "tags": dict(tags or {})}
 
 
-def merge_edges(predicate: str, rows: Sequence[Mapping[str, Any]]) -> Statement:
-    """Upsert links of one relation; each row is ``{"s": id, "o": id, "props": {...}}``."""
+def merge_edges(predicate: str, rows: Sequence[Mapping[str, Any]], *,
+                tags: Mapping[str, Any] | None = None, create: bool = False) -> Statement:
+    """Upsert links of one relation; each row is ``{"s": id, "o": id, "props": {...}}``.
+
+    ``create=True`` (first load into an empty database; the writer already refused duplicate
+    links) creates without looking for an existing link.
+    """
     rel = neo4j_rel_type(predicate)
     query = (
         "UNWIND $rows AS row\n"
         f"MATCH (s:{ENTITY} {{id: row.s}})\n"
         f"MATCH (o:{ENTITY} {{id: row.o}})\n"
-        f"MERGE (s)-[r:{rel}]->(o)\n"
-        "SET r = row.props\n"
+        f"{'CREATE' if create else 'MERGE'} (s)-[r:{rel}]->(o)\n"
+        "SET r = row.props, r += $tags\n"
         "RETURN count(r) AS written"
     )
-    return query, {"rows": list(rows)}
+    return query, {"rows": list(rows), "tags": dict(tags or {})}
+
+
+def count_entities() -> Statement:
+    """Whether the database holds any entity at all (a first load may then CREATE)."""
+    return f"MATCH (n:{ENTITY}) RETURN count(n) AS n", {}
 
 
 def prune_edges(dataset: str, version: str, limit: int) -> Statement:
