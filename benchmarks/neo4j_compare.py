@@ -64,9 +64,9 @@ def _worker(tree: str, task: str, args_file: str) -> None:
         from neo4j import GraphDatabase
 
         with GraphDatabase.driver(settings.uri, auth=(settings.username,
-                                                      settings.password)) as d:
-            d.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS "
-                            "OF 5000 ROWS")
+                                                      settings.password)) as d, \
+                d.session() as s:  # CALL … IN TRANSACTIONS needs an auto-commit transaction
+            s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
         out: dict[str, Any] = {"wiped": True}
     elif task == "load":
         from graph.neo4j.loader import load_neo4j

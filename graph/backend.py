@@ -169,8 +169,27 @@ class GraphBackend(ABC):
 
     # ------------------------------------------------------------------ helpers
     def _refs(self, ids: Iterable[str]) -> dict[str, NodeRef]:
+        return self.node_refs(ids)
+
+    def node_refs(self, ids: Iterable[str]) -> dict[str, NodeRef]:
+        """Id, class and label of some nodes (missing ids absent). A backend whose
+        :meth:`node_data` is costly (a server shipping whole property maps) overrides this."""
         data = self.node_data(ids)
         return {i: NodeRef(i, d["category"], d["label"]) for i, d in data.items()}
+
+    def _walk_edges(self, frontier: list[str], predicates: frozenset[str] | None,
+                    claims_kept: int | None) -> list[EdgeView]:
+        """The links one level of :meth:`paths` walks from ``frontier``.
+
+        ``claims_kept`` (set when claims are destinations) allows a backend to leave out
+        claims that cannot make the answer: of the plain ``about`` links into one frontier node
+        (no claims of their own, not inferred, from a Claim), only the first ``claims_kept``
+        claims by label (casefold) then id are needed — every other claim reached there has
+        that many destinations ranked before it, at every depth. A backend that trims must
+        still return every ``about`` link between a kept claim and the frontier. The default
+        returns every link.
+        """
+        return self.edges_of(frontier, predicates)
 
     def require(self, node_id: str) -> dict[str, Any]:
         """Attributes of one node, or :class:`UnknownNodeError` naming the nearest ids."""
@@ -365,6 +384,9 @@ class GraphBackend(ABC):
             (preds or frozenset(PREDICATE_BY_NAME)) & frozenset(PREDICATE_BY_NAME)
         ) - EVIDENCE_LAYER_PREDICATES - LIST_PREDICATES
 
+        # claims as destinations: a backend may trim a hub's thousands of claims per level
+        claims_kept = limit if (to_id is None and wanted is not None and "Claim" in wanted
+                                and (preds is None or "about" in preds)) else None
         node_cat: dict[str, str] = {from_id: start["category"]}
         dist: dict[str, int] = {from_id: 0}
         preds_of: dict[str, list[tuple[str, EdgeView]]] = defaultdict(list)
@@ -373,11 +395,11 @@ class GraphBackend(ABC):
         for depth in range(1, max_hops + 1):
             if not frontier:
                 break
-            edges = self.edges_of(frontier[:MAX_FRONTIER], walk_preds)
+            edges = self._walk_edges(frontier[:MAX_FRONTIER], walk_preds, claims_kept)
             new_ids = {e.subject for e in edges} | {e.object for e in edges}
             unknown = [i for i in new_ids if i not in node_cat]
-            for i, d in self.node_data(unknown).items():
-                node_cat[i] = d["category"]
+            for i, ref in self.node_refs(unknown).items():
+                node_cat[i] = ref.category
             frontier_set = set(frontier)
             next_frontier: set[str] = set()
             for e in sorted(edges, key=lambda e: (e.subject, e.predicate, e.object)):
@@ -632,13 +654,35 @@ class GraphBackend(ABC):
             row_set, col_set = set(row_ids), set(col_ids)
             row_ids = [r for r in row_ids if not (anc[r] & row_set)]
             col_ids = [c for c in col_ids if not (anc[c] & col_set)]
+        cell_items = self._coverage_cells(via_cats, row_ids, col_ids, rollup, include_inferred)
+        covered = set().union(*cell_items.values()) if cell_items else set()
+        in_cells = covered | {r for r, _ in cell_items} | {c for _, c in cell_items}
+        about = self._claims_about(sorted(in_cells)) if in_cells else {}
+        refs = self._refs(row_ids + col_ids + sorted(covered))
+        cells = []
+        for (r, c), items in sorted(cell_items.items()):
+            claims = set().union(*(about.get(i, set()) for i in items)) | (
+                about.get(r, set()) & about.get(c, set()))
+            cells.append(CoverageCell(r, c, tuple(sorted((refs[i] for i in items),
+                                                         key=lambda x: (x.label, x.id))),
+                                      tuple(sorted(claims))))
+
+        def order(ids: list[str]) -> tuple[NodeRef, ...]:
+            return tuple(sorted((refs[i] for i in ids), key=lambda x: (x.label.casefold(), x.id)))
+
+        return Coverage(order(row_ids), order(col_ids), via, tuple(cells))
+
+    def _coverage_cells(self, via_cats: frozenset[str], row_ids: list[str], col_ids: list[str],
+                        rollup: bool, include_inferred: bool) -> dict[tuple[str, str], set[str]]:
+        """(row, col) → the ``via`` nodes linked (structural links) to a node at or below the
+        row and one at or below the column (below: with ``rollup``, up to 6 ``broader`` steps).
+        A server backend overrides this with one aggregate query."""
         via_ids = self.ids_of(via_cats)
-        # structural links only: claim links are most of a large base and are fetched below
+        # structural links only: claim links are most of a large base and are fetched later
         # for the few nodes that end up in a cell
         edges = self.edges_of(via_ids, STRUCTURAL_PREDICATES) if via_ids else []
         via_set = set(via_ids)
         linked: dict[str, set[str]] = defaultdict(set)
-        about: dict[str, set[str]] = defaultdict(set)  # node → claims about it
         for e in edges:
             if not include_inferred and _inferred(e):
                 continue
@@ -659,24 +703,16 @@ class GraphBackend(ABC):
                 for c in cs:
                     if r != c:
                         cell_items[(r, c)].add(i)
-        covered = set().union(*cell_items.values()) if cell_items else set()
-        in_cells = covered | {r for r, _ in cell_items} | {c for _, c in cell_items}
-        for e in self.edges_of(sorted(in_cells), ABOUT) if in_cells else []:
-            if e.object in in_cells:
+        return cell_items
+
+    def _claims_about(self, ids: list[str]) -> dict[str, set[str]]:
+        """Node → the claims about it (``about`` links), for some nodes."""
+        wanted = set(ids)
+        about: dict[str, set[str]] = defaultdict(set)
+        for e in self.edges_of(ids, ABOUT):
+            if e.object in wanted:
                 about[e.object].add(e.subject)
-        refs = self._refs(row_ids + col_ids + sorted(covered))
-        cells = []
-        for (r, c), items in sorted(cell_items.items()):
-            claims = set().union(*(about.get(i, set()) for i in items)) | (
-                about.get(r, set()) & about.get(c, set()))
-            cells.append(CoverageCell(r, c, tuple(sorted((refs[i] for i in items),
-                                                         key=lambda x: (x.label, x.id))),
-                                      tuple(sorted(claims))))
-
-        def order(ids: list[str]) -> tuple[NodeRef, ...]:
-            return tuple(sorted((refs[i] for i in ids), key=lambda x: (x.label.casefold(), x.id)))
-
-        return Coverage(order(row_ids), order(col_ids), via, tuple(cells))
+        return about
 
     def gap_map(self, rows: str = "Harm", cols: str = "PreventionStrategy", *,
                 via: str = "Intervention", top_level_only: bool = False,

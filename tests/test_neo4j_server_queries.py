@@ -93,3 +93,59 @@ def test_server_search_widens_when_ties_cross_the_boundary(both, monkeypatch) ->
     word = samples["words"][0]
     assert neo.search(word, limit=2) == nx.search(word, limit=2)
     assert len(calls) >= 2 and calls[1] > calls[0]
+
+
+@pytest.mark.parametrize("to_category", ["Claim", "Intervention", "Citation"])
+def test_paths_equal_embedded_and_hub_claims_stay_on_the_server(both, monkeypatch,
+                                                                to_category: str) -> None:
+    from graph.neo4j import cypher
+
+    neo, nx, samples = both
+    shipped: list[int] = []
+    real = neo._read
+
+    def counting(statement: Any) -> Any:
+        rows = real(statement)
+        if statement[0] == cypher.top_claims_about([], 1)[0]:
+            shipped.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(neo, "_read", counting)
+    starts = samples["hubs"] + samples["harms"][:6] + samples["risk_factors"][:6]
+    for start in starts:
+        for limit in (3, 12):
+            assert (neo.paths(start, to_category, max_hops=3, limit=limit)
+                    == nx.paths(start, to_category, max_hops=3, limit=limit)), (start, limit)
+    assert neo.path_groups(starts[0], to_category) == nx.path_groups(starts[0], to_category)
+    if to_category == "Claim":
+        about = nx.edges_of(nx.ids_of(frozenset({"Harm", "RiskFactor"})), frozenset({"about"}))
+        per_node: dict[str, int] = {}
+        for e in about:
+            per_node[e.object] = per_node.get(e.object, 0) + 1
+        hub = max(sorted(per_node), key=lambda n: per_node[n])
+        about_hub = [e for e in about if e.object == hub]
+        assert neo.paths(hub, "Claim", limit=3) == nx.paths(hub, "Claim", limit=3)
+        shipped.clear()
+        neo.paths(hub, "Claim", limit=3)
+        assert len(about_hub) > 3 and shipped and shipped[0] <= 3
+
+
+@pytest.mark.parametrize("rows,cols,top", [("Harm", "PreventionStrategy", True),
+                                           ("Harm", "PreventionStrategy", False),
+                                           ("RiskFactor", "Population", True)])
+def test_coverage_aggregate_equals_embedded(both, rows: str, cols: str, top: bool) -> None:
+    neo, nx, _ = both
+    for inferred in (True, False):
+        a = neo.coverage(rows, cols, top_level_only=top, include_inferred=inferred)
+        b = nx.coverage(rows, cols, top_level_only=top, include_inferred=inferred)
+        assert a == b and a.cells
+    assert neo.coverage(rows, cols, rollup=False) == nx.coverage(rows, cols, rollup=False)
+    assert neo.gap_map(rows, cols) == nx.gap_map(rows, cols)
+
+
+def test_neighbours_equal_embedded_on_hubs(both) -> None:
+    neo, nx, samples = both
+    for node in samples["hubs"] + samples["interventions"][:5]:
+        assert neo.neighbors(node) == nx.neighbors(node)
+        assert (neo.neighbors(node, include_evidence=True)
+                == nx.neighbors(node, include_evidence=True))

@@ -21,7 +21,14 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from graph.backend import EdgeView, GraphBackend, SearchRank, category_rank
+from graph.backend import (
+    STRUCTURAL_PREDICATES,
+    EdgeView,
+    GraphBackend,
+    SearchRank,
+    category_rank,
+)
+from graph.models import NodeRef
 from graph.neo4j import cypher
 from graph.neo4j.errors import (
     IncompleteEvidenceBase,
@@ -31,7 +38,7 @@ from graph.neo4j.errors import (
 )
 from graph.neo4j.settings import DEFAULT_TIMEOUT, Neo4jSettings, redact
 from graph.text import best_match_texts, search_texts
-from ontology.schema import EVIDENCE_CLASSES, predicate_from_rel_type
+from ontology.schema import EVIDENCE_CLASSES, PREDICATE_BY_NAME, predicate_from_rel_type
 
 if TYPE_CHECKING:
     import neo4j
@@ -264,6 +271,44 @@ class Neo4jBackend(GraphBackend):
         if predicates is not None and not predicates:
             return []
         rows = self._chunked(ids, lambda chunk: cypher.edges_of(chunk, predicates))
+        return self._edge_views(rows)
+
+    def node_refs(self, ids: Iterable[str]) -> dict[str, NodeRef]:
+        return {r["id"]: NodeRef(r["id"], r["category"], r["label"])
+                for r in self._chunked(ids, cypher.node_refs)}
+
+    def _walk_edges(self, frontier: list[str], predicates: frozenset[str] | None,
+                    claims_kept: int | None) -> list[EdgeView]:
+        """Paths to claims: a hub's claims are cut to the ``claims_kept`` the ranking can use
+        on the server (:func:`cypher.top_claims_about`), then every ``about`` link between the
+        kept claims and the frontier is read, as :meth:`GraphBackend._walk_edges` requires."""
+        if claims_kept is None or not self._server_ranks_search() or (
+                predicates is not None and "about" not in predicates):
+            return super()._walk_edges(frontier, predicates, claims_kept)
+        others = (predicates if predicates is not None
+                  else frozenset(PREDICATE_BY_NAME)) - {"about"}
+        edges = self.edges_of(frontier, others) if others else []
+        rows = self._chunked(frontier, lambda ids: cypher.top_claims_about(ids, claims_kept))
+        kept = sorted({r["s"] for r in rows})
+        for start in range(0, len(kept), ID_CHUNK):
+            rows.extend(self._read(cypher.about_links(kept[start:start + ID_CHUNK], frontier)))
+        return edges + self._edge_views(rows)
+
+    def _coverage_cells(self, via_cats: frozenset[str], row_ids: list[str], col_ids: list[str],
+                        rollup: bool, include_inferred: bool) -> dict[tuple[str, str], set[str]]:
+        """The matrix as one aggregate query (:func:`cypher.coverage_cells`): only the cells
+        travel, not the hundreds of thousands of links behind them."""
+        if not via_cats or not row_ids or not col_ids:
+            return {}
+        rows = self._read(cypher.coverage_cells(
+            via_cats, row_ids, col_ids, structural=STRUCTURAL_PREDICATES, rollup=rollup,
+            include_inferred=include_inferred))
+        return {(r["row"], r["col"]): set(r["items"]) for r in rows}
+
+    def _claims_about(self, ids: list[str]) -> dict[str, set[str]]:
+        return {r["id"]: set(r["claims"]) for r in self._chunked(ids, cypher.claims_about)}
+
+    def _edge_views(self, rows: list[Any]) -> list[EdgeView]:
         seen: set[tuple[str, str, str]] = set()
         out = []
         for r in rows:

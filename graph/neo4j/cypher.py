@@ -17,7 +17,8 @@ Stored shape (what the loader writes and the backend reads back):
 * bookkeeping properties, all starting with ``_``: ``_dataset`` (which load owns it),
   ``_version`` (hash of the loaded content; older versions are pruned), ``_search`` (normalised
   label + synonyms, text-indexed to find search candidates), ``_label_norm`` / ``_alt_norm``
-  (the normalised label and each normalised synonym, in order, so search ranks on the server);
+  (the normalised label and each normalised synonym, in order, so search ranks on the server),
+  ``_label_fold`` (the casefolded label, so paths order claims by label on the server);
 * one ``(:_LoadState {dataset})`` node per dataset: ``status`` (``loading`` / ``complete``),
   ``version``, ``run_id``, timestamps and counts. Readers refuse a dataset that is not complete.
 """
@@ -43,6 +44,7 @@ JSON_KEYS = "_json"
 NULL_KEYS = "_nulls"
 SEARCH_KEY = "_search"
 LABEL_NORM_KEY = "_label_norm"
+LABEL_FOLD_KEY = "_label_fold"
 ALT_NORM_KEY = "_alt_norm"
 DATASET_KEY = "_dataset"
 VERSION_KEY = "_version"
@@ -119,7 +121,7 @@ def search_properties(label: str, alt_labels: Iterable[str]) -> dict[str, Any]:
     """
     alts = list(alt_labels)
     return {SEARCH_KEY: search_text(label, alts), LABEL_NORM_KEY: normalize(label),
-            ALT_NORM_KEY: [normalize(a) for a in alts]}
+            ALT_NORM_KEY: [normalize(a) for a in alts], LABEL_FOLD_KEY: label.casefold()}
 
 
 # --------------------------------------------------------------------------- schema
@@ -284,6 +286,97 @@ def edges_of(ids: Sequence[str], predicates: Iterable[str] | None = None) -> Sta
         f"MATCH (n:{ENTITY} {{id: id}})-[r:{_rel_pattern(predicates)}]-(:{ENTITY})\n"
         "RETURN DISTINCT startNode(r).id AS s, type(r) AS t, endNode(r).id AS o, "
         "properties(r) AS props"
+    )
+    return query, {"ids": list(ids)}
+
+
+def node_refs(ids: Sequence[str]) -> Statement:
+    """Id, class and label only (not the whole property map) of some nodes."""
+    query = (
+        "UNWIND $ids AS id\n"
+        f"MATCH (n:{ENTITY} {{id: id}})\n"
+        "RETURN n.id AS id, n.category AS category, n.label AS label"
+    )
+    return query, {"ids": list(ids)}
+
+
+def top_claims_about(ids: Sequence[str], keep: int) -> Statement:
+    """The ``about`` links into each node that path ranking can need (see
+    :meth:`graph.backend.GraphBackend._walk_edges`): when every link into a node is plain (from
+    a Claim, no claims of its own, not inferred), its first ``keep`` claims by casefolded label
+    then id; otherwise all of them. A hub's thousands of claims stay on the server."""
+    about = neo4j_rel_type("about")
+    query = (
+        "UNWIND $ids AS id\n"
+        f"MATCH (f:{ENTITY} {{id: id}})<-[r:{about}]-(c:{ENTITY})\n"
+        f"WITH f, r, c ORDER BY c.{LABEL_FOLD_KEY}, c.id\n"
+        "WITH f, collect({r: r, c: c.id}) AS links, "
+        "sum(CASE WHEN size(coalesce(r.claims, [])) > 0 OR r.basis = 'inferred' "
+        "OR c.category <> 'Claim' THEN 1 ELSE 0 END) AS special\n"
+        "UNWIND (CASE WHEN special = 0 THEN links[..$keep] ELSE links END) AS x\n"
+        "RETURN x.c AS s, type(x.r) AS t, f.id AS o, properties(x.r) AS props"
+    )
+    return query, {"ids": list(ids), "keep": int(keep)}
+
+
+def about_links(claim_ids: Sequence[str], ids: Sequence[str]) -> Statement:
+    """Every ``about`` link from some claims to some nodes."""
+    about = neo4j_rel_type("about")
+    query = (
+        "UNWIND $claims AS cid\n"
+        f"MATCH (c:{ENTITY} {{id: cid}})-[r:{about}]->(f:{ENTITY})\n"
+        "WHERE f.id IN $ids\n"
+        "RETURN c.id AS s, type(r) AS t, f.id AS o, properties(r) AS props"
+    )
+    return query, {"claims": list(claim_ids), "ids": list(ids)}
+
+
+def coverage_cells(via: Iterable[str], rows: Sequence[str], cols: Sequence[str], *,
+                   structural: Iterable[str], rollup: bool,
+                   include_inferred: bool) -> Statement:
+    """The whole coverage matrix in one aggregate query: (row, col, via ids) per cell.
+
+    A ``via`` node (e.g. an intervention) counts for a row when one of its structural links
+    reaches the row node or a node up to 6 ``broader`` steps below it (``rollup``); the same
+    for the column. Targets are grouped first, so each one's ancestors are looked up once.
+    (Neo4j caches a large ``IN $list`` parameter as a set, so membership stays cheap.)
+    """
+    broader = neo4j_rel_type("broader")
+    ancestors = (
+        f"OPTIONAL MATCH (t)-[:{broader}*1..6]->(a:{ENTITY})\n"
+        "WITH t, items, [t.id] + collect(DISTINCT a.id) AS reach\n"
+    ) if rollup else "WITH t, items, [t.id] AS reach\n"
+    inferred = "" if include_inferred else (
+        "  AND (r.basis IS NULL OR r.basis <> 'inferred')\n")
+    query = (
+        f"MATCH (i:{ENTITY})-[r:{_rel_pattern(structural)}]-(t:{ENTITY})\n"
+        "WHERE i.category IN $via\n"
+        f"{inferred}"
+        "WITH t, collect(DISTINCT i.id) AS items\n"
+        f"{ancestors}"
+        "WITH items, [x IN reach WHERE x IN $rows] AS rs, "
+        "[x IN reach WHERE x IN $cols] AS cs\n"
+        "WHERE size(rs) > 0 OR size(cs) > 0\n"
+        "UNWIND items AS i\n"
+        "WITH i, collect(rs) AS rss, collect(cs) AS css\n"
+        "WITH i, reduce(a = [], x IN rss | a + x) AS rs, reduce(a = [], x IN css | a + x) AS cs\n"
+        "WHERE size(rs) > 0 AND size(cs) > 0\n"
+        "UNWIND rs AS row\n"
+        "WITH DISTINCT i, row, cs\n"
+        "UNWIND cs AS col\n"
+        "WITH DISTINCT row, col, i WHERE row <> col\n"
+        "RETURN row, col, collect(i) AS items"
+    )
+    return query, {"via": sorted(via), "rows": list(rows), "cols": list(cols)}
+
+
+def claims_about(ids: Sequence[str]) -> Statement:
+    """Node → ids of the claims about it (ids only, no link properties)."""
+    about = neo4j_rel_type("about")
+    query = (
+        "UNWIND $ids AS id\n"
+        f"MATCH (n:{ENTITY} {{id: id}})<-[:{about}]-(c:{ENTITY})\n"
+        "RETURN id, collect(c.id) AS claims"
     )
     return query, {"ids": list(ids)}
 
