@@ -303,14 +303,19 @@ class GraphBackend(ABC):
                   predicates: Iterable[str] | None = None, *, include_evidence: bool = False,
                   limit: int | None = None) -> list[Neighbor]:
         """Links of a node. Claims and citations are left out unless ``include_evidence``."""
-        self.require(node_id)
+        here = self.require(node_id)["category"]
         wanted = expand_classes(list(categories) if categories else None)
         preds = frozenset(predicates) if predicates else None
         if preds:
             unknown = preds - set(PREDICATE_BY_NAME)
             if unknown:
                 raise ValueError(f"unknown relation(s): {', '.join(sorted(unknown))}")
-        edges = self.edges_of([node_id], preds)
+        fetch = preds
+        if not include_evidence and here not in EVIDENCE_CLASSES:
+            # evidence-layer links start at a Claim (their domain), so from a concept they lead
+            # only to claims, which are left out: do not fetch a hub's thousands of them
+            fetch = (preds or frozenset(PREDICATE_BY_NAME)) - EVIDENCE_LAYER_PREDICATES
+        edges = self.edges_of([node_id], fetch) if fetch is None or fetch else []
         other_ids = {e.object if e.subject == node_id else e.subject for e in edges}
         refs = self._refs(other_ids)
         out = []
