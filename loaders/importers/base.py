@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import os
 import re
 import tempfile
@@ -34,7 +35,7 @@ from loaders.evidence import (
     check_evidence_links,
     default_evidence_dir,
 )
-from loaders.limits import MAX_REMOVAL_SHARE, check_import_size, removal_allowed
+from loaders.limits import MAX_REMOVAL_SHARE, check_import_size, depth_problem, removal_allowed
 from loaders.records import NodeRecord
 from loaders.text import normalize
 from loaders.workspace import check_writable, own_evidence_dir
@@ -323,6 +324,20 @@ def read_text(path: Path, what: str) -> str:
                                         "contains NUL bytes (a binary file?)",
                                         f"export the {what} as text")], what)
     return text
+
+
+def read_json(path: Path, what: str) -> Any:
+    """Read and parse a JSON input file: syntax errors (line, column) and nesting too deep for
+    the parser become one clean problem, like every other input."""
+    text = read_text(path, "JSON")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValidationFailed([depth_problem(str(path), "JSON")], what) from None
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed([Problem(str(path), exc.lineno, None, "json-syntax",
+                                        f"{exc.msg} (column {exc.colno})",
+                                        "check commas, quotes and brackets")], what) from None
 
 
 def surname(author: str) -> str:

@@ -11,7 +11,6 @@ writes one import file. Writing citations out (BibTeX, RIS, CSL-JSON) is the gra
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -32,13 +31,14 @@ from loaders.importers.base import (
     evidence_dir,
     existing_nodes,
     import_target,
+    read_json,
     read_text,
     short_hash,
     slugify,
     surname,
     write_import,
 )
-from loaders.limits import depth_problem, time_limit
+from loaders.limits import time_limit
 from loaders.text import normalize
 
 Format = Literal["bibtex", "ris", "csl"]
@@ -359,17 +359,7 @@ class CslJsonSource:
         self.problems: list[Problem] = []
 
     def records(self) -> Iterator[BibRecord]:
-        text = read_text(self.path, "CSL-JSON")
-        try:
-            data = json.loads(text)
-        except RecursionError:
-            raise ValidationFailed([depth_problem(str(self.path), "JSON")],
-                                   "CSL-JSON file") from None
-        except json.JSONDecodeError as exc:
-            raise ValidationFailed([Problem(str(self.path), exc.lineno, None, "json-syntax",
-                                            f"{exc.msg} (column {exc.colno})",
-                                            "check commas, quotes and brackets")],
-                                   "CSL-JSON file") from None
+        data = read_json(self.path, "CSL-JSON file")
         if isinstance(data, dict):
             data = data.get("items", [data]) if "items" in data or "title" in data else None
         if not isinstance(data, list):

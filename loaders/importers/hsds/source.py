@@ -29,10 +29,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from loaders.errors import IntersectionsError, Problem, ValidationFailed
-from loaders.importers.base import clean_text, read_text
+from loaders.importers.base import clean_text, read_json, read_text
 from loaders.importers.hsds import schemas
 from loaders.importers.hsds.rows import MODELS, TABLE_NAMES, HsdsTermLink, Located
-from loaders.limits import depth_problem
 
 PAGE_KEYS = frozenset({"contents", "total_items", "total_pages", "page_number", "size",
                        "first_page", "last_page", "empty"})
@@ -151,17 +150,7 @@ class HsdsSource:
 
     # JSON ----------------------------------------------------------------------------
     def _load_json(self) -> None:
-        text = read_text(self.path, "JSON")
-        try:
-            data = json.loads(text)
-        except RecursionError:
-            raise ValidationFailed([depth_problem(str(self.path), "JSON")],
-                                   "HSDS JSON") from None
-        except json.JSONDecodeError as exc:
-            raise ValidationFailed([Problem(str(self.path), exc.lineno, None, "json-syntax",
-                                            f"{exc.msg} (column {exc.colno})",
-                                            "check commas, quotes and brackets")],
-                                   "HSDS JSON") from None
+        data = read_json(self.path, "HSDS JSON")
         f = str(self.path)
         if isinstance(data, dict) and isinstance(data.get("contents"), list):
             self._page(data, f, "$")
