@@ -10,6 +10,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from ontology.schema import flag_explanation
+
 TIMEOUT = 20
 
 
@@ -23,6 +25,7 @@ def _query(dash_duo) -> dict[str, list[str]]:
 
 def test_search_then_node_panel_shows_a_citation(dash_duo, mini_app):
     dash_duo.start_server(mini_app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/explore")  # '/' is the home page now
     box = dash_duo.wait_for_element("#explore-search", timeout=TIMEOUT)
     box.send_keys("DMST", Keys.ENTER)  # a synonym, not the label
     _wait_text(dash_duo, "#explore-hits", "Domestic minor sex trafficking")
@@ -43,7 +46,8 @@ def test_search_then_node_panel_shows_a_citation(dash_duo, mini_app):
 def test_quality_flags_and_expand_in_place(dash_duo, mini_app):
     dash_duo.start_server(mini_app)
     dash_duo.wait_for_page(dash_duo.server_url + "/?node=risk:running-away")
-    _wait_text(dash_duo, "#explore-panel", "Unsourced: the source document gives no citation")
+    # the flag is shown with its explanation from the one flag table
+    _wait_text(dash_duo, "#explore-panel", flag_explanation("unsourced_figure"))
     # open a neighbour from the list, then show its links (added with Patch)
     dash_duo.wait_for_element("#explore-list a[href*='sel=']", timeout=TIMEOUT).click()
     _wait_text(dash_duo, "#explore-panel", "Sex trafficking")
