@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from loaders import basecache
 from loaders.entries import (
     FAMILY_MODELS,
     NO_CONTROL,
@@ -538,6 +539,12 @@ def load_evidence_base(path: Path | str | None = None, *, shacl: bool = True,
 def _load_evidence_base(path: Path | str | None, *, shacl: bool,
                         use_cache: bool) -> EvidenceBase:
     source = EvidenceBaseSource(path)
+    key = _base_key(source, shacl)
+    if use_cache and key is not None:
+        cached = basecache.get(key)
+        if cached is not None:  # the very same bytes passed every check before
+            cached.origin = str(source.path)
+            return cached
     parsed = source._parse_all()
     problems = list(source.problems)
     if not parsed and not problems:
@@ -559,4 +566,19 @@ def _load_evidence_base(path: Path | str | None, *, shacl: bool,
     if problems:
         raise ValidationFailed(problems)
     eb.origin = str(source.path)
+    if key is not None:  # checked as asked (the key records whether SHACL ran)
+        basecache.put(key, eb)
     return eb
+
+
+def _base_key(source: EvidenceBaseSource, shacl: bool) -> str | None:
+    """Content key of the files this source reads (None: cache off or files unreadable here;
+    the full load then reports the problem)."""
+    if not basecache.enabled():
+        return None
+    try:
+        files = source.files()
+        root = source.path if source.path.is_dir() else source.path.parent
+        return basecache.base_key(files, root, shacl=shacl)
+    except (ValidationFailed, OSError):
+        return None

@@ -1,0 +1,295 @@
+"""A content-hash cache of the parsed AND checked evidence base (cold starts in seconds).
+
+Parsing ~70 MB of YAML, building a million typed records and checking them costs tens of
+CPU-seconds at 100k nodes; re-opening the very same files should not. After a full load passes
+every check, the records are written as two compressed Arrow tables (nodes, edges) to the user
+cache; the next read-only open of byte-identical files (same code and shapes) reads them back
+instead of parsing and checking again.
+
+* **Key**: SHA-256 over a format/code version, the checking code and the SHACL shapes, and every
+  evidence file's relative name and bytes. Any byte change anywhere is a miss.
+* **Where**: ``$INTERSECTIONS_CACHE_DIR``, else ``$XDG_CACHE_HOME/intersections/bases``, else
+  ``~/.cache/intersections/bases``. Never inside the installed package: a cache dir there is
+  refused (no cache, the base loads in full).
+* **Safe**: one file per key, written to a temporary name in the same folder and renamed into
+  place (concurrent writers each produce a whole file; the last rename wins, both hold the same
+  bytes). The file carries a magic header and a trailing SHA-256 of its body; a truncated or
+  corrupt file is reported (log warning), removed and the base is loaded in full.
+* **Compact**: strings in Arrow columns, zstd-compressed IPC streams; free-form properties as
+  JSON text per row (null when empty, which is most links).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from loaders.records import EdgeRecord, NodeRecord, SourceRef
+
+if TYPE_CHECKING:
+    from loaders.evidence import EvidenceBase
+
+log = logging.getLogger("intersections.cache")
+
+#: Bump when the stored form or the meaning of "checked" changes.
+FORMAT = b"intersections-base-cache/1"
+MAGIC = b"INTXBASE1\n"
+_DIGEST = 32
+ENV_DIR = "INTERSECTIONS_CACHE_DIR"
+ENV_OFF = "INTERSECTIONS_BASE_CACHE"  # "off" disables the cache
+
+#: Modules whose code decides what a checked base is; their bytes are part of the key.
+_CODE = ("loaders/entries.py", "loaders/evidence.py", "loaders/records.py",
+         "loaders/basecache.py", "loaders/shacl.py", "ontology/schema.py")
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV_OFF, "").strip().lower() not in ("off", "0", "no", "false")
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get(ENV_DIR, "").strip()
+    if explicit:
+        return Path(explicit).expanduser()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "intersections" / "bases"
+
+
+def _package_root() -> Path:
+    return Path(__file__).resolve().parent
+
+
+def _inside_package(path: Path) -> bool:
+    root = _package_root()
+    p = path.resolve()
+    return p == root or root in p.parents
+
+
+def _code_digest() -> bytes:
+    here = _package_root().parent
+    h = hashlib.sha256(FORMAT)
+    for rel in _CODE:
+        with contextlib.suppress(OSError):
+            h.update(rel.encode())
+            h.update((here / rel).read_bytes())
+    return h.digest()
+
+
+def base_key(files: Iterable[Path], root: Path, *, shacl: bool = True) -> str:
+    """The cache key of these evidence files (their names relative to ``root`` and bytes),
+    checked with or without SHACL."""
+    from ontology.build import SHAPES_FILE
+
+    h = hashlib.sha256(_code_digest())
+    h.update(b"shacl" if shacl else b"no-shacl")
+    for f in [*files, Path(SHAPES_FILE)]:
+        try:
+            name = str(f.resolve().relative_to(root.resolve()))
+        except ValueError:
+            name = f.name
+        data = f.read_bytes()
+        h.update(f"{name}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def _path_for(key: str) -> Path:
+    return cache_dir() / f"{key[:40]}.arrow"
+
+
+# ------------------------------------------------------------------------------ encoding
+def _js(value: Any) -> str | None:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else None
+
+
+def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
+    import pyarrow as pa
+
+    nodes = list(eb.nodes.values())
+    nt = pa.table({
+        "id": pa.array([n.id for n in nodes], pa.string()),
+        "category": pa.array([n.category for n in nodes], pa.string()).dictionary_encode(),
+        "label": pa.array([n.label for n in nodes], pa.string()),
+        "alt_labels": pa.array([list(n.alt_labels) or None for n in nodes],
+                               pa.list_(pa.string())),
+        "definition": pa.array([n.definition for n in nodes], pa.string()),
+        "properties": pa.array([_js(n.properties) for n in nodes], pa.string()),
+        "sources": pa.array([_js([s.model_dump() for s in n.sources]) for n in nodes],
+                            pa.string()),
+        "origin": pa.array([n.origin for n in nodes], pa.string()),
+    })
+    edges = list(eb.edges.values())
+    et = pa.table({
+        "subject": pa.array([e.subject for e in edges], pa.string()),
+        "predicate": pa.array([e.predicate for e in edges], pa.string()).dictionary_encode(),
+        "object": pa.array([e.object for e in edges], pa.string()),
+        "claims": pa.array([list(e.claims) or None for e in edges], pa.list_(pa.string())),
+        "properties": pa.array([_js(e.properties) for e in edges], pa.string()),
+        "origin": pa.array([e.origin for e in edges], pa.string()),
+    })
+    return nt, et
+
+
+def _ipc(table: Any) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    opts = pa.ipc.IpcWriteOptions(compression="zstd")
+    with pa.ipc.new_stream(sink, table.schema, options=opts) as w:
+        w.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def encode(eb: EvidenceBase) -> bytes:
+    """The whole cache file: magic, two length-prefixed Arrow streams, SHA-256 of the body."""
+    nt, et = _tables(eb)
+    a, b = _ipc(nt), _ipc(et)
+    meta = _js({"origin": eb.origin, "nodes": len(eb.nodes), "edges": len(eb.edges)}) or "{}"
+    m = meta.encode()
+    body = b"".join([MAGIC, len(m).to_bytes(8, "little"), m, len(a).to_bytes(8, "little"), a,
+                     len(b).to_bytes(8, "little"), b])
+    return body + hashlib.sha256(body).digest()
+
+
+class CorruptCache(ValueError):
+    """The cache file is truncated, altered or not one of ours."""
+
+
+def _split(data: bytes) -> tuple[dict[str, Any], memoryview, memoryview]:
+    if len(data) < len(MAGIC) + _DIGEST or not data.startswith(MAGIC):
+        raise CorruptCache("not an Intersections base cache (bad header)")
+    body, digest = data[:-_DIGEST], data[-_DIGEST:]
+    if hashlib.sha256(body).digest() != digest:
+        raise CorruptCache("checksum mismatch (truncated or altered)")
+    view = memoryview(body)
+    pos = len(MAGIC)
+    parts = []
+    for _ in range(3):
+        n = int.from_bytes(view[pos:pos + 8], "little")
+        pos += 8
+        if pos + n > len(view):
+            raise CorruptCache("section runs past the end")
+        parts.append(view[pos:pos + n])
+        pos += n
+    return json.loads(bytes(parts[0])), parts[1], parts[2]
+
+
+def _read_table(buf: memoryview) -> Any:
+    import pyarrow as pa
+
+    with pa.ipc.open_stream(pa.py_buffer(buf)) as r:
+        return r.read_all()
+
+
+_set = object.__setattr__
+
+
+def _new(cls: type, values: dict[str, Any]) -> Any:
+    """A frozen pydantic record without re-validation (the data passed every check already)."""
+    obj: Any = object.__new__(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+def _json_column(values: list[str | None]) -> list[Any]:
+    """Decode a column of JSON texts in ONE parser call (rows are mostly null)."""
+    present = [v for v in values if v is not None]
+    decoded = iter(json.loads("[" + ",".join(present) + "]")) if present else iter(())
+    return [next(decoded) if v is not None else None for v in values]
+
+
+def decode(data: bytes) -> EvidenceBase:
+    from loaders.evidence import EvidenceBase
+
+    meta, a, b = _split(data)
+    nt, et = _read_table(a), _read_table(b)
+    eb = EvidenceBase(origin=meta.get("origin", ""))
+    cols = {c: nt.column(c).to_pylist() for c in nt.column_names}
+    nodes = eb.nodes
+    for i, cat, label, alts, definition, props, sources, origin in zip(
+            cols["id"], cols["category"], cols["label"], cols["alt_labels"],
+            cols["definition"], _json_column(cols["properties"]),
+            _json_column(cols["sources"]), cols["origin"], strict=True):
+        nodes[i] = _new(NodeRecord, {
+            "id": i, "category": cat, "label": label,
+            "alt_labels": tuple(alts) if alts else (), "definition": definition,
+            "properties": props or {},
+            "sources": tuple(_new(SourceRef, s) for s in sources) if sources else (),
+            "origin": origin})
+    ecols = {c: et.column(c).to_pylist() for c in et.column_names}
+    edges = eb.edges
+    empty: tuple[str, ...] = ()
+    for s, p, o, claims, props, origin in zip(
+            ecols["subject"], ecols["predicate"], ecols["object"], ecols["claims"],
+            _json_column(ecols["properties"]), ecols["origin"], strict=True):
+        edges[(s, p, o)] = _new(EdgeRecord, {
+            "subject": s, "predicate": p, "object": o,
+            "claims": tuple(claims) if claims else empty,
+            "properties": props or {}, "origin": origin})
+    if len(nodes) != meta.get("nodes") or len(edges) != meta.get("edges"):
+        raise CorruptCache("record counts differ from the header")
+    return eb
+
+
+# ------------------------------------------------------------------------------ get / put
+def get(key: str) -> EvidenceBase | None:
+    """The cached base of ``key``, or None (miss, disabled, or corrupt: then removed)."""
+    if not enabled():
+        return None
+    path = _path_for(key)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return decode(data)
+    except Exception as exc:  # noqa: BLE001 - any damage means: load in full
+        log.warning("evidence-base cache %s is unusable (%s); loading the base in full and "
+                    "rewriting the cache", path, exc)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+
+def put(key: str, eb: EvidenceBase) -> Path | None:
+    """Store a checked base under ``key`` (atomically); None when not stored."""
+    if not enabled():
+        return None
+    folder = cache_dir()
+    if _inside_package(folder):
+        log.warning("not caching the evidence base in %s: it is inside the installed package "
+                    "(set %s or XDG_CACHE_HOME to a folder of your own)", folder, ENV_DIR)
+        return None
+    try:
+        data = encode(eb)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".base-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            target = _path_for(key)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        log.warning("could not write the evidence-base cache in %s (%s); the next start "
+                    "loads in full again", folder, exc)
+        return None
+    return target
+
+
+def sidecar(key: str, name: str) -> Path:
+    """Path of a per-base-version artefact (e.g. precomputed gap matrices) next to the cache."""
+    return cache_dir() / f"{key[:40]}.{name}"

@@ -1,0 +1,169 @@
+"""The content-hash cache of the checked evidence base (loaders/basecache.py, issue 17 item 3).
+
+A hit must give back exactly the records a full load gives; any byte change must miss; a damaged
+file must be reported and replaced by a full load; concurrent writers must leave one whole file;
+and nothing may ever be written inside the installed package.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import pytest
+
+from loaders import basecache
+from loaders.evidence import load_evidence_base
+from loaders.workspace import package_data_dir
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+@pytest.fixture()
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(basecache.ENV_DIR, str(folder))
+    monkeypatch.delenv(basecache.ENV_OFF, raising=False)
+    return folder
+
+
+@pytest.fixture()
+def base(tmp_path: Path) -> Path:
+    out = tmp_path / "base"
+    shutil.copytree(MINI, out)
+    return out
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.arrow"))
+
+
+def test_a_hit_gives_back_exactly_the_records_of_a_full_load(cache: Path, base: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    first = load_evidence_base(base)
+    assert len(_files(cache)) == 1
+    calls: list[int] = []
+    import loaders.evidence as ev
+
+    original = ev.EvidenceBaseSource._parse_all
+    monkeypatch.setattr(ev.EvidenceBaseSource, "_parse_all",
+                        lambda self: calls.append(1) or original(self))
+    again = load_evidence_base(base)
+    assert calls == []  # served from the cache: nothing parsed
+    assert again.nodes == first.nodes
+    assert again.edges == first.edges
+    assert list(again.nodes) == list(first.nodes)  # same order (writers, exports)
+    assert list(again.edges) == list(first.edges)
+    assert again.origin == str(base)
+    # what a writer sees is the same too
+    some = next(iter(again.nodes.values()))
+    assert some.as_attrs() == first.nodes[some.id].as_attrs()
+    assert some.model_dump() == first.nodes[some.id].model_dump()
+
+
+def test_any_byte_change_is_a_miss(cache: Path, base: Path) -> None:
+    load_evidence_base(base)
+    f = sorted(base.glob("*.yaml"))[0]
+    f.write_bytes(f.read_bytes() + b"\n# one more byte\n")
+    load_evidence_base(base)
+    assert len(_files(cache)) == 2  # a second key: the changed base was loaded in full
+
+
+def test_a_renamed_file_is_a_miss(cache: Path, base: Path) -> None:
+    load_evidence_base(base)
+    f = sorted(base.glob("*.yaml"))[0]
+    f.rename(f.with_name("renamed-" + f.name))
+    load_evidence_base(base)
+    assert len(_files(cache)) == 2
+
+
+def test_validate_without_cache_never_reads_it(cache: Path, base: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    load_evidence_base(base)
+    monkeypatch.setattr(basecache, "get", lambda key: pytest.fail("cache read by validate"))
+    load_evidence_base(base, use_cache=False)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage"])
+def test_a_damaged_cache_file_is_reported_and_the_base_loads_in_full(
+        cache: Path, base: Path, damage: str, caplog: pytest.LogCaptureFixture) -> None:
+    full = load_evidence_base(base)
+    (path,) = _files(cache)
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        mid = len(data) // 2
+        path.write_bytes(data[:mid] + bytes([data[mid] ^ 0xFF]) + data[mid + 1:])
+    else:
+        path.write_bytes(b"not a cache at all")
+    with caplog.at_level(logging.WARNING, logger="intersections.cache"):
+        again = load_evidence_base(base)
+    assert again.nodes == full.nodes and again.edges == full.edges
+    assert any("unusable" in r.getMessage() for r in caplog.records)
+    # rewritten whole by the full load
+    assert basecache.decode(_files(cache)[0].read_bytes()).nodes == full.nodes
+
+
+def _write_many(folder: str, base: str, key: str, rounds: int) -> None:
+    import os
+
+    os.environ[basecache.ENV_DIR] = folder
+    eb = load_evidence_base(base, use_cache=False)
+    for _ in range(rounds):
+        basecache.put(key, eb)
+
+
+def test_concurrent_writers_leave_one_whole_file(cache: Path, base: Path) -> None:
+    key = "f" * 64
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_write_many, args=(str(cache), str(base), key, 15))
+             for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    names = [p.name for p in cache.iterdir()]
+    assert f"{key[:40]}.arrow" in names
+    assert not [n for n in names if n.endswith(".tmp")]  # no temp files left
+    eb = basecache.get(key)
+    assert eb is not None and eb.nodes == load_evidence_base(base, use_cache=False).nodes
+
+
+def test_never_writes_into_the_package(monkeypatch: pytest.MonkeyPatch,
+                                       caplog: pytest.LogCaptureFixture) -> None:
+    inside = package_data_dir() / "cache-must-not-exist"
+    monkeypatch.setenv(basecache.ENV_DIR, str(inside))
+    before = sorted(p for p in Path(basecache.__file__).parent.rglob("*") if "__pycache__"
+                    not in p.parts)
+    with caplog.at_level(logging.WARNING, logger="intersections.cache"):
+        load_evidence_base(MINI)
+    after = sorted(p for p in Path(basecache.__file__).parent.rglob("*") if "__pycache__"
+                   not in p.parts)
+    assert not inside.exists()
+    assert after == before
+    assert any("inside the installed package" in r.getMessage() for r in caplog.records)
+
+
+def test_the_default_cache_dir_is_the_users(monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    monkeypatch.delenv(basecache.ENV_DIR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert basecache.cache_dir() == tmp_path / "intersections" / "bases"
+
+
+def test_the_cache_can_be_turned_off(cache: Path, base: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(basecache.ENV_OFF, "off")
+    load_evidence_base(base)
+    assert not cache.exists()
+
+
+def test_a_shacl_free_load_does_not_pass_for_a_checked_one(cache: Path, base: Path) -> None:
+    load_evidence_base(base, shacl=False)
+    load_evidence_base(base)
+    assert len(_files(cache)) == 2
