@@ -3,7 +3,8 @@
 Why pyoxigraph executes and rdflib only parses: on the shipped evidence base (~9k triples)
 oxigraph answers our example queries 25–65× faster than rdflib (0.3–1 ms vs 13–66 ms) and loads
 N-Triples 15× faster; at ~480k triples a GROUP BY over the reified links takes 49 ms vs 1.5 s
-(numbers in the module report / README). rdflib still builds the RDF (``loaders.rdf``) and its
+(numbers in the module report / README). The store is built straight from the records
+(``loaders.rdf.records_to_store``: the one mapping, no rdflib graph in between); rdflib's
 SPARQL *parser* is the gate that decides what may run.
 
 Safety, in layers (each one alone would stop the attacks we test for):
@@ -490,12 +491,15 @@ class SparqlEngine:
     (:meth:`from_backend`, so Neo4j users get SPARQL too).
     """
 
-    def __init__(self, ntriples: bytes, labels: dict[str, tuple[str, str]], *,
+    def __init__(self, ntriples: bytes | ox.Store, labels: dict[str, tuple[str, str]], *,
                  isolate: bool | None = None) -> None:
         import pyoxigraph as ox
 
-        self.store = ox.Store()
-        self.store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES)
+        if isinstance(ntriples, ox.Store):  # built straight from records (from_records)
+            self.store = ntriples
+        else:
+            self.store = ox.Store()
+            self.store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES)
         self.triples = len(self.store)
         self.labels = labels
         self.isolate = fork_available() if isolate is None else isolate
@@ -506,12 +510,14 @@ class SparqlEngine:
     @classmethod
     def from_records(cls, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord],
                      **kw: Any) -> SparqlEngine:
-        from loaders.rdf import records_to_graph
+        from loaders.rdf import records_to_store
 
+        # The same triples as loaders.rdf.records_to_graph, straight into oxigraph: the rdflib
+        # graph + N-Triples text in between cost ~80% of the start-up at 100k nodes.
         nodes = list(nodes)
-        g = records_to_graph(nodes, edges)
+        store = records_to_store(nodes, edges)
         labels = {n.id: (n.label, n.category) for n in nodes}
-        return cls(g.serialize(format="nt", encoding="utf-8"), labels, **kw)
+        return cls(store, labels, **kw)
 
     @classmethod
     def from_evidence_base(cls, eb: EvidenceBase, **kw: Any) -> SparqlEngine:
