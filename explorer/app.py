@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dash
 import dash_cytoscape as cyto
+import flask
 from dash import ALL, MATCH, Dash, Input, Output, State, html
 
 from explorer import cache, linked_data, security, state
@@ -59,7 +60,28 @@ def _layout() -> html.Div:
     return html.Div([
         shell(pages, dash.page_container),
         html.Div(id="url-sync-sink", hidden=True),
+        _loading_banner(),
     ])
+
+
+def _loading_banner() -> html.Div:
+    """While the base opens in the background: a status line; assets/base_loading.js polls
+    ``/_intersections/status`` and reloads the page once the base is ready."""
+    if not state.is_loading(flask.current_app):
+        return html.Div(id="base-loading-done", hidden=True)
+    return html.Div(state.LOADING_TEXT, id="base-loading", role="status",
+                    className="base-loading")
+
+
+def _install_status(server: flask.Flask) -> None:
+    """``GET /_intersections/status``: is the evidence base still opening? (JSON, no data)."""
+    def status() -> flask.Response:
+        slot = server.extensions.get("intersections_backend") or {}
+        return flask.jsonify(loading=state.is_loading(server),
+                             ready=slot.get("backend") is not None,
+                             error=slot.get("error") if slot.get("backend") is None else None)
+
+    server.add_url_rule("/_intersections/status", "intersections_status", status)
 
 
 def create_app(backend: str = "embedded", evidence: str | Path | None = None, *,
@@ -83,6 +105,7 @@ def create_app(backend: str = "embedded", evidence: str | Path | None = None, *,
     app.server.config["INTERSECTIONS_DEBUG"] = debug
     state.configure(app.server, backend, str(evidence) if evidence else None)
     linked_data.install(app.server, sparql_endpoint=sparql_endpoint)
+    _install_status(app.server)
     app.layout = _layout
     app.clientside_callback(URL_SYNC_JS, Output("url-sync-sink", "children"),
                             Input({"type": "url-state", "page": ALL}, "data"))

@@ -12,13 +12,18 @@ def serve(host: str = "127.0.0.1", port: int = 8050, backend: str = "embedded",
           evidence: Path | None = None, debug: bool = False, *,
           sparql_endpoint: bool = True) -> None:
     """Start the explorer web app; plain function behind the command (tested directly)."""
-    from explorer.app import create_app, warm
+    from explorer import state
+    from explorer.app import create_app
 
     app = create_app(backend, evidence, debug=debug, sparql_endpoint=sparql_endpoint)
-    problem = warm(app)
-    if problem:
-        typer.secho(f"warning: {problem}\nThe explorer starts anyway and shows this message "
+
+    def report(problem: str) -> None:
+        typer.secho(f"warning: {problem}\nThe explorer runs anyway and shows this message "
                     "in its pages.", err=True, fg="yellow")
+
+    # The port is bound at once; the base opens in the background (pages say "Loading the
+    # evidence base…" and refresh when it is ready).
+    state.start_loading(app.server, on_error=report)
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.secho(f"note: listening on {host}, reachable from other machines.", err=True)
     typer.echo(f"Intersections explorer on http://{host}:{port}/ (Ctrl+C to stop)")

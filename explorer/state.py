@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import flask
@@ -28,6 +29,18 @@ _lock = threading.Lock()
 
 class BackendUnavailable(RuntimeError):
     """The evidence base could not be opened; ``str()`` is safe to show to the user."""
+
+
+LOADING_TEXT = ("Loading the evidence base… This page refreshes by itself when it is ready "
+                "(a large base takes a moment the first time; later starts read it from the "
+                "cache).")
+
+
+class BackendLoading(BackendUnavailable):
+    """The base is still opening in the background (pages show this and refresh when ready)."""
+
+    def __init__(self) -> None:
+        super().__init__(LOADING_TEXT)
 
 
 def configure(server: flask.Flask, kind: str = "embedded", evidence: str | None = None) -> None:
@@ -52,12 +65,51 @@ def _describe(exc: BaseException, kind: str) -> str:
     return f"The evidence base could not be opened ({type(exc).__name__}: {exc})."
 
 
-def open_configured(server: flask.Flask) -> GraphBackend:
-    """Open (or return the already opened) backend of this Flask app."""
+def start_loading(server: flask.Flask,
+                  on_error: Callable[[str], None] | None = None) -> threading.Thread:
+    """Open the backend in a background thread, so the server binds its port at once.
+
+    Until it is open, :func:`open_configured` raises :class:`BackendLoading` in request
+    threads (pages show "Loading the evidence base…" and ``assets/base_loading.js`` reloads
+    the page when :func:`is_loading` turns false); a failure is remembered as today.
+    """
+    slot: dict[str, Any] = server.extensions.setdefault(_EXT, {})
+
+    def run() -> None:
+        try:
+            open_configured(server, wait=True)
+        except BackendUnavailable as exc:
+            if on_error is not None:
+                on_error(str(exc))
+        finally:
+            slot.pop("loader", None)
+
+    thread = threading.Thread(target=run, name="intersections-open-base", daemon=True)
+    slot["loader"] = thread
+    thread.start()
+    return thread
+
+
+def is_loading(server: flask.Flask) -> bool:
+    slot: dict[str, Any] = server.extensions.get(_EXT) or {}
+    loader = slot.get("loader")
+    return loader is not None and loader.is_alive() and slot.get("backend") is None
+
+
+def open_configured(server: flask.Flask, *, wait: bool = False) -> GraphBackend:
+    """Open (or return the already opened) backend of this Flask app.
+
+    While a background load (:func:`start_loading`) runs, callers get :class:`BackendLoading`
+    at once instead of queueing behind it, unless ``wait`` is true.
+    """
     slot: dict[str, Any] = server.extensions.setdefault(_EXT, {})
     backend = slot.get("backend")
     if backend is not None:
         return backend
+    loader = slot.get("loader")
+    if not wait and loader is not None and loader.is_alive() \
+            and loader is not threading.current_thread():
+        raise BackendLoading()
     with _lock:
         if slot.get("backend") is not None:
             return slot["backend"]
