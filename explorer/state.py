@@ -9,6 +9,7 @@ message the page shows, instead of a blank screen.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -77,7 +78,12 @@ def start_loading(server: flask.Flask,
 
     def run() -> None:
         try:
-            open_configured(server, wait=True)
+            backend = open_configured(server, wait=True)
+            warm = getattr(backend, "warm_defaults", None)
+            if warm is not None:  # the gap map's opening matrices, once per base version
+                # a failure here is not fatal: the page computes it again and shows why
+                with contextlib.suppress(Exception):
+                    warm()
         except BackendUnavailable as exc:
             if on_error is not None:
                 on_error(str(exc))

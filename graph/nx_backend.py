@@ -13,11 +13,15 @@ import networkx as nx
 from graph.backend import EdgeView, GraphBackend
 from graph.models import Coverage
 from graph.text import SearchText, search_texts
+from loaders.basecache import Derived
 from loaders.evidence import EvidenceBase, load_evidence_base, paused_gc
 from loaders.writers.base import write_records
 from loaders.writers.networkx_writer import NetworkxWriter
 
 _EDGE_RESERVED = {"predicate", "claims"}
+#: The code that computes coverage / gap maps: persisted results are keyed by its bytes too.
+_DERIVED_CODE = tuple(Path(__file__).with_name(n) for n in ("backend.py", "nx_backend.py",
+                                                            "models.py"))
 #: Shared (read-only) properties of a plain stated link.
 _STATED: dict[str, Any] = {"basis": "stated"}
 
@@ -33,6 +37,8 @@ class NetworkxBackend(GraphBackend):
         self._postings: dict[str, set[str]] = defaultdict(set)
         self._texts: dict[str, tuple[SearchText, ...]] = {}
         self._coverage_cache: dict[tuple[Any, ...], Coverage] = {}
+        #: results computed once per base version (persisted with the base cache when known)
+        self.derived = Derived(None)
         for node_id, d in graph.nodes(data=True):
             self._by_category[d["category"]].append(node_id)
             texts = search_texts(d["label"], d.get("alt_labels") or ())
@@ -48,6 +54,7 @@ class NetworkxBackend(GraphBackend):
     def from_evidence_base(cls, eb: EvidenceBase) -> NetworkxBackend:
         with paused_gc():  # millions of small dicts: see loaders.evidence.paused_gc
             backend = cls(write_records(eb.records(), NetworkxWriter()))
+        backend.derived = Derived(eb.key, "gaps", _DERIVED_CODE)
         # The graph lives as long as the process: move it out of the collector's reach, or
         # every later generation-2 collection walks it (1-2 s pauses inside queries at 100k
         # nodes). Objects freed later are still freed by reference counting.
@@ -121,13 +128,40 @@ class NetworkxBackend(GraphBackend):
         key = (rows, cols, via, rollup, top_level_only, include_inferred)
         hit = self._coverage_cache.get(key)
         if hit is None:
+            hit = self.derived.get(("coverage", *key))
+        if hit is None:
             hit = super().coverage(rows, cols, via=via, rollup=rollup,
                                    top_level_only=top_level_only,
                                    include_inferred=include_inferred)
+            self.derived.put(("coverage", *key), hit)
             if len(self._coverage_cache) >= 32:
                 self._coverage_cache.pop(next(iter(self._coverage_cache)))
             self._coverage_cache[key] = hit
         return hit
+
+    def gap_map(self, rows: str = "Harm", cols: str = "PreventionStrategy", *,
+                via: str = "Intervention", top_level_only: bool = False,
+                population: str | None = None, region: str | None = None,
+                evidence_kind: str | None = None, source: str | None = None,
+                include_inferred: bool = True) -> Coverage:
+        """As :meth:`GraphBackend.gap_map`; unfiltered maps (what the page opens with) are
+        computed once per base version and persisted with the base cache."""
+        args = dict(via=via, top_level_only=top_level_only, population=population,
+                    region=region, evidence_kind=evidence_kind, source=source,
+                    include_inferred=include_inferred)
+        unfiltered = not (population or region or evidence_kind or source)
+        key = ("gap_map", rows, cols, *sorted(args.items()))
+        hit = self.derived.get(key) if unfiltered else None
+        if hit is None:
+            hit = super().gap_map(rows, cols, **args)  # type: ignore[arg-type]
+            if unfiltered:
+                self.derived.put(key, hit)
+        return hit
+
+    def warm_defaults(self) -> None:
+        """Compute (or read back) the matrices the gap-map page opens with."""
+        for top in (False, True):
+            self.gap_map(top_level_only=top)
 
     def _search_texts(self, node_id: str, attrs: dict[str, Any]) -> tuple[SearchText, ...]:
         return self._texts[node_id]

@@ -293,3 +293,59 @@ def put(key: str, eb: EvidenceBase) -> Path | None:
 def sidecar(key: str, name: str) -> Path:
     """Path of a per-base-version artefact (e.g. precomputed gap matrices) next to the cache."""
     return cache_dir() / f"{key[:40]}.{name}"
+
+
+class Derived:
+    """Results computed from one base version (e.g. the default gap matrices), persisted next
+    to its cache so they are computed once per version, not once per process.
+
+    Values are pickled small result objects (a few matrices, not the base); the file is
+    checksummed like the base cache, written atomically, and ignored when damaged.
+    """
+
+    def __init__(self, key: str | None, name: str = "derived",
+                 code: Iterable[str | Path] = ()) -> None:
+        """``code``: source files whose bytes decide the results (part of the file name)."""
+        h = hashlib.sha256()
+        for f in code:
+            with contextlib.suppress(OSError):
+                h.update(Path(f).read_bytes())
+        self.path = sidecar(key, f"{name}-{h.hexdigest()[:16]}.pickle") \
+            if key and enabled() else None
+        self._data: dict[Any, Any] | None = None
+
+    def _load(self) -> dict[Any, Any]:
+        if self._data is None:
+            self._data = {}
+            if self.path is not None:
+                import pickle
+
+                with contextlib.suppress(OSError):
+                    raw = self.path.read_bytes()
+                    body, digest = raw[:-_DIGEST], raw[-_DIGEST:]
+                    if body.startswith(MAGIC) and hashlib.sha256(body).digest() == digest:
+                        with contextlib.suppress(Exception):
+                            self._data = dict(pickle.loads(body[len(MAGIC):]))  # noqa: S301
+        return self._data
+
+    def get(self, key: Any) -> Any:
+        return self._load().get(key)
+
+    def put(self, key: Any, value: Any) -> None:
+        data = self._load()
+        data[key] = value
+        if self.path is None or _inside_package(self.path.parent):
+            return
+        import pickle
+
+        body = MAGIC + pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".derived-", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(body + hashlib.sha256(body).digest())
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("could not persist %s (%s)", self.path, exc)
+            with contextlib.suppress(OSError, UnboundLocalError):
+                os.unlink(tmp)

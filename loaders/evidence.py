@@ -306,6 +306,8 @@ class EvidenceBase:
     nodes: dict[str, NodeRecord] = field(default_factory=dict)
     edges: dict[tuple[str, str, str], EdgeRecord] = field(default_factory=dict)
     origin: str = ""
+    #: content key of the files it was read from (loaders.basecache), when known
+    key: str | None = None
 
     def records(self) -> Iterator[Record]:
         yield from self.nodes.values()
@@ -544,6 +546,7 @@ def _load_evidence_base(path: Path | str | None, *, shacl: bool,
         cached = basecache.get(key)
         if cached is not None:  # the very same bytes passed every check before
             cached.origin = str(source.path)
+            cached.key = key
             return cached
     parsed = source._parse_all()
     problems = list(source.problems)
@@ -566,6 +569,7 @@ def _load_evidence_base(path: Path | str | None, *, shacl: bool,
     if problems:
         raise ValidationFailed(problems)
     eb.origin = str(source.path)
+    eb.key = key
     if key is not None:  # checked as asked (the key records whether SHACL ran)
         basecache.put(key, eb)
     return eb

@@ -167,3 +167,39 @@ def test_a_shacl_free_load_does_not_pass_for_a_checked_one(cache: Path, base: Pa
     load_evidence_base(base, shacl=False)
     load_evidence_base(base)
     assert len(_files(cache)) == 2
+
+
+def test_default_gap_matrices_are_computed_once_per_base_version(
+        cache: Path, base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph.backend import GraphBackend
+    from graph.nx_backend import NetworkxBackend
+
+    first = NetworkxBackend.from_evidence_base(load_evidence_base(base))
+    first.warm_defaults()
+    expected = first.gap_map()
+    assert list(cache.glob("*.gaps-*.pickle"))
+
+    # a new process (a new backend over the cached base) reads them back: nothing computed
+    monkeypatch.setattr(GraphBackend, "gap_map",
+                        lambda *a, **k: pytest.fail("gap map recomputed"))
+    monkeypatch.setattr(GraphBackend, "coverage",
+                        lambda *a, **k: pytest.fail("coverage recomputed"))
+    again = NetworkxBackend.from_evidence_base(load_evidence_base(base))
+    assert again.gap_map() == expected
+    assert again.gap_map(top_level_only=True) == first.gap_map(top_level_only=True)
+    assert again.coverage() == first.coverage()
+
+
+def test_a_changed_base_does_not_reuse_old_gap_matrices(cache: Path, base: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    from graph.nx_backend import NetworkxBackend
+
+    NetworkxBackend.from_evidence_base(load_evidence_base(base)).warm_defaults()
+    f = sorted(base.glob("*.yaml"))[0]
+    f.write_bytes(f.read_bytes() + b"\n# changed\n")
+    b = NetworkxBackend.from_evidence_base(load_evidence_base(base))
+    assert b.derived.get(("gap_map", "Harm", "PreventionStrategy")) is None
+    assert len(list(cache.glob("*.gaps-*.pickle"))) == 1  # the old version's only
+    b.warm_defaults()
+    assert len(list(cache.glob("*.gaps-*.pickle"))) == 2
