@@ -197,21 +197,28 @@ def figure_size(cov: Coverage) -> tuple[int, int, dict[str, int]]:
             top + 16 + CELL_PX * max(1, len(cov.rows)), margin)
 
 
-def selection_trace(x: int | None, y: int | None) -> dict[str, Any]:
-    """The outline drawn around the chosen cell (trace 3; a Patch replaces its x/y)."""
-    return {"type": "scatter", "mode": "markers", "name": "Selected cell",
-            "x": [] if x is None else [x], "y": [] if y is None else [y],
-            "marker": {"symbol": "square-open", "size": CELL_PX - 2, "color": "#111111",
-                       "line": {"width": 3, "color": "#111111"}},
-            "hoverinfo": "skip", "showlegend": False}
+def selection_shape(x: int | None, y: int | None) -> dict[str, Any]:
+    """The outline around the chosen cell: a layout shape, so moving it (Plotly.relayout of
+    ``shapes[0]``) redraws only the shape, never the traces."""
+    on = x is not None and y is not None
+    return {"type": "rect", "xref": "x", "yref": "y", "visible": on,
+            "x0": (x or 0) - 0.5, "x1": (x or 0) + 0.5, "y0": (y or 0) - 0.5,
+            "y1": (y or 0) + 0.5, "line": {"color": "#111111", "width": 3},
+            "fillcolor": "rgba(0,0,0,0)", "layer": "above"}
+
+
+#: Above this many bubbles the counts are left out of them (one SVG text per bubble is most of
+#: the drawing cost); the hover text and the side panel still give every count.
+MAX_BUBBLE_TEXTS = 400
 
 
 def figure(cov: Coverage, selected: tuple[str, str] | None = None) -> dict[str, Any]:
     """One Plotly figure (as a dict: no per-point validation cost) for the whole map.
 
     Trace 0: heat map of cell states (clickable anywhere, hover text per cell); trace 1:
-    bubbles for cells with interventions (number inside); trace 2: diamonds for evidence-only
-    cells; trace 3: the selection outline. Axes are indices; tick text carries the labels.
+    bubbles for cells with interventions (number inside, up to :data:`MAX_BUBBLE_TEXTS`);
+    trace 2: diamonds for evidence-only cells; ``layout.shapes[0]``: the selection outline.
+    Axes are indices; tick text carries the labels.
     """
     idx = index_cells(cov)
     code = {NOTHING: 0, EVIDENCE: 1, INTERVENTIONS: 2}
@@ -253,7 +260,8 @@ def figure(cov: Coverage, selected: tuple[str, str] | None = None) -> dict[str, 
         {"type": "heatmap", "z": z, "zmin": 0, "zmax": 2, "colorscale": scale,
          "showscale": False, "xgap": 2, "ygap": 2, "text": text, "hoverinfo": "text",
          "hoverongaps": False, "name": "Cells"},
-        {"type": "scatter", "mode": "markers+text", "name": STATE_LABEL[INTERVENTIONS],
+        {"type": "scatter", "name": STATE_LABEL[INTERVENTIONS],
+         "mode": "markers+text" if len(bn) <= MAX_BUBBLE_TEXTS else "markers",
          "x": bx, "y": by, "text": [str(n) for n in bn], "hoverinfo": "skip",
          "textfont": {"color": "#ffffff", "size": 11},
          "marker": {"size": [bubble_size(n, biggest) for n in bn],
@@ -261,11 +269,11 @@ def figure(cov: Coverage, selected: tuple[str, str] | None = None) -> dict[str, 
         {"type": "scatter", "mode": "markers", "name": STATE_LABEL[EVIDENCE], "x": ex, "y": ey,
          "hoverinfo": "skip", "marker": {"symbol": "diamond", "size": 10,
                                           "color": STATE_MARK[EVIDENCE]}},
-        selection_trace(sx, sy),
     ]
     n_r, n_c = len(cov.rows), len(cov.cols)
     layout = {
         "width": width, "height": height, "margin": margin, "showlegend": False,
+        "shapes": [selection_shape(sx, sy)],
         "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff", "dragmode": False,
         "hovermode": "closest", "font": {"family": "system-ui, sans-serif", "size": 12},
         "xaxis": {"side": "top", "tickangle": -60, "ticklabeloverflow": "allow",

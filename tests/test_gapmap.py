@@ -124,17 +124,24 @@ def test_trim_keeps_whole_columns_then_rows() -> None:
 
 def test_figure_is_one_heatmap_with_bubbles_diamonds_and_a_selection() -> None:
     fig = gm.figure(COV, ("b", "z"))
-    heat, bubbles, diamonds, sel = fig["data"]
+    heat, bubbles, diamonds = fig["data"]
+    sel = fig["layout"]["shapes"][0]
     assert heat["type"] == "heatmap"
     assert heat["z"] == [[0, 1, 0], [0, 2, 2], [1, 0, 0]]
     assert (bubbles["x"], bubbles["y"], bubbles["text"]) == ([1, 2], [1, 1], ["2", "1"])
     assert bubbles["marker"]["size"][0] > bubbles["marker"]["size"][1]
     assert sorted(zip(diamonds["x"], diamonds["y"], strict=True)) == [(0, 2), (1, 0)]
-    assert (sel["x"], sel["y"]) == ([2], [1])
+    assert sel["visible"] and (sel["x0"], sel["x1"], sel["y0"], sel["y1"]) == (1.5, 2.5, 0.5, 1.5)
+    assert bubbles["mode"] == "markers+text"
     assert fig["layout"]["xaxis"]["ticktext"] == ["Xylo", "Yak", "Zebra"]
     assert fig["layout"]["yaxis"]["range"][0] > fig["layout"]["yaxis"]["range"][1]  # A at top
     assert "Beta × Yak" in heat["text"][1][1] and "2 interventions" in heat["text"][1][1]
-    assert gm.figure(COV, ("nope", "z"))["data"][3]["x"] == []
+    assert gm.figure(COV, ("nope", "z"))["layout"]["shapes"][0]["visible"] is False
+    many = Coverage(tuple(_ref(f"r{i}") for i in range(30)), tuple(_ref(f"c{i}") for i in
+                                                                range(30)), "Intervention",
+                    tuple(GapCell(f"r{i}", f"c{j}", (ITEM,)) for i in range(30)
+                          for j in range(30)))
+    assert gm.figure(many)["data"][1]["mode"] == "markers"  # 900 bubbles: no text in them
 
 
 def test_figure_size_grows_per_cell_and_labels_are_shortened() -> None:

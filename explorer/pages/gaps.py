@@ -8,7 +8,7 @@ two Tab stops, not one per cell); its detail shows in a side panel that stays in
 
 Callbacks are separate so a selection never redraws the matrix: ``render`` (controls →
 figure), ``from_click`` (click → the two selects), ``choose`` (selects → selection),
-``HIGHLIGHT_JS`` (selection → Plotly.restyle of the outline trace, in the browser),
+``HIGHLIGHT_JS`` (selection → Plotly.relayout of the outline shape, in the browser),
 ``cell_detail`` (selection → panel). The pure mapping lives in :mod:`explorer.gapmap`.
 
 URL state: ``?rows=&cols=&via=&top=1&pop=&region=&kind=&source=&hide=1&sort=coverage&cell=r~c``.
@@ -246,16 +246,18 @@ def render(rows: str, cols: str, via: str, top: str, pop: str | None, region: st
 
 
 @callback(Output("gaps-pick-row", "value"), Output("gaps-pick-col", "value"),
+          Output("gaps-selected", "data", allow_duplicate=True),
           Input("gaps-figure", "clickData"), State("gaps-axes", "data"),
           prevent_initial_call=True)
-def from_click(click: dict | None, ax: dict | None) -> tuple[str, str]:
-    """A click on the map sets the Row and Column selects (which then set the selection)."""
+def from_click(click: dict | None, ax: dict | None) -> tuple[str, str, str]:
+    """A click on the map sets the selection and the Row and Column selects in one step
+    (``choose`` then sees nothing new)."""
     pts = (click or {}).get("points") or []
     key = gm.key_at(ax, pts[0].get("x"), pts[0].get("y")) if pts else None
     rc = gm.parse_key(key)
-    if rc is None:
+    if rc is None or key is None:
         raise PreventUpdate
-    return rc
+    return rc[0], rc[1], key
 
 
 @callback(Output("gaps-selected", "data"), Input("gaps-pick-row", "value"),
@@ -270,19 +272,19 @@ def choose(row: str | None, col: str | None, current: str | None) -> str | None:
     return key
 
 
-# Move the outline to the chosen cell in the browser: Plotly.restyle of trace 3 only, no
-# server round trip and no new figure (a Patch would still make dcc.Graph re-react the whole
-# figure). A later render draws the outline from the selection itself.
+# Move the outline to the chosen cell in the browser: Plotly.relayout of one layout shape (no
+# trace is recalculated or redrawn; no server round trip, no new figure — a Patch would make
+# dcc.Graph re-react the whole figure). A later render draws the outline from the selection.
 HIGHLIGHT_JS = """function (key, ax) {
     var nu = window.dash_clientside.no_update;
     var gd = document.querySelector('#gaps-figure .js-plotly-plot');
-    if (!ax || !gd || !gd.data || gd.data.length < 4 || !window.Plotly) { return nu; }
-    var x = [], y = [], i = key ? key.indexOf('~') : -1;
-    if (i > 0) {
-        var r = ax.rows.indexOf(key.slice(0, i)), c = ax.cols.indexOf(key.slice(i + 1));
-        if (r >= 0 && c >= 0) { x = [c]; y = [r]; }
-    }
-    window.Plotly.restyle(gd, {x: [x], y: [y]}, [3]);
+    if (!ax || !gd || !gd.layout || !gd.layout.shapes || !window.Plotly) { return nu; }
+    var i = key ? key.indexOf('~') : -1, r = -1, c = -1;
+    if (i > 0) { r = ax.rows.indexOf(key.slice(0, i)); c = ax.cols.indexOf(key.slice(i + 1)); }
+    var on = r >= 0 && c >= 0;
+    window.Plotly.relayout(gd, {'shapes[0].visible': on,
+        'shapes[0].x0': c - 0.5, 'shapes[0].x1': c + 0.5,
+        'shapes[0].y0': r - 0.5, 'shapes[0].y1': r + 0.5});
     return key || '';
 }"""
 dash.clientside_callback(HIGHLIGHT_JS, Output("gaps-outline", "data"),

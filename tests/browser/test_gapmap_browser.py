@@ -19,7 +19,7 @@ TIMEOUT = 30
 
 FIG = "#gaps-figure .js-plotly-plot"
 DRAWN = ("var g=document.querySelector('#gaps-figure .js-plotly-plot');"
-         "return !!(g && g.data && g.data.length === 4);")
+         "return !!(g && g.data && g.data.length === 3);")
 
 
 def _wait_js(dash_duo, js: str, timeout: float = TIMEOUT):
@@ -36,7 +36,8 @@ def _axes(dash_duo) -> dict:
     return dash_duo.driver.execute_script(
         "var g=document.querySelector('#gaps-figure .js-plotly-plot');"
         "return {rows: g.layout.yaxis.ticktext, cols: g.layout.xaxis.ticktext,"
-        " z: g.data[0].z, sel: [g.data[3].x, g.data[3].y]};")
+        " z: g.data[0].z, sel: g.layout.shapes[0].visible ? [g.layout.shapes[0].x0 + 0.5,"
+        " g.layout.shapes[0].y0 + 0.5] : null};")
 
 
 def _open(dash_duo, app, query: str = "") -> None:
@@ -99,8 +100,8 @@ def test_keyboard_chooses_a_cell_and_the_panel_shows_it(dash_duo, mini_app):
     assert any("/evidence/citation/" in h for h in hrefs)
     # the outline moved to the cell (row 0, column 0) without redrawing the matrix
     _wait_js(dash_duo, "var g=document.querySelector('#gaps-figure .js-plotly-plot');"
-                       "return g.data[3].x.length === 1;")
-    assert _axes(dash_duo)["sel"] == [[0], [0]]
+                       "return g.layout.shapes[0].visible === true;")
+    assert _axes(dash_duo)["sel"] == [0, 0]
     q = parse_qs(urlparse(dash_duo.driver.current_url).query)
     assert q["cell"] == ["harm:domestic-minor-sex-trafficking~strat:early-intervention"]
     # the panel stays in view: it is inside the viewport after choosing
@@ -120,7 +121,8 @@ def test_selection_does_not_redraw_the_matrix(dash_duo, mini_app):
     _keys(dash_duo, "Identification", Keys.ENTER)
     dash_duo.wait_for_contains_text("#gaps-cell", "Hotel Training Law", timeout=TIMEOUT)
     _wait_js(dash_duo, "var g=document.querySelector('#gaps-figure .js-plotly-plot');"
-                       "return g.data[3].x[0] === 1 && g.data[3].y[0] === 1;")
+                       "var s=g.layout.shapes[0];"
+                       "return s.visible && s.x0 === 0.5 && s.y0 === 0.5;")
     assert dash_duo.driver.execute_script(
         "return document.querySelector('#gaps-figure .js-plotly-plot').data[0].__mark;") == 1
 
