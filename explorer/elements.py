@@ -590,18 +590,48 @@ def extent(elements: Sequence[Element], m: lay.Metrics = lay.NORMAL) -> tuple[fl
             max(x.y2 for x in b) - min(x.y1 for x in b))
 
 
+#: How many times :func:`fitted` calls its builder at most (one per probe of the budget search).
+MAX_FIT_BUILDS = 6
+
+
+def fit_budgets(budget: int) -> list[int]:
+    """The budgets :func:`fitted` may choose from, largest first: ``budget``, then 80 % of the
+    one before, down to 4."""
+    out = [budget]
+    while out[-1] > 4:
+        out.append(max(4, int(out[-1] * 0.8)))
+    return out
+
+
 def fitted(build: Any, budget: int, fit: tuple[float, float],
            m: lay.Metrics = lay.NORMAL) -> GraphView:
-    """``build(budget)``, with a smaller budget while the drawing is larger than ``fit``
-    (so the canvas shows it whole at a zoom that keeps labels readable)."""
-    view = build(budget)
-    while budget > 4:
-        w, h = extent(view.elements, m)
-        if w <= fit[0] and h <= fit[1]:
-            break
-        budget = max(4, int(budget * 0.8))
-        view = build(budget)
-    return view
+    """``build(b)`` for the largest ``b`` in :func:`fit_budgets` whose drawing fits ``fit``
+    (so the canvas shows it whole at a zoom that keeps labels readable); the smallest budget
+    when none fits.
+
+    Why a search: a drawing grows with the items drawn, so the budgets that fit are a tail of
+    that list. The full budget is tried first (most views fit at once); otherwise the first
+    budget that fits is found by bisection — about log2(12) builds instead of walking down
+    one 20 % step at a time (the profile of issue 14 item 7: ~6.6 builds per request).
+    """
+    cands = fit_budgets(budget)
+    built: dict[int, GraphView] = {}
+
+    def fits(k: int) -> bool:
+        built[k] = build(cands[k])
+        w, h = extent(built[k].elements, m)
+        return w <= fit[0] and h <= fit[1]
+
+    if len(cands) == 1 or fits(0):
+        return built[0] if built else build(cands[0])
+    lo, hi = 0, len(cands) - 1  # cands[lo] does not fit; the answer is in (lo, hi]
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid
+    return built[hi] if hi in built else build(cands[hi])
 
 
 def shared_view(r: SharedResult, budget: int = SHARED_BUDGET) -> GraphView:

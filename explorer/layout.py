@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: The canvas never zooms out further than this (label px on screen = zoom x font size).
 MIN_ZOOM = 0.875
@@ -113,15 +114,23 @@ def wrap(label: str, m: Metrics = NORMAL) -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=1 << 16)
 def text_size(label: str, m: Metrics = NORMAL) -> tuple[float, float]:
-    """Width and height of a label's text box (background padding included)."""
+    """Width and height of a label's text box (background padding included).
+
+    Memoised: a view is laid out and measured several times per request while its budget is
+    searched (see ``explorer.elements.fitted``), and the same labels recur on every request;
+    wrapping is most of a layout's cost.
+    """
     lines = wrap(label, m)
     w = max(len(s) for s in lines) * m.char * m.font
     return w + 2 * m.pad, len(lines) * m.line * m.font + 2 * m.pad
 
 
+@lru_cache(maxsize=1 << 16)
 def node_box(label: str, m: Metrics = NORMAL, placement: str = BELOW) -> Box:
-    """The node and its label as one box, relative to the node's centre."""
+    """The node and its label as one box, relative to the node's centre (memoised; a
+    :class:`Box` is immutable)."""
     tw, th = text_size(label, m)
     r = m.node / 2
     if placement == RIGHT:
