@@ -1,7 +1,8 @@
 """Intersections: what two harms share (tactics, risk factors, indicators…) and what is
 particular to each — drawn side by side for a room, and listed in full.
 
-URL state: ``?a=<id>&b=<id>&via=<Class>&inherit=0&present=1&step=<n>``.
+URL state: ``?a=<id>&b=<id>&via=<Class>&inherit=0&stated=1&present=1&step=<n>``
+(``stated=1``: only links a document states, the curators' inferred links left out).
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ def layout(**params: Any) -> html.Div:
                      select("inter-inherit", INHERIT, "on" if inherit else "off"),
                      hint="e.g. tactics curated for human trafficking also count for sex "
                           "trafficking"),
+            dcc.Checklist(id="inter-stated", className="check",
+                          options=[{"label": " Only links a document states",
+                                    "value": "stated"}],
+                          value=["stated"] if as_bool(params.get("stated")) else []),
         ], className="controls"),
         html.Div(problem and notice(problem), id="inter-alert"),
         present_bar("inter", present, as_int(params.get("step"), 0, 0, 3)),
@@ -109,18 +114,21 @@ def _column(title: str, rows: list[dict[str, Any]], side: str, extra: str = "") 
           Output("inter-nsteps", "data"), Output("inter-alert", "children"),
           Input("inter-a", "value"), Input("inter-b", "value"), Input("inter-via", "value"),
           Input("inter-inherit", "value"),
-          Input("inter-present", "data"), Input("inter-step", "data"))
+          Input("inter-present", "data"), Input("inter-step", "data"),
+          Input("inter-stated", "value"))
 @guarded(7)
 def render(a: str | None, b: str | None, via: str, inherit: str | None, present: bool,
-           step: int) -> tuple[Any, ...]:
+           step: int, stated: list[str] | None = None) -> tuple[Any, ...]:
     if not a or not b:
         return [], {"name": "preset"}, None, notice("Choose two harms."), "", None, None
     if a == b:
         return ([], {"name": "preset"}, None, notice("Choose two different harms."), "", None,
                 None)
     g = get_backend()
+    only_stated = "stated" in (stated or [])
     r = g.shared(a, b, None if via in (None, "all") else via,
-                 include_broader=inherit != "off")
+                 include_broader=inherit != "off",
+                 include_inferred=not only_stated)
     view = el.shared_view(r)
     groups = el.shared_groups(r)
     lists = html.Div([
@@ -141,7 +149,8 @@ def render(a: str | None, b: str | None, via: str, inherit: str | None, present:
     notes = [notice(n) for n in view.notes]
     if not (r.shared or r.only_a or r.only_b):
         notes.append(notice("Neither harm has links of this kind yet."))
-    layout = dict(view.layout, refit=f"{a}-{b}-{via}-{step if present else -1}-{len(elements)}")
+    layout = dict(view.layout, refit=f"{a}-{b}-{via}-{int(only_stated)}-"
+                                     f"{step if present else -1}-{len(elements)}")
     return elements, layout, lists, notes, caption, nsteps, None
 
 
@@ -151,9 +160,11 @@ register_presentation("inter", "page page-intersections", GRAPH, last_step=3)
 @callback(Output({"type": "url-state", "page": "intersections"}, "data"),
           Input("inter-a", "value"), Input("inter-b", "value"), Input("inter-via", "value"),
           Input("inter-inherit", "value"),
-          Input("inter-present", "data"), Input("inter-step", "data"))
+          Input("inter-present", "data"), Input("inter-step", "data"),
+          Input("inter-stated", "value"))
 def url_state(a: str | None, b: str | None, via: str, inherit: str | None,
-              present: bool, step: int) -> dict:
+              present: bool, step: int, stated: list[str] | None = None) -> dict:
     return {"a": a, "b": b, "via": via if via != "all" else None,
             "inherit": "0" if inherit == "off" else None,
+            "stated": 1 if stated and "stated" in stated else None,
             "present": 1 if present else None, "step": step if present and step else None}

@@ -273,3 +273,49 @@ def test_showing_a_neighbours_links_keeps_every_label_clear(dash_duo, mini_app):
     after = _settled(dash_duo, len(before) + 1)
     assert len(after) > len(before)
     _assert_readable(after, 12)
+
+
+# --------------------------------------------------------------------------- stated links only
+def _column_text(dash_duo, side: str) -> str:
+    return dash_duo.find_element(f"#inter-lists .{side}-col").text
+
+
+def test_intersections_can_leave_the_curators_inferred_links_out(dash_duo):
+    """On the shipped base: an item shared only through an inferred link leaves 'Shared by
+    both' when 'Only links a document states' is ticked (a real key press), the URL keeps it,
+    and a link with stated=1 opens that way."""
+    from explorer.app import create_app
+    from graph.api import open_backend
+
+    a, b = "harm:familial-trafficking", "harm:sex-trafficking"
+    g = open_backend("embedded")
+    every = g.shared(a, b, None, include_broader=True)
+    stated = g.shared(a, b, None, include_broader=True, include_inferred=False)
+    moved = {i.node.id for i in every.shared} - {
+        i.node.id for i in stated.shared}
+    assert moved, "the shipped base no longer shares anything through an inferred link here"
+    label = next(i.node.label for i in every.shared if i.node.id in moved)
+    _size(dash_duo)
+    dash_duo.start_server(create_app("embedded", None))
+    dash_duo.wait_for_page(dash_duo.server_url + f"/intersections?a={a}&b={b}")
+    dash_duo.wait_for_contains_text("#inter-lists .shared-col",
+                                    f"Shared by both ({len(every.shared)})", timeout=TIMEOUT)
+    assert label in _column_text(dash_duo, "shared")
+    box = dash_duo.find_element("#inter-stated input[type='checkbox']")
+    assert not box.is_selected()
+    dash_duo.driver.execute_script("arguments[0].focus();", box)
+    ActionChains(dash_duo.driver).send_keys(Keys.SPACE).perform()
+    dash_duo.wait_for_contains_text("#inter-lists .shared-col",
+                                    f"Shared by both ({len(stated.shared)})", timeout=TIMEOUT)
+    assert label not in _column_text(dash_duo, "shared")
+    time.sleep(0.6)
+    assert _query(dash_duo).get("stated") == ["1"]
+    # the graph follows: the item is no longer drawn as shared
+    labels = _settled(dash_duo, 3)
+    assert not [g for g in labels if g["id"] in moved and " shared" in f" {g['cls']}"]
+    # a shared link opens with the box ticked and the stated-only comparison
+    dash_duo.wait_for_page(dash_duo.server_url + f"/intersections?a={a}&b={b}&stated=1")
+    dash_duo.wait_for_contains_text("#inter-lists .shared-col",
+                                    f"Shared by both ({len(stated.shared)})", timeout=TIMEOUT)
+    assert dash_duo.find_element("#inter-stated input[type='checkbox']").is_selected()
+    assert label not in _column_text(dash_duo, "shared")
