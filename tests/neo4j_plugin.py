@@ -123,7 +123,12 @@ def delete_all(driver: Any) -> None:
 
 
 @pytest.fixture
-def clean_neo4j(neo4j_driver: Driver) -> Driver:
-    """An empty default database (all nodes and relationships deleted before the test)."""
+def clean_neo4j(neo4j_driver: Driver) -> Iterator[Driver]:
+    """An empty default database: everything deleted before the test, and again after it,
+    so a test's load (e.g. the benchmark smoke test's 1,000 generated entries) never stays
+    on a shared server where the next fixture or a developer's explorer would find it."""
     delete_all(neo4j_driver)
-    return neo4j_driver
+    try:
+        yield neo4j_driver
+    finally:
+        delete_all(neo4j_driver)
