@@ -57,8 +57,17 @@ def start(evidence: str, backend: str = "embedded", timeout: float = 600.0,
         if proc.poll() is not None:
             raise RuntimeError("explorer exited: " + proc.stderr.read().decode()[-2000:])
         try:
-            with urllib.request.urlopen(base + "/_dash-layout", timeout=5):
-                return proc, base
+            # the port answers at once; the base opens in the background: wait until it is
+            # ready, so server start-up still covers opening the base
+            with urllib.request.urlopen(base + "/_intersections/status", timeout=5) as r:
+                status = json.loads(r.read())
+            if status.get("error"):
+                proc.terminate()
+                raise RuntimeError(f"explorer could not open the base: {status['error']}")
+            if status.get("ready"):
+                with urllib.request.urlopen(base + "/_dash-layout", timeout=30):
+                    return proc, base
+            time.sleep(0.3)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     proc.terminate()
