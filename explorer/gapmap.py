@@ -40,10 +40,15 @@ STATE_TEXT = {
 STATE_FILL = {INTERVENTIONS: "#cfe8e3", EVIDENCE: "#fbe3b4", NOTHING: "#f2f2f2"}
 STATE_MARK = {INTERVENTIONS: "#00695c", EVIDENCE: "#9a4f00", NOTHING: "#9e9e9e"}
 
-#: Most cells one figure draws (a heat map + markers; measured in BENCHMARKS.md). Past it the
-#: map shows the first rows and says how to narrow it; the CSV downloads hold everything.
-MAX_MAP_CELLS = 20_000
-MAX_MAP_COLS = 150
+#: Most cells one figure draws (a heat map + markers; measured in BENCHMARKS.md: 16,335 cells
+#: cost 3.5-4.4 s of main-thread CPU to open, over the 2 s budget). Past it the map shows the
+#: first rows and says how to narrow it; the CSV downloads hold everything.
+MAX_MAP_CELLS = 5_000
+MAX_MAP_COLS = 100
+#: Most claim cards / items the side panel draws for one cell (a rolled-up cell of a large
+#: base can hold thousands of claims); the rest are counted and left to the CSV download.
+MAX_PANEL_CLAIMS = 25
+MAX_PANEL_ITEMS = 60
 
 CELL_PX = 28
 LABEL_CHARS = 38

@@ -321,13 +321,20 @@ def detail(cov: Any, key: str | None, via: str) -> Any:
         return html.Div(parts, className="gap-detail")
     if cell.items:
         parts += [html.H3(gm.via_noun(via, cell.count).capitalize()),
-                  html.Ul([html.Li(ref_link(i)) for i in cell.items])]
+                  html.Ul([html.Li(ref_link(i)) for i in cell.items[:gm.MAX_PANEL_ITEMS]])]
+        if cell.count > gm.MAX_PANEL_ITEMS:
+            parts.append(html.P(f"… and {cell.count - gm.MAX_PANEL_ITEMS:,} more: “Download "
+                                "CSV (every cell)” lists them all.", className="muted"))
     links = getattr(cell, "links", ())
     if links:
         parts.append(html.P(f"Linked directly in the evidence base ({', '.join(links)}).",
                             className="muted"))
-    claims = get_backend().claims(list(cell.claims)) if cell.claims else []
-    parts.append(html.H3(f"Claims ({len(claims)})"))
+    shown_ids = list(cell.claims[:gm.MAX_PANEL_CLAIMS])
+    claims = get_backend().claims(shown_ids) if shown_ids else []
+    parts.append(html.H3(f"Claims ({len(cell.claims):,})"))
+    if len(cell.claims) > len(shown_ids):
+        parts.append(html.P(f"Showing the first {len(shown_ids)}; “Download CSV (every cell)” "
+                            "lists every claim id of every cell.", className="muted"))
     if claims:
         parts += [claim_card(c) for c in claims]  # each card links to its claim page
         cites = {ci.id: ci for c in claims for ci in (*c.citations,
