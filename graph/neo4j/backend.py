@@ -51,10 +51,6 @@ __all__ = ["BOLT_SCHEMES", "DEFAULT_DATASET", "DEFAULT_TIMEOUT", "ID_CHUNK",
 DEFAULT_DATASET = "evidence"
 #: ids per primitive call; larger inputs are split so no single read ships a huge parameter.
 ID_CHUNK = 5_000
-#: Search asks the server for this many rows beyond the limit, then widens (x4) while ties on
-#: score and class could reach past what came back; above SEARCH_MAX_FETCH it ranks locally.
-SEARCH_MARGIN = 20
-SEARCH_MAX_FETCH = 5_000
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 LOAD_HINT = "run `intersections load --neo4j` to load it"
 
@@ -288,10 +284,7 @@ class Neo4jBackend(GraphBackend):
         others = (predicates if predicates is not None
                   else frozenset(PREDICATE_BY_NAME)) - {"about"}
         edges = self.edges_of(frontier, others) if others else []
-        rows = self._chunked(frontier, lambda ids: cypher.top_claims_about(ids, claims_kept))
-        kept = sorted({r["s"] for r in rows})
-        for start in range(0, len(kept), ID_CHUNK):
-            rows.extend(self._read(cypher.about_links(kept[start:start + ID_CHUNK], frontier)))
+        rows = self._read(cypher.top_claims_about(frontier, claims_kept))
         return edges + self._edge_views(rows)
 
     def _coverage_cells(self, via_cats: frozenset[str], row_ids: list[str], col_ids: list[str],
@@ -347,37 +340,28 @@ class Neo4jBackend(GraphBackend):
                       limit: int) -> list[SearchRank]:
         """Search scored and ranked by the server; only the best rows travel.
 
-        The server orders by (score, class rank, label length, id) with the same scoring as
-        :func:`graph.text.score_text` on the stored normalised texts. The client re-scores what
-        came back in Python (any disagreement → the embedded ranking over all candidates) and
-        re-sorts it; rows the server did not send all rank at or after the last one sent on
-        (score, class rank), so when that pair is strictly worse than the ``limit``-th kept row,
-        nothing unseen can enter the top. Otherwise (ties across the boundary; label lengths
-        the server may count differently) it asks again for four times as many rows.
+        The server orders by exactly the embedded key: the score (computed like
+        :func:`graph.text.score_text` on the stored normalised texts), class rank, label length
+        (Cypher's ``size()`` counts code points, like ``len``) and id (ids are ASCII by the
+        ontology's id pattern, so string order agrees), so its first ``limit`` rows are the
+        embedded top. The client re-scores them in Python and checks the order; any
+        disagreement (texts stored by another version) falls back to the embedded ranking.
         """
         if not self._server_ranks_search():
             return super()._best_matches(q, wanted, limit)
         cats = None if wanted is None else wanted | {"Collection"}
-        fetch = limit + SEARCH_MARGIN
-        while fetch <= SEARCH_MAX_FETCH:
-            rows = self._read(cypher.search_ranked(q, cats, EVIDENCE_CLASSES, fetch))
-            scored: list[SearchRank] = []
-            for r in rows:
-                alts = list(r["alt_labels"] or ())
-                score, matched = best_match_texts(q, search_texts(r["label"], alts))
-                if score != r["score"]:
-                    return super()._best_matches(q, wanted, limit)  # stale or foreign texts
-                scored.append((-score, category_rank(r["category"]), len(r["label"]), r["id"],
-                               matched, r["category"], r["label"]))
-            scored.sort()
-            top = scored[:limit]
-            if len(rows) < fetch:
-                return top  # every match came back
-            last = (-rows[-1]["score"], rows[-1]["rank"])
-            if len(top) == limit and top[-1][:2] < last:
-                return top
-            fetch *= 4
-        return super()._best_matches(q, wanted, limit)
+        rows = self._read(cypher.search_ranked(q, cats, EVIDENCE_CLASSES, limit))
+        scored: list[SearchRank] = []
+        for r in rows:
+            alts = list(r["alt_labels"] or ())
+            score, matched = best_match_texts(q, search_texts(r["label"], alts))
+            if score != r["score"]:
+                return super()._best_matches(q, wanted, limit)  # stale or foreign texts
+            scored.append((-score, category_rank(r["category"]), len(r["label"]), r["id"],
+                           matched, r["category"], r["label"]))
+        if scored != sorted(scored):  # the server's order must be the embedded order
+            return super()._best_matches(q, wanted, limit)
+        return scored
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         by_cat = {r["key"]: r["n"] for r in self._read(cypher.count_nodes())

@@ -304,34 +304,26 @@ def node_refs(ids: Sequence[str]) -> Statement:
 
 
 def top_claims_about(ids: Sequence[str], keep: int) -> Statement:
-    """The ``about`` links into each node that path ranking can need (see
-    :meth:`graph.backend.GraphBackend._walk_edges`): when every link into a node is plain (from
-    a Claim, no claims of its own, not inferred), its first ``keep`` claims by casefolded label
-    then id; otherwise all of them. A hub's thousands of claims stay on the server."""
+    """The ``about`` links into some nodes that path ranking can need, in one read (see
+    :meth:`graph.backend.GraphBackend._walk_edges`): per node, when every link into it is plain
+    (from a Claim, no claims of its own, not inferred), its first ``keep`` claims by casefolded
+    label then id, otherwise all of them; then every ``about`` link from a kept claim into any
+    of the nodes. A hub's thousands of claims stay on the server."""
     about = neo4j_rel_type("about")
     query = (
         "UNWIND $ids AS id\n"
         f"MATCH (f:{ENTITY} {{id: id}})<-[r:{about}]-(c:{ENTITY})\n"
         f"WITH f, r, c ORDER BY c.{LABEL_FOLD_KEY}, c.id\n"
-        "WITH f, collect({r: r, c: c.id}) AS links, "
+        "WITH f, collect(c) AS claims, "
         "sum(CASE WHEN size(coalesce(r.claims, [])) > 0 OR r.basis = 'inferred' "
         "OR c.category <> 'Claim' THEN 1 ELSE 0 END) AS special\n"
-        "UNWIND (CASE WHEN special = 0 THEN links[..$keep] ELSE links END) AS x\n"
-        "RETURN x.c AS s, type(x.r) AS t, f.id AS o, properties(x.r) AS props"
-    )
-    return query, {"ids": list(ids), "keep": int(keep)}
-
-
-def about_links(claim_ids: Sequence[str], ids: Sequence[str]) -> Statement:
-    """Every ``about`` link from some claims to some nodes."""
-    about = neo4j_rel_type("about")
-    query = (
-        "UNWIND $claims AS cid\n"
-        f"MATCH (c:{ENTITY} {{id: cid}})-[r:{about}]->(f:{ENTITY})\n"
+        "UNWIND (CASE WHEN special = 0 THEN claims[..$keep] ELSE claims END) AS c\n"
+        "WITH DISTINCT c\n"
+        f"MATCH (c)-[r:{about}]->(f:{ENTITY})\n"
         "WHERE f.id IN $ids\n"
         "RETURN c.id AS s, type(r) AS t, f.id AS o, properties(r) AS props"
     )
-    return query, {"claims": list(claim_ids), "ids": list(ids)}
+    return query, {"ids": list(ids), "keep": int(keep)}
 
 
 def coverage_cells(via: Iterable[str], rows: Sequence[str], cols: Sequence[str], *,
