@@ -27,9 +27,10 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from loaders.records import EdgeRecord, NodeRecord, SourceRef
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from loaders.evidence import EvidenceBase
 
 log = logging.getLogger("intersections.cache")
+T = TypeVar("T")
 
 #: Bump when the stored form or the meaning of "checked" changes.
 FORMAT = b"intersections-base-cache/1"
@@ -244,6 +246,16 @@ def decode(data: bytes) -> EvidenceBase:
 # ------------------------------------------------------------------------------ get / put
 def get(key: str) -> EvidenceBase | None:
     """The cached base of ``key``, or None (miss, disabled, or corrupt: then removed)."""
+    return _read(key, decode)
+
+
+def get_columns(key: str) -> Columns | None:
+    """The cached base of ``key`` as plain columns (for the embedded graph, which needs no
+    record objects), or None like :func:`get`."""
+    return _read(key, columns)
+
+
+def _read(key: str, how: Callable[[bytes], T]) -> T | None:
     if not enabled():
         return None
     path = _path_for(key)
@@ -252,13 +264,34 @@ def get(key: str) -> EvidenceBase | None:
     except OSError:
         return None
     try:
-        return decode(data)
+        return how(data)
     except Exception as exc:  # noqa: BLE001 - any damage means: load in full
         log.warning("evidence-base cache %s is unusable (%s); loading the base in full and "
                     "rewriting the cache", path, exc)
         with contextlib.suppress(OSError):
             path.unlink()
         return None
+
+
+@dataclass
+class Columns:
+    """The cached base column by column (Python lists; JSON columns decoded)."""
+
+    nodes: dict[str, list[Any]]
+    edges: dict[str, list[Any]]
+
+
+def columns(data: bytes) -> Columns:
+    meta, a, b = _split(data)
+    nt, et = _read_table(a), _read_table(b)
+    nodes = {c: nt.column(c).to_pylist() for c in nt.column_names}
+    edges = {c: et.column(c).to_pylist() for c in et.column_names}
+    for cols, names in ((nodes, ("properties", "sources")), (edges, ("properties",))):
+        for n in names:
+            cols[n] = _json_column(cols[n])
+    if len(nodes["id"]) != meta.get("nodes") or len(edges["subject"]) != meta.get("edges"):
+        raise CorruptCache("record counts differ from the header")
+    return Columns(nodes, edges)
 
 
 def put(key: str, eb: EvidenceBase) -> Path | None:

@@ -575,6 +575,11 @@ def _load_evidence_base(path: Path | str | None, *, shacl: bool,
     return eb
 
 
+def cache_key(path: Path | str | None = None, *, shacl: bool = True) -> str | None:
+    """The base-cache key of an evidence folder as :func:`load_evidence_base` reads it."""
+    return _base_key(EvidenceBaseSource(path), shacl)
+
+
 def _base_key(source: EvidenceBaseSource, shacl: bool) -> str | None:
     """Content key of the files this source reads (None: cache off or files unreadable here;
     the full load then reports the problem)."""

@@ -203,3 +203,24 @@ def test_a_changed_base_does_not_reuse_old_gap_matrices(cache: Path, base: Path,
     assert len(list(cache.glob("*.gaps-*.pickle"))) == 1  # the old version's only
     b.warm_defaults()
     assert len(list(cache.glob("*.gaps-*.pickle"))) == 2
+
+
+def test_the_embedded_graph_from_the_cache_is_the_graph_from_records(
+        cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NetworkxBackend.load on a cache hit builds the graph from columns; it must be the same
+    graph (attributes and order) as building it from the records."""
+    from graph.nx_backend import NetworkxBackend
+
+    for base in (MINI, None):  # the mini fixture and the shipped base
+        expected = NetworkxBackend.from_evidence_base(load_evidence_base(base)).graph
+        import loaders.evidence as ev
+
+        monkeypatch.setattr(ev.EvidenceBaseSource, "_parse_all",
+                            lambda self: pytest.fail("parsed despite the cache"))
+        got = NetworkxBackend.load(base).graph
+        monkeypatch.undo()
+        monkeypatch.setenv(basecache.ENV_DIR, str(cache))
+        assert list(got.nodes(data=True)) == list(expected.nodes(data=True))
+        assert list(got.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
+        assert list(got.in_edges(keys=True, data=True)) == \
+            list(expected.in_edges(keys=True, data=True))
