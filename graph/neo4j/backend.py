@@ -280,10 +280,10 @@ class Neo4jBackend(GraphBackend):
         kept claims and the frontier is read, as :meth:`GraphBackend._walk_edges` requires."""
         if claims_kept is None or not self._server_ranks_search() or (
                 predicates is not None and "about" not in predicates):
-            return super()._walk_edges(frontier, predicates, claims_kept)
+            return self._lean_edges(frontier, predicates)
         others = (predicates if predicates is not None
                   else frozenset(PREDICATE_BY_NAME)) - {"about"}
-        edges = self.edges_of(frontier, others) if others else []
+        edges = self._lean_edges(frontier, others) if others else []
         rows = self._read(cypher.top_claims_about(frontier, claims_kept))
         return edges + self._edge_views(rows)
 
@@ -300,6 +300,15 @@ class Neo4jBackend(GraphBackend):
 
     def _claims_about(self, ids: list[str]) -> dict[str, set[str]]:
         return {r["id"]: set(r["claims"]) for r in self._chunked(ids, cypher.claims_about)}
+
+    def _lean_edges(self, ids: list[str], predicates: frozenset[str] | None) -> list[EdgeView]:
+        """Links with only the properties a walk reads (claims, basis, basis_note)."""
+        if predicates is not None and not predicates:
+            return []
+        rows = self._chunked(ids, lambda chunk: cypher.walk_edges(chunk, predicates))
+        out = self._edge_views(rows)
+        return [e._replace(properties={k: v for k, v in e.properties.items() if v is not None})
+                for e in out]
 
     def _edge_views(self, rows: list[Any]) -> list[EdgeView]:
         seen: set[tuple[str, str, str]] = set()

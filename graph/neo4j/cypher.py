@@ -303,6 +303,18 @@ def node_refs(ids: Sequence[str]) -> Statement:
     return query, {"ids": list(ids)}
 
 
+def walk_edges(ids: Sequence[str], predicates: Iterable[str] | None = None) -> Statement:
+    """Like :func:`edges_of`, but only what a path walk reads of a link (its claims, basis
+    and the curator's note), not its sources and other properties."""
+    query = (
+        "UNWIND $ids AS id\n"
+        f"MATCH (n:{ENTITY} {{id: id}})-[r:{_rel_pattern(predicates)}]-(:{ENTITY})\n"
+        "RETURN DISTINCT startNode(r).id AS s, type(r) AS t, endNode(r).id AS o, "
+        "{claims: r.claims, basis: r.basis, basis_note: r.basis_note} AS props"
+    )
+    return query, {"ids": list(ids)}
+
+
 def top_claims_about(ids: Sequence[str], keep: int) -> Statement:
     """The ``about`` links into some nodes that path ranking can need, in one read (see
     :meth:`graph.backend.GraphBackend._walk_edges`): per node, when every link into it is plain
@@ -321,7 +333,8 @@ def top_claims_about(ids: Sequence[str], keep: int) -> Statement:
         "WITH DISTINCT c\n"
         f"MATCH (c)-[r:{about}]->(f:{ENTITY})\n"
         "WHERE f.id IN $ids\n"
-        "RETURN c.id AS s, type(r) AS t, f.id AS o, properties(r) AS props"
+        "RETURN c.id AS s, type(r) AS t, f.id AS o, "
+        "{claims: r.claims, basis: r.basis, basis_note: r.basis_note} AS props"
     )
     return query, {"ids": list(ids), "keep": int(keep)}
 
