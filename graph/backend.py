@@ -677,6 +677,24 @@ class GraphBackend(ABC):
 
         return Coverage(order(row_ids), order(col_ids), via, tuple(cells))
 
+    def _structural_links(self, ids: list[str],
+                          include_inferred: bool) -> defaultdict[str, set[str]]:
+        """Each of ``ids`` → the nodes it is linked to by structural links, in either direction
+        (claim links left out: they are most of a large base). Shared by the coverage cells and
+        the gap map's population/region scope, so both count a link the same way."""
+        linked: defaultdict[str, set[str]] = defaultdict(set)
+        if not ids:
+            return linked
+        wanted = set(ids)
+        for e in self.edges_of(ids, STRUCTURAL_PREDICATES):
+            if not include_inferred and _inferred(e):
+                continue
+            if e.subject in wanted:
+                linked[e.subject].add(e.object)
+            if e.object in wanted:
+                linked[e.object].add(e.subject)
+        return linked
+
     def _coverage_cells(self, via_cats: frozenset[str], row_ids: list[str], col_ids: list[str],
                         rollup: bool, include_inferred: bool) -> dict[tuple[str, str], set[str]]:
         """(row, col) → the ``via`` nodes linked (structural links) to a node at or below the
@@ -685,16 +703,7 @@ class GraphBackend(ABC):
         via_ids = self.ids_of(via_cats)
         # structural links only: claim links are most of a large base and are fetched later
         # for the few nodes that end up in a cell
-        edges = self.edges_of(via_ids, STRUCTURAL_PREDICATES) if via_ids else []
-        via_set = set(via_ids)
-        linked: dict[str, set[str]] = defaultdict(set)
-        for e in edges:
-            if not include_inferred and _inferred(e):
-                continue
-            if e.subject in via_set:
-                linked[e.subject].add(e.object)
-            if e.object in via_set:
-                linked[e.object].add(e.subject)
+        linked = self._structural_links(via_ids, include_inferred)
         row_set, col_set = set(row_ids), set(col_ids)
         anc = self.broader_chain({t for ts in linked.values() for t in ts}) if rollup else {}
         cell_items: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -747,14 +756,7 @@ class GraphBackend(ABC):
         items = {i.id: i for cell in base.cells for i in cell.items}
         keep = set(items)
         if scope and keep:
-            linked: dict[str, set[str]] = defaultdict(set)
-            for e in self.edges_of(sorted(keep), STRUCTURAL_PREDICATES):
-                if not include_inferred and _inferred(e):
-                    continue
-                if e.subject in keep:
-                    linked[e.subject].add(e.object)
-                if e.object in keep:
-                    linked[e.object].add(e.subject)
+            linked = self._structural_links(sorted(keep), include_inferred)
             linked_to = sorted({t for ts in linked.values() for t in ts})
             anc = self.broader_chain(linked_to)
             for i in list(keep):
