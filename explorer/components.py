@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import dash_cytoscape as cyto
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from explorer.elements import statistic_text
 from explorer.evidence_views import claim_href, evidence_page_link
-from explorer.layout import MIN_ZOOM
+from explorer.layout import MIN_ZOOM, NARROW_WIDTH
 from explorer.theme import export_key, legend_items, stylesheet, type_label
 from explorer.wording import plural
 from graph.models import CitationInfo, ClaimInfo, Node, NodeRef
@@ -379,6 +379,9 @@ def present_bar(page: str, present: bool, step: int) -> html.Div:
         dcc.Store(id=f"{page}-step", data=step),
         # how many steps the current view has (written by the page's render callback)
         dcc.Store(id=f"{page}-nsteps"),
+        # True on a narrow window (a phone): Present stacks its views (see
+        # register_presentation)
+        dcc.Store(id=f"{page}-narrow", data=False),
     ], className="present-bar")
 
 
@@ -391,6 +394,14 @@ def register_presentation(page: str, root_class: str, graph_id: dict[str, str],
     end is clamped. Presenting switches the graph to the large-type stylesheet and hides the
     site chrome (CSS class ``presenting``).
     """
+
+    # the window's width decides the presentation's shape (a phone gets stacked views with
+    # fewer items); read in the browser when presenting starts, sent only when it changes
+    clientside_callback(
+        "function (present, narrow) { var n = window.innerWidth < " + str(NARROW_WIDTH) + ";"
+        " return n === !!narrow ? window.dash_clientside.no_update : n; }",
+        Output(f"{page}-narrow", "data"), Input(f"{page}-present", "data"),
+        State(f"{page}-narrow", "data"))
 
     @callback(Output(f"{page}-present", "data"), Output(f"{page}-step", "data"),
               Output(f"{page}-root", "className"), Output(f"{page}-present-toggle", "children"),

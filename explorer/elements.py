@@ -469,34 +469,44 @@ def clamp_step(step: int | None, n_steps: int) -> int:
     return max(0, min(step or 0, max(0, n_steps - 1)))
 
 
-def path_present_view(path: Path, step: int) -> GraphView:
+def path_present_view(path: Path, step: int, narrow: bool = False) -> GraphView:
     """Presentation of one path: what is revealed by ``step``, nothing else, at full size.
 
     The path is laid out once (rows of four, snaking) and each step sends only the revealed
-    part, so the canvas refits to it and the newest hop is always on screen.
+    part, so the canvas refits to it and the newest hop is always on screen. ``narrow`` (a
+    phone): only the current hop, its two ends one above the other — a whole path at room
+    size is taller than a phone's screen.
     """
     steps = path_steps(path)
     step = clamp_step(step, len(steps))
     shown: set[str] = set().union(*steps[:step + 1])
-    pos = lay.snake([(n.id, n.label) for n in path.nodes], lay.PRESENT)
+    if narrow:
+        ends = [path.nodes[0]] if step == 0 else [path.hops[step - 1].source,
+                                                  path.hops[step - 1].target]
+        shown = {n.id for n in ends} | steps[step]
+        pos = lay.snake([(n.id, n.label) for n in ends], lay.PRESENT, per_row=1)
+    else:
+        pos = lay.snake([(n.id, n.label) for n in path.nodes], lay.PRESENT)
     out: list[Element] = []
     for n in path.nodes:
-        if n.id in shown and all(e["data"]["id"] != n.id for e in out):
+        if n.id in shown and n.id in pos and all(e["data"]["id"] != n.id for e in out):
             cls = ["focus"] if n.id == path.nodes[0].id else []
             if n.id == path.end.id:
                 cls.append("path-end")
+            if narrow and step and n.id == path.hops[step - 1].source.id:
+                cls.append("lbl-above")  # the hop's edge runs down between the two labels
             el = node_element(n, *cls)
             x, y = pos[n.id]
             el["position"] = {"x": x, "y": y}
             out.append(el)
     for k, h in enumerate(path.hops, 1):
-        if k <= step:
+        if k <= step and (not narrow or k == step):
             e = _hop_edge(h)
             if k == step:
-                e["classes"] = (e["classes"] + " highlight").strip()
+                e["classes"] = (e["classes"] + " highlight" + (" flat" if narrow else "")).strip()
             out.append(e)
-    return GraphView(out, dict(PRESET, padding=50), total_nodes=len(path.nodes),
-                     total_edges=len(path.hops))
+    return GraphView(out, dict(PRESET, padding=lay.NARROW_PADDING if narrow else 50),
+                     total_nodes=len(path.nodes), total_edges=len(path.hops))
 
 
 def apply_steps(elements: list[Element], steps: Sequence[set[str]], step: int) -> list[Element]:
@@ -538,13 +548,15 @@ def _side_edges(hub: str, item: SharedItem, links: Sequence[Neighbor]) -> list[E
     return out
 
 
-def _type_groups(side: str, items: Sequence[SharedItem], budget: int
+def _type_groups(side: str, items: Sequence[SharedItem], budget: int, collapse: bool = False
                  ) -> tuple[list[tuple[tuple[str, str], list[tuple[str, str]]]],
                             list[SharedItem], list[Element]]:
     """Items grouped by type for a grid, at most ``budget`` drawn (fair share per type).
 
     Returns the groups (header + members, an aggregate "+ n more" last in a cut group), the
-    items drawn, and the header and aggregate elements.
+    items drawn, and the header and aggregate elements. ``collapse`` (a phone's short
+    slide): only types with something drawn get a heading, and everything not drawn is one
+    "+ n more" at the end (the lists under the graph name them all).
     """
     from explorer.theme import type_label
 
@@ -561,19 +573,31 @@ def _type_groups(side: str, items: Sequence[SharedItem], budget: int
     groups = []
     drawn: list[SharedItem] = []
     extra: list[Element] = []
+    hidden = 0
     for c in sorted(by_type, key=lambda c: type_label(c).casefold()):
+        if collapse and quota[c] == 0:
+            hidden += len(by_type[c])
+            continue
         members = sorted(by_type[c], key=lambda it: it.node.label.casefold())
         hid = f"group:{side}:{c}"
         head = f"{plural_type(c, len(members))} ({len(members)})"
         extra.append(header_node(hid, head))
         cell = [(it.node.id, it.node.label) for it in members[:quota[c]]]
         drawn += members[:quota[c]]
-        if len(members) > quota[c]:
+        if collapse:
+            hidden += len(members) - quota[c]
+        elif len(members) > quota[c]:
             m = more_node(side, c, len(members) - quota[c])
             m["data"]["label"] = f"+ {len(members) - quota[c]} more"  # the heading names it
             extra.append(m)
             cell.append((m["data"]["id"], m["data"]["label"]))
         groups.append(((hid, head), cell))
+    if hidden:
+        m = more_node(side, "other", hidden)
+        m["data"]["label"] = f"+ {hidden} more"
+        m["classes"] = "more"
+        extra.append(m)
+        groups.append(((m["data"]["id"], m["data"]["label"]), []))  # a group of its own
     return groups, drawn, extra
 
 
@@ -594,17 +618,17 @@ def extent(elements: Sequence[Element], m: lay.Metrics = lay.NORMAL) -> tuple[fl
 MAX_FIT_BUILDS = 6
 
 
-def fit_budgets(budget: int) -> list[int]:
+def fit_budgets(budget: int, floor: int = 4) -> list[int]:
     """The budgets :func:`fitted` may choose from, largest first: ``budget``, then 80 % of the
-    one before, down to 4."""
+    one before, down to ``floor``."""
     out = [budget]
-    while out[-1] > 4:
-        out.append(max(4, int(out[-1] * 0.8)))
+    while out[-1] > floor:
+        out.append(max(floor, min(out[-1] - 1, int(out[-1] * 0.8))))
     return out
 
 
 def fitted(build: Any, budget: int, fit: tuple[float, float],
-           m: lay.Metrics = lay.NORMAL) -> GraphView:
+           m: lay.Metrics = lay.NORMAL, floor: int = 4) -> GraphView:
     """``build(b)`` for the largest ``b`` in :func:`fit_budgets` whose drawing fits ``fit``
     (so the canvas shows it whole at a zoom that keeps labels readable); the smallest budget
     when none fits.
@@ -614,7 +638,7 @@ def fitted(build: Any, budget: int, fit: tuple[float, float],
     budget that fits is found by bisection — about log2(12) builds instead of walking down
     one 20 % step at a time (the profile of issue 14 item 7: ~6.6 builds per request).
     """
-    cands = fit_budgets(budget)
+    cands = fit_budgets(budget, floor)
     built: dict[int, GraphView] = {}
 
     def fits(k: int) -> bool:
@@ -712,14 +736,17 @@ def shared_steps(r: SharedResult) -> list[set[str]]:
     return [{r.a.id, r.b.id}, ids(r.shared), ids(r.only_a), ids(r.only_b)]
 
 
-def shared_present_view(r: SharedResult, step: int,
-                        budget: int = SHARED_PRESENT_BUDGET) -> GraphView:
-    """One presentation step (see :func:`_shared_present_view`), as many items as fit."""
-    return fitted(lambda b: _shared_present_view(r, step, b), budget, lay.FIT_PRESENT,
-                  lay.PRESENT)
+def shared_present_view(r: SharedResult, step: int, budget: int = SHARED_PRESENT_BUDGET,
+                        narrow: bool = False) -> GraphView:
+    """One presentation step (see :func:`_shared_present_view`), as many items as fit;
+    ``narrow`` (a phone held upright): stacked top to bottom, so fewer items fit."""
+    fit = lay.FIT_PRESENT_NARROW if narrow else lay.FIT_PRESENT
+    return fitted(lambda b: _shared_present_view(r, step, b, narrow), budget, fit, lay.PRESENT,
+                  floor=1 if narrow else 4)
 
 
-def _shared_present_view(r: SharedResult, step: int, budget: int) -> GraphView:
+def _shared_present_view(r: SharedResult, step: int, budget: int,
+                         narrow: bool = False) -> GraphView:
     """One presentation step, at full size: 0 the two harms; 1 what they share (between
     them); 2 what is particular to A (right of A); 3 particular to B (left of B).
 
@@ -733,7 +760,7 @@ def _shared_present_view(r: SharedResult, step: int, budget: int) -> GraphView:
                         ("only-a", r.only_a, "only-a"), ("only-b", r.only_b, "only-b"))[step]
     if step == 0:
         items = ()
-    groups, drawn, extra = _type_groups(side, items, budget)
+    groups, drawn, extra = _type_groups(side, items, budget, collapse=narrow)
     nodes = ([a, b] if step in (0, 1) else [a] if step == 2 else [b]) + extra
     # no edges: every item links to the harm(s) beside it, and lines across a grid only cross
     # other labels; the place says it (the caption and the lists name the relations)
@@ -742,7 +769,10 @@ def _shared_present_view(r: SharedResult, step: int, budget: int) -> GraphView:
         nodes.append(node_element(it.node, cls, "lbl-right"))
     ida, idb = (r.a.id, r.a.label), (r.b.id, r.b.label)
     high = lay.FIT_PRESENT[1] - 30
-    if step == 0:
+    if narrow:
+        pos = lay.stacked(ida if step in (0, 1, 2) else None, idb if step in (0, 1, 3) else None,
+                          groups, m=lay.PRESENT)
+    elif step == 0:
         pos = lay.two_sided(ida, idb, m=lay.PRESENT)
     elif step == 1:
         pos = lay.two_sided(ida, idb, middle=groups, m=lay.PRESENT, max_height=high)
@@ -755,8 +785,9 @@ def _shared_present_view(r: SharedResult, step: int, budget: int) -> GraphView:
     uniq = [e for e in _unique(edges) if e["data"]["source"] in pos and e["data"]["target"] in pos]
     for e in uniq:
         e["classes"] = (e["classes"] + " quiet").strip()
-    return GraphView(nodes + uniq, dict(PRESET, padding=50), total_nodes=len(nodes),
-                     total_edges=len(uniq), truncated=len(drawn) < len(items))
+    return GraphView(nodes + uniq, dict(PRESET, padding=lay.NARROW_PADDING if narrow else 50),
+                     total_nodes=len(nodes), total_edges=len(uniq),
+                     truncated=len(drawn) < len(items))
 
 
 def shared_groups(r: SharedResult) -> dict[str, list[dict[str, Any]]]:

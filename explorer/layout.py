@@ -59,6 +59,13 @@ PRESENT = Metrics(font=24.0, max_width=200.0, node=40.0, gap=20.0)
 #: 1,375 x 640 px normally, 1,375 x 545 px presenting) divided by MIN_ZOOM.
 FIT_NORMAL = (1375 / MIN_ZOOM, 640 / MIN_ZOOM)
 FIT_PRESENT = (1375 / MIN_ZOOM, 540 / MIN_ZOOM)
+#: Presenting on a phone held upright (390 x 844: a canvas of about 358 x 650 px — 78vh,
+#: assets/style.css — less the view's 20 px padding): views are stacked top to bottom and
+#: hold fewer items.
+NARROW_WIDTH = 700  # px; a window narrower than this presents the stacked views
+NARROW_PADDING = 20
+FIT_PRESENT_NARROW = ((358 - 2 * NARROW_PADDING) / MIN_ZOOM,
+                      (650 - 2 * NARROW_PADDING) / MIN_ZOOM)
 
 #: Where a label sits relative to its node.
 BELOW, RIGHT = "below", "right"
@@ -278,6 +285,29 @@ def two_sided(a: tuple[str, str] | None, b: tuple[str, str] | None,
         for i, (bx_, by_) in block.items():
             pos[i] = (round(x + bx_, 1), round(by_ - h / 2, 1))
         x += w + gap
+    return pos
+
+
+def stacked(a: tuple[str, str] | None, b: tuple[str, str] | None,
+            middle: Sequence[tuple[tuple[str, str], Sequence[tuple[str, str]]]] = (),
+            m: Metrics = PRESENT) -> Pos:
+    """Top to bottom, centred on x = 0: A, the grid in one column, B — :func:`two_sided`
+    turned upright for a phone (either harm may be None)."""
+    pos: Pos = {}
+    y = 0.0
+    for part in (a, middle, b):
+        if part is None or (isinstance(part, Sequence) and not part):
+            continue
+        if isinstance(part, tuple) and len(part) == 2 and isinstance(part[0], str):
+            hub_id, hub_label = part
+            box = node_box(hub_label, m)
+            pos[hub_id] = (0.0, round(y - box.y1, 1))
+            y += box.h + m.gap
+            continue
+        block, w, h = grid_block(part, m, max_height=math.inf)  # type: ignore[arg-type]
+        for i, (bx_, by_) in block.items():
+            pos[i] = (round(bx_ - w / 2, 1), round(y + by_, 1))
+        y += h + m.gap
     return pos
 
 

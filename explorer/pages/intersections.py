@@ -115,10 +115,11 @@ def _column(title: str, rows: list[dict[str, Any]], side: str, extra: str = "") 
           Input("inter-a", "value"), Input("inter-b", "value"), Input("inter-via", "value"),
           Input("inter-inherit", "value"),
           Input("inter-present", "data"), Input("inter-step", "data"),
-          Input("inter-stated", "value"))
+          Input("inter-stated", "value"), Input("inter-narrow", "data"))
 @guarded(7)
 def render(a: str | None, b: str | None, via: str, inherit: str | None, present: bool,
-           step: int, stated: list[str] | None = None) -> tuple[Any, ...]:
+           step: int, stated: list[str] | None = None,
+           narrow: bool | None = False) -> tuple[Any, ...]:
     if not a or not b:
         return [], {"name": "preset"}, None, notice("Choose two harms."), "", None, None
     if a == b:
@@ -140,7 +141,7 @@ def render(a: str | None, b: str | None, via: str, inherit: str | None, present:
     if present:  # one step at a time, only that step's items, refitted every step
         nsteps = len(STEP_TITLES)
         step = el.clamp_step(step, nsteps)
-        pview = el.shared_present_view(r, step)
+        pview = el.shared_present_view(r, step, narrow=bool(narrow))
         elements = pview.elements
         title = STEP_TITLES[step].format(a=r.a.label, b=r.b.label)
         counts = (None, len(r.shared), len(r.only_a), len(r.only_b))[step]
@@ -149,8 +150,11 @@ def render(a: str | None, b: str | None, via: str, inherit: str | None, present:
     notes = [notice(n) for n in view.notes]
     if not (r.shared or r.only_a or r.only_b):
         notes.append(notice("Neither harm has links of this kind yet."))
-    layout = dict(view.layout, refit=f"{a}-{b}-{via}-{int(only_stated)}-"
-                                     f"{step if present else -1}-{len(elements)}")
+    if present:
+        layout = dict(pview.layout, refit=f"{a}-{b}-{via}-{int(only_stated)}-{int(bool(narrow))}"
+                                          f"-{step}-{len(elements)}")
+    else:
+        layout = dict(view.layout, refit=f"{a}-{b}-{via}-{int(only_stated)}--1-{len(elements)}")
     return elements, layout, lists, notes, caption, nsteps, None
 
 

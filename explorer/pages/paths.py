@@ -169,10 +169,12 @@ def page_of(groups: list[Any], page: int | None) -> tuple[list[Any], int, str]:
           Input("paths-from", "value"), Input("paths-to", "value"),
           Input("paths-hops", "value"), Input("paths-selected", "data"),
           Input("paths-present", "data"), Input("paths-step", "data"),
-          Input("paths-page", "data"), Input("paths-stated", "value"))
+          Input("paths-page", "data"), Input("paths-stated", "value"),
+          Input("paths-narrow", "data"))
 @guarded(10)
 def render(start: str | None, to: str, hops: int, selected: int, present: bool,
-           step: int, page: int | None = 0, stated: list[str] | None = None) -> tuple[Any, ...]:
+           step: int, page: int | None = 0, stated: list[str] | None = None,
+           narrow: bool | None = False) -> tuple[Any, ...]:
     if not start:
         return ([], {"name": "preset"}, None, notice("Choose where to start."), "", None, "",
                 True, True, None)
@@ -199,7 +201,7 @@ def render(start: str | None, to: str, hops: int, selected: int, present: bool,
         p = found[selected]
         nsteps = p.length + 1
         step = el.clamp_step(step, nsteps)
-        view = el.path_present_view(p, step)
+        view = el.path_present_view(p, step, narrow=bool(narrow))
         elements = view.elements
         if step == 0:
             caption = f"Start: {p.nodes[0].label}"
@@ -209,7 +211,8 @@ def render(start: str | None, to: str, hops: int, selected: int, present: bool,
                        f"{h.target.label} ({plural(len(h.claims), 'claim')} / "
                        f"{plural(len(h.citations), 'citation')})")
     notes = [notice(n) for n in view.notes]
-    layout = dict(view.layout, refit=f"{selected}-{step if present else -1}-{len(elements)}")
+    layout = dict(view.layout, refit=f"{selected}-{step if present else -1}-"
+                                     f"{int(bool(narrow and present))}-{len(elements)}")
     return (elements, layout, path_list(rows, claims, selected), notes, caption, nsteps,
             span, page <= 0, page >= last, None)
 

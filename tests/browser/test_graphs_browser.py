@@ -319,3 +319,49 @@ def test_intersections_can_leave_the_curators_inferred_links_out(dash_duo):
                                     f"Shared by both ({len(stated.shared)})", timeout=TIMEOUT)
     assert dash_duo.find_element("#inter-stated input[type='checkbox']").is_selected()
     assert label not in _column_text(dash_duo, "shared")
+
+
+# --------------------------------------------------------------------------- Present on a phone
+WIDE_JS = "return [document.documentElement.scrollWidth, window.innerWidth];"
+
+
+@pytest.mark.parametrize("page", ["intersections", "paths", "intersections-shipped"])
+def test_present_fits_a_phone_without_sideways_scrolling(dash_duo, mini_app, page):
+    """At 390 x 844 every Present step is on screen whole: no sideways scrolling, every
+    label inside the canvas, at least 20 px, none overlapping (fewer items per slide)."""
+    from explorer.app import create_app
+
+    _size(dash_duo, 390, 844)
+    if page == "intersections-shipped":  # the shipped base: dozens of items per step
+        dash_duo.start_server(create_app("embedded", None))
+        url, pid = ("/intersections?a=harm:intimate-partner-violence&b=harm:sex-trafficking"
+                    "&present=1"), "inter"
+    else:
+        dash_duo.start_server(mini_app)
+    if page == "intersections-shipped":
+        pass
+    elif page == "intersections":
+        url, pid = ("/intersections?a=harm:intimate-partner-violence&b=harm:human-trafficking"
+                    "&present=1"), "inter"
+    else:
+        url, pid = "/paths?present=1", "paths"
+    dash_duo.wait_for_page(dash_duo.server_url + url)
+    dash_duo.wait_for_contains_text(f"#{pid}-step-caption", "", timeout=TIMEOUT)
+    for k in range(8):
+        labels = _settled(dash_duo, 1)
+        scroll_w, inner_w = dash_duo.driver.execute_script(WIDE_JS)
+        assert scroll_w <= inner_w, f"step {k}: page {scroll_w}px wide on a {inner_w}px screen"
+        assert all(g["inside"] for g in labels), (k, [g for g in labels if not g["inside"]])
+        _assert_readable(labels, 20)
+        if k == 1:  # to look at: the canvas scrolled into view
+            dash_duo.driver.execute_script("document.querySelector('.graph-canvas')"
+                                           ".scrollIntoView({block: 'end'});")
+            dash_duo.driver.save_screenshot(f"/tmp/present-phone-{page}.png")
+        if _present_buttons(dash_duo, pid)[1]:
+            break
+        before = dash_duo.find_element(f"#{pid}-step-caption").text
+        dash_duo.find_element(f"#{pid}-present-next").click()
+        deadline = time.time() + TIMEOUT
+        while dash_duo.find_element(f"#{pid}-step-caption").text == before and \
+                time.time() < deadline:
+            time.sleep(0.2)
