@@ -21,6 +21,7 @@ from urllib.parse import quote
 from dash import dcc, html
 
 from graph.models import CitationInfo, ClaimInfo, Link, NodeRef
+from ontology.schema import LINK_BASES, QUALITY_FLAGS
 
 CLAIM_PREFIX = "claim:"
 CITE_PREFIX = "cite:"
@@ -68,40 +69,26 @@ def explore_href(node_id: str) -> str:
 
 
 # --------------------------------------------------------------------------- flags
-def _flag_tables() -> tuple[Mapping[str, Any], Mapping[str, str]]:
-    from ontology import schema
-
-    return getattr(schema, "QUALITY_FLAGS", {}), {
-        "unsourced": "Unsourced: the source document gives no citation for this figure",
-        "secondary": "Secondary: cited through another publication, not the original study",
-    }
-
-
 def flag_label(flag: str) -> str:
-    """Short reader-facing name of a quality flag (``Figure without a source``)."""
-    specs, legacy = _flag_tables()
-    if flag in specs:
-        return str(specs[flag].label)
-    return legacy.get(flag, flag).split(":", 1)[0].replace("_", " ")
+    """Short reader-facing name of a quality flag (``Figure without a source``), from the one
+    flag table (``ontology.schema.QUALITY_FLAGS``); an unknown flag shows its own name."""
+    spec = QUALITY_FLAGS.get(flag)
+    return spec.label if spec else flag.replace("_", " ")
 
 
 def flag_explanation(flag: str) -> str:
-    """What a quality flag means for the reader (one sentence or two)."""
-    specs, legacy = _flag_tables()
-    if flag in specs:
-        return str(specs[flag].explanation)
-    text = legacy.get(flag)
-    return text.split(":", 1)[1].strip() if text else ""
+    """What a quality flag means for the reader (one sentence or two); '' for an unknown flag.
+    Files that still say the old ``unsourced`` are migrated when loaded (loaders.entries)."""
+    spec = QUALITY_FLAGS.get(flag)
+    return spec.explanation if spec else ""
 
 
 def basis_text(properties: Mapping[str, Any]) -> str:
     """How a link is known: ``Stated`` / ``Inferred by the curators: <why>``; '' if unknown."""
-    from ontology import schema
-
     basis = properties.get("basis")
     if not basis:
         return ""
-    spec = getattr(schema, "LINK_BASES", {}).get(basis)
+    spec = LINK_BASES.get(basis)
     label = spec.label if spec else str(basis).replace("_", " ").capitalize()
     note = properties.get("basis_note")
     return f"{label}: {note}" if note else label
