@@ -74,6 +74,18 @@ def axe_js() -> str:
     return axe_source()
 
 
+def serious_axe_violations(driver, axe_js: str) -> list[dict]:
+    """Run axe-core on the page the driver shows; its serious and critical violations (id, help,
+    the first five offending nodes), so a failing assert names what to fix."""
+    driver.execute_script(axe_js)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations))"
+        ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));")
+    return [{"id": v["id"], "help": v["help"], "nodes": [n.get("target") for n in v["nodes"][:5]]}
+            for v in result if v.get("impact") in ("serious", "critical")]
+
+
 @pytest.fixture
 def mini_app():
     from explorer.app import create_app

@@ -16,6 +16,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.conftest import serious_axe_violations
+
 TIMEOUT = 20
 DOI = "https://doi.org/10.1177/0000000000000001"
 
@@ -209,12 +211,5 @@ def test_evidence_pages_pass_axe(dash_duo, mini_app, axe_js, path):
     dash_duo.wait_for_element("main h1", timeout=TIMEOUT)
     dash_duo.wait_for_contains_text("main", "shared-tactics" if path == "/evidence" else "Claim",
                                     timeout=TIMEOUT)
-    dash_duo.driver.execute_script(axe_js)
-    result = dash_duo.driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations))"
-        ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));")
-    bad = [v for v in result if v.get("impact") in ("serious", "critical")]
-    assert not bad, json.dumps([{"id": v["id"], "help": v["help"],
-                                 "nodes": [n.get("target") for n in v["nodes"][:5]]}
-                                for v in bad], indent=1)
+    bad = serious_axe_violations(dash_duo.driver, axe_js)
+    assert not bad, json.dumps(bad, indent=1)

@@ -11,6 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from ontology.schema import flag_explanation
+from tests.browser.conftest import serious_axe_violations
 
 TIMEOUT = 20
 
@@ -135,21 +136,15 @@ def test_quick_exit_replaces_the_page_on_escape_and_click(dash_duo, mini_app):
 
 
 @pytest.mark.parametrize("path", ["/", "/explore?node=harm:intimate-partner-violence", "/paths",
-                                  "/intersections", "/gaps", "/evidence", "/query", "/about"])
+                                  "/intersections", "/lists", "/gaps", "/evidence", "/query",
+                                  "/about"])
 def test_axe_has_no_serious_or_critical_violations(dash_duo, mini_app, axe_js, path):
     dash_duo.start_server(mini_app)
     dash_duo.wait_for_page(dash_duo.server_url + path)
     dash_duo.wait_for_element("main h1", timeout=TIMEOUT)
     time.sleep(2)  # let callbacks fill the page
-    dash_duo.driver.execute_script(axe_js)
-    result = dash_duo.driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations))"
-        ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));")
-    bad = [v for v in result if v.get("impact") in ("serious", "critical")]
-    assert not bad, json.dumps([{"id": v["id"], "help": v["help"],
-                                 "nodes": [n.get("target") for n in v["nodes"][:5]]}
-                                for v in bad], indent=1)
+    bad = serious_axe_violations(dash_duo.driver, axe_js)
+    assert not bad, json.dumps(bad, indent=1)
 
 
 def _shipped_valid() -> str | None:
