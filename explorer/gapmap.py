@@ -19,8 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph.models import Coverage, CoverageCell, NodeRef
+from explorer.elements import statistic_text
+from explorer.evidence_views import citation_href, claim_href, md_escape, md_link
+from graph.models import ClaimInfo, Coverage, CoverageCell, NodeRef
 from loaders import csvsafe
+from ontology.schema import QUALITY_FLAGS, flag_explanation
 
 SEP = "~"
 
@@ -341,3 +344,84 @@ def long_csv(cov: Coverage) -> str:
                         ";".join(cell.claims) if cell else "",
                         ";".join(getattr(cell, "links", ())) if cell else ""])
     return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- side panel
+def explore_href(node_id: str) -> str:
+    """The Explore page opened on a node."""
+    return f"/explore?node={node_id}"
+
+
+def _claim_md(c: ClaimInfo) -> list[str]:
+    """One claim as Markdown: statement and flags, numbers, citations with DOI, where it is
+    stated, flag notes, and a link to the claim's own page (what a claim card shows)."""
+    flags = " ".join(f"*[{md_escape(QUALITY_FLAGS[f].label if f in QUALITY_FLAGS else f)}]*"
+                     for f in c.flags)
+    out = [f"**{md_escape(c.statement)}** {flags}".rstrip(), ""]
+    out += [f"- {md_escape(statistic_text(s))}" for s in c.statistics]
+    if c.statistics:
+        out.append("")
+    if c.citations:
+        cites = []
+        for ci in c.citations:
+            bit = md_link(ci.short(), citation_href(ci.id))
+            if ci.doi_url:
+                bit += " · " + md_link(f"doi:{ci.doi}", ci.doi_url)
+            cites.append(bit)
+        out.append("Citations: " + "; ".join(cites))
+    else:
+        out.append("No citation given in the source document.")
+    src = md_escape(c.stated_in.title) if c.stated_in else "unknown source document"
+    where = f", {md_escape(c.locator)}" if c.locator else ""
+    kind = (f" · evidence: {md_escape(c.evidence_kind.replace('_', ' '))}"
+            if c.evidence_kind != "unknown" else " · kind of evidence not stated")
+    out += ["", f"Stated in **{src}**{where}{kind}", ""]
+    for f in c.flags:
+        if f in QUALITY_FLAGS:
+            out += [f"> {md_escape(flag_explanation(f))}", ""]
+    if c.note and "contested" in c.flags:
+        out += [f"> Why contested: {md_escape(c.note)}", ""]
+    out += [md_link("Open the claim's page", claim_href(c.id)), "", "---", ""]
+    return out
+
+
+def panel_markdown(cell: CoverageCell, claims: Sequence[ClaimInfo], via: str) -> str:
+    """The body of a cell's side panel as ONE Markdown text: interventions (links to Explore),
+    direct links, claims (as on a claim card, each linking to its page) and their citations.
+
+    One Markdown component instead of a claim card of ~20 Dash components per claim: the Dash
+    renderer's cost of a panel grows with its component count (BENCHMARKS.md, gap map)."""
+    out: list[str] = []
+    if cell.items:
+        out += [f"### {md_escape(via_noun(via, cell.count).capitalize())}", ""]
+        out += [f"- {md_link(i.label, explore_href(i.id))}"
+                for i in cell.items[:MAX_PANEL_ITEMS]]
+        out.append("")
+        if cell.count > MAX_PANEL_ITEMS:
+            out += [f"… and {cell.count - MAX_PANEL_ITEMS:,} more: “Download CSV (every "
+                    "cell)” lists them all.", ""]
+    links = getattr(cell, "links", ())
+    if links:
+        out += [f"Linked directly in the evidence base ({md_escape(', '.join(links))}).", ""]
+    out += [f"### Claims ({len(cell.claims):,})", ""]
+    if len(cell.claims) > len(claims) and claims:
+        out += [f"Showing the first {len(claims)}; “Download CSV (every cell)” lists every "
+                "claim id of every cell.", ""]
+    if not claims:
+        out.append("No claim is about both.")
+        return "\n".join(out)
+    for c in claims:
+        out += _claim_md(c)
+    cites = {ci.id: ci for c in claims
+             for ci in (*c.citations, *([c.stated_in] if c.stated_in else []))}
+    out += [f"### Citations ({len(cites)})", ""]
+    for ci in sorted(cites.values(), key=lambda x: (x.year or 0, x.id)):
+        line = f"- {md_link(ci.short(), citation_href(ci.id))} {md_escape(ci.title)}"
+        if ci.venue:
+            line += f". *{md_escape(ci.venue)}*"
+        if ci.doi_url:
+            line += " · " + md_link(f"doi:{ci.doi}", ci.doi_url)
+        elif ci.url and ci.url.startswith(("https://", "http://")):
+            line += " · " + md_link("link", ci.url)
+        out.append(line)
+    return "\n".join(out)

@@ -174,3 +174,22 @@ def test_long_csv_lists_every_cell_with_its_state() -> None:
     assert by[("c", "x")]["state"] == "evidence" and by[("c", "x")]["claim_ids"] == "claim:2"
     assert by[("a", "y")]["direct_links"] == "serves"
     assert by[("a", "x")]["state"] == "nothing"
+
+
+def test_panel_markdown_links_interventions_claims_and_citations(backend: GraphBackend) -> None:
+    import dataclasses
+
+    cell = backend.gap_map("Harm", "PreventionStrategy").cell(DMST, EARLY)
+    claims = backend.claims(list(cell.claims))
+    md = gm.panel_markdown(cell, claims, "Intervention")
+    assert "(/explore?node=int:safe-harbor-navigators)" in md
+    assert "/evidence/claim/navigators-serve-youth)" in md
+    assert f"### Claims ({len(cell.claims)})" in md and "### Citations (" in md
+    assert "(/evidence/citation/" in md
+    # curated text is escaped: a statement cannot inject a link or raw HTML into the panel
+    bad = dataclasses.replace(claims[0], statement="[x](javascript:alert(1)) <b>y</b>")
+    md = gm.panel_markdown(cell, [bad], "Intervention")
+    assert "[x](javascript" not in md and "<b>" not in md
+    # a cell whose claims could not be fetched says so instead of an empty list
+    empty = gm.panel_markdown(GapCell(DMST, EARLY, (), ("claim:a",)), [], "Intervention")
+    assert "No claim is about both." in empty

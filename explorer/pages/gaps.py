@@ -7,9 +7,12 @@ ones hidden. A cell is chosen by clicking it or with the Row and Column selects 
 two Tab stops, not one per cell); its detail shows in a side panel that stays in view.
 
 Callbacks are separate so a selection never redraws the matrix: ``render`` (controls →
-figure), ``from_click`` (click → the two selects), ``choose`` (selects → selection),
-``HIGHLIGHT_JS`` (selection → Plotly.relayout of the outline shape, in the browser),
-``cell_detail`` (selection → panel). The pure mapping lives in :mod:`explorer.gapmap`.
+figure), ``FROM_CLICK_JS`` (click → the two selects), ``CHOOSE_JS`` (selects → selection),
+``HIGHLIGHT_JS`` (selection → Plotly.relayout of the outline shape), ``URL_STATE_JS``
+(controls and selection → URL) all run in the browser; ``cell_detail`` (selection → panel) is
+the ONE server round trip of a click, and the panel is a heading plus ONE Markdown component
+(claim cards as Dash components cost the renderer ~20 components per claim; BENCHMARKS.md).
+The pure mapping lives in :mod:`explorer.gapmap`.
 
 URL state: ``?rows=&cols=&via=&top=1&pop=&region=&kind=&source=&hide=1&sort=coverage&cell=r~c``.
 """
@@ -20,12 +23,10 @@ from typing import Any, get_args
 
 import dash
 from dash import Input, Output, State, callback, ctx, dcc, html
-from dash.exceptions import PreventUpdate
 
 from explorer import elements as el
 from explorer import gapmap as gm
-from explorer.components import citation_item, claim_card, guarded, labelled, notice, ref_link
-from explorer.evidence_views import citation_href
+from explorer.components import guarded, labelled, notice, ref_link
 from explorer.params import as_bool
 from explorer.state import get_backend
 from graph.provenance import sources_block
@@ -245,31 +246,33 @@ def render(rows: str, cols: str, via: str, top: str, pop: str | None, region: st
             summary, None)
 
 
-@callback(Output("gaps-pick-row", "value"), Output("gaps-pick-col", "value"),
-          Output("gaps-selected", "data", allow_duplicate=True),
-          Input("gaps-figure", "clickData"), State("gaps-axes", "data"),
-          prevent_initial_call=True)
-def from_click(click: dict | None, ax: dict | None) -> tuple[str, str, str]:
-    """A click on the map sets the selection and the Row and Column selects in one step
-    (``choose`` then sees nothing new)."""
-    pts = (click or {}).get("points") or []
-    key = gm.key_at(ax, pts[0].get("x"), pts[0].get("y")) if pts else None
-    rc = gm.parse_key(key)
-    if rc is None or key is None:
-        raise PreventUpdate
-    return rc[0], rc[1], key
+# A click on the map sets the selection and the Row and Column selects in one step (``choose``
+# then sees nothing new); x/y are indices into the drawn axes (gapmap.key_at, in the browser).
+FROM_CLICK_JS = """function (click, ax) {
+    var pts = (click && click.points) || [];
+    if (!pts.length || !ax) { throw window.dash_clientside.PreventUpdate; }
+    var x = Math.round(Number(pts[0].x)), y = Math.round(Number(pts[0].y));
+    if (!(y >= 0 && y < ax.rows.length && x >= 0 && x < ax.cols.length)) {
+        throw window.dash_clientside.PreventUpdate;
+    }
+    return [ax.rows[y], ax.cols[x], ax.rows[y] + '{SEP}' + ax.cols[x]];
+}""".replace("{SEP}", SEP)
+dash.clientside_callback(FROM_CLICK_JS, Output("gaps-pick-row", "value"),
+                         Output("gaps-pick-col", "value"),
+                         Output("gaps-selected", "data", allow_duplicate=True),
+                         Input("gaps-figure", "clickData"), State("gaps-axes", "data"),
+                         prevent_initial_call=True)
 
-
-@callback(Output("gaps-selected", "data"), Input("gaps-pick-row", "value"),
-          Input("gaps-pick-col", "value"), State("gaps-selected", "data"),
-          prevent_initial_call=True)
-def choose(row: str | None, col: str | None, current: str | None) -> str | None:
-    if not row or not col:
-        raise PreventUpdate
-    key = gm.cell_key(row, col)
-    if key == current:
-        raise PreventUpdate
-    return key
+# The Row and Column selects (keyboard) → the selection (gapmap.cell_key, in the browser).
+CHOOSE_JS = """function (row, col, current) {
+    if (!row || !col) { throw window.dash_clientside.PreventUpdate; }
+    var key = row + '{SEP}' + col;
+    if (key === current) { throw window.dash_clientside.PreventUpdate; }
+    return key;
+}""".replace("{SEP}", SEP)
+dash.clientside_callback(CHOOSE_JS, Output("gaps-selected", "data"),
+                         Input("gaps-pick-row", "value"), Input("gaps-pick-col", "value"),
+                         State("gaps-selected", "data"), prevent_initial_call=True)
 
 
 # Move the outline to the chosen cell in the browser: Plotly.relayout of one layout shape (no
@@ -292,16 +295,9 @@ dash.clientside_callback(HIGHLIGHT_JS, Output("gaps-outline", "data"),
                          prevent_initial_call=True)
 
 
-def _citation(ci: Any) -> html.Li:
-    """A citation with its DOI/link (citation_item) and a link to its own page."""
-    item = citation_item(ci)
-    return html.Li([*item.children, " · ",
-                    dcc.Link("citation page", href=citation_href(ci.id),
-                             title=f"Citation page: {ci.title}")])
-
-
 def detail(cov: Any, key: str | None, via: str) -> Any:
-    """The side panel for one cell: state, interventions, direct links, claims, citations."""
+    """The side panel for one cell: a heading (row × column, linking to Explore) and its state,
+    then interventions, direct links, claims and citations as ONE Markdown component."""
     rc = gm.parse_key(key)
     if rc is None:
         return html.P("Choose a cell to see what covers it.", className="muted")
@@ -319,31 +315,10 @@ def detail(cov: Any, key: str | None, via: str) -> Any:
     ]
     if cell is None:
         return html.Div(parts, className="gap-detail")
-    if cell.items:
-        parts += [html.H3(gm.via_noun(via, cell.count).capitalize()),
-                  html.Ul([html.Li(ref_link(i)) for i in cell.items[:gm.MAX_PANEL_ITEMS]])]
-        if cell.count > gm.MAX_PANEL_ITEMS:
-            parts.append(html.P(f"… and {cell.count - gm.MAX_PANEL_ITEMS:,} more: “Download "
-                                "CSV (every cell)” lists them all.", className="muted"))
-    links = getattr(cell, "links", ())
-    if links:
-        parts.append(html.P(f"Linked directly in the evidence base ({', '.join(links)}).",
-                            className="muted"))
     shown_ids = list(cell.claims[:gm.MAX_PANEL_CLAIMS])
     claims = get_backend().claims(shown_ids) if shown_ids else []
-    parts.append(html.H3(f"Claims ({len(cell.claims):,})"))
-    if len(cell.claims) > len(shown_ids):
-        parts.append(html.P(f"Showing the first {len(shown_ids)}; “Download CSV (every cell)” "
-                            "lists every claim id of every cell.", className="muted"))
-    if claims:
-        parts += [claim_card(c) for c in claims]  # each card links to its claim page
-        cites = {ci.id: ci for c in claims for ci in (*c.citations,
-                                                      *([c.stated_in] if c.stated_in else []))}
-        parts += [html.H3(f"Citations ({len(cites)})"),
-                  html.Ul([_citation(ci) for ci in sorted(
-                      cites.values(), key=lambda x: (x.year or 0, x.id))], className="citations")]
-    else:
-        parts.append(html.P("No claim is about both.", className="muted"))
+    parts.append(dcc.Markdown(gm.panel_markdown(cell, claims, via), link_target="_self",
+                              className="gap-detail-md"))
     return html.Div(parts, className="gap-detail")
 
 
@@ -382,13 +357,15 @@ def download(_a: int, _b: int, rows: str, cols: str, via: str, top: str, pop: st
     return {"content": text, "filename": name, "type": "text/csv"}, None
 
 
-@callback(Output({"type": "url-state", "page": "gaps"}, "data"),
-          *FILTERS, Input("gaps-hide", "value"), Input("gaps-sort", "value"),
-          Input("gaps-selected", "data"))
-def url_state(rows: str, cols: str, via: str, top: str, pop: str | None, region: str | None,
-              kind: str | None, source: str | None, hide: list[str] | None, sort: str | None,
-              cell: str | None) -> dict:
-    return {"rows": rows, "cols": cols, "via": via if via != "Intervention" else None,
-            "top": 1 if top == "top" else None, "pop": pop, "region": region, "kind": kind,
-            "source": source, "hide": 1 if hide else None,
-            "sort": sort if sort == "coverage" else None, "cell": cell}
+# Controls and selection → the page URL (the app's URL_SYNC_JS writes it); in the browser, so a
+# click costs no extra server round trip.
+URL_STATE_JS = """function (rows, cols, via, top, pop, region, kind, source, hide, sort, cell) {
+    return {rows: rows, cols: cols, via: via !== 'Intervention' ? via : null,
+            top: top === 'top' ? 1 : null, pop: pop || null, region: region || null,
+            kind: kind || null, source: source || null,
+            hide: (hide && hide.length) ? 1 : null,
+            sort: sort === 'coverage' ? sort : null, cell: cell || null};
+}"""
+dash.clientside_callback(URL_STATE_JS, Output({"type": "url-state", "page": "gaps"}, "data"),
+                         *FILTERS, Input("gaps-hide", "value"), Input("gaps-sort", "value"),
+                         Input("gaps-selected", "data"))
