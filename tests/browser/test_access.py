@@ -163,7 +163,9 @@ def test_tab_reaches_every_control_in_reading_order_with_a_visible_ring(dash_duo
     assert not weak, weak
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p not in ("home", "about")])
+# home, about and the claim page hold no dropdown by design (nothing to choose there), so they
+# are left out rather than skipped: under CI=true the suite reports no skips
+@pytest.mark.parametrize("page", [p for p in PAGES if p not in ("home", "about", "claim")])
 def test_every_dropdown_opens_and_closes_from_the_keyboard(dash_duo, mini_app, page):
     dash_duo.start_server(mini_app)
     _open(dash_duo, PAGES[page])
