@@ -14,7 +14,8 @@ the ONE server round trip of a click, and the panel is a heading plus ONE Markdo
 (claim cards as Dash components cost the renderer ~20 components per claim; BENCHMARKS.md).
 The pure mapping lives in :mod:`explorer.gapmap`.
 
-URL state: ``?rows=&cols=&via=&top=1&pop=&region=&kind=&source=&hide=1&sort=coverage&cell=r~c``.
+URL state: ``?rows=&cols=&via=&top=1&pop=&region=&kind=&source=&stated=1&hide=1&sort=coverage``
+``&cell=r~c`` (``stated=1``: only links a document states, the curators' inferred links left out).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ TOP = [{"label": "Every row and column", "value": "all"},
 SORTS = [{"label": "A–Z", "value": "label"},
          {"label": "Most covered first", "value": "coverage"}]
 HIDE = [{"label": "Hide rows and columns with nothing curated", "value": "hide"}]
+STATED = [{"label": "Only links a document states", "value": "stated"}]
 
 
 def _evidence_kinds() -> list[str]:
@@ -136,6 +138,9 @@ def layout(**params: Any) -> html.Div:
             dcc.Checklist(id="gaps-hide", options=HIDE,
                           value=["hide"] if as_bool(params.get("hide")) else [],
                           className="gap-toggle", inputClassName="gap-check"),
+            dcc.Checklist(id="gaps-stated", options=STATED,
+                          value=["stated"] if as_bool(params.get("stated")) else [],
+                          className="gap-toggle", inputClassName="gap-check"),
             html.Div([html.Span("Sort", className="label", id="gaps-sort-label"),
                       dcc.RadioItems(id="gaps-sort", options=SORTS,
                                      value="coverage" if params.get("sort") == "coverage"
@@ -188,17 +193,19 @@ def layout(**params: Any) -> html.Div:
 
 
 def _map(rows: str, cols: str, via: str, top: str, pop: str | None, region: str | None,
-         kind: str | None, source: str | None) -> Any:
+         kind: str | None, source: str | None, stated: list[str] | None = None) -> Any:
     if rows == cols:
         raise ValueError("Choose different types for rows and columns.")
     return get_backend().gap_map(rows, cols, via=via, top_level_only=top == "top",
                                  population=pop or None, region=region or None,
-                                 evidence_kind=kind or None, source=source or None)
+                                 evidence_kind=kind or None, source=source or None,
+                                 include_inferred="stated" not in (stated or []))
 
 
 FILTERS = [Input("gaps-rows", "value"), Input("gaps-cols", "value"), Input("gaps-via", "value"),
            Input("gaps-top", "value"), Input("gaps-pop", "value"), Input("gaps-region", "value"),
-           Input("gaps-kind", "value"), Input("gaps-source", "value")]
+           Input("gaps-kind", "value"), Input("gaps-source", "value"),
+           Input("gaps-stated", "value")]
 FILTER_STATE = [State(i.component_id, i.component_property) for i in FILTERS]
 
 
@@ -211,10 +218,10 @@ FILTER_STATE = [State(i.component_id, i.component_property) for i in FILTERS]
           State("gaps-selected", "data"), prevent_initial_call="initial_duplicate")
 @guarded(8)
 def render(rows: str, cols: str, via: str, top: str, pop: str | None, region: str | None,
-           kind: str | None, source: str | None, hide: list[str] | None, sort: str | None,
-           selected: str | None) -> tuple[Any, ...]:
+           kind: str | None, source: str | None, stated: list[str] | None,
+           hide: list[str] | None, sort: str | None, selected: str | None) -> tuple[Any, ...]:
     """Controls → the figure. The selection is only State: choosing a cell never comes here."""
-    cov = _map(rows, cols, via, top, pop, region, kind, source)
+    cov = _map(rows, cols, via, top, pop, region, kind, source, stated)
     if not cov.rows or not cov.cols:
         return ({"data": [], "layout": {}}, None, [], [], None, None,
                 notice("No rows or columns of these types yet."), None)
@@ -285,9 +292,12 @@ HIGHLIGHT_JS = """function (key, ax) {
     var i = key ? key.indexOf('~') : -1, r = -1, c = -1;
     if (i > 0) { r = ax.rows.indexOf(key.slice(0, i)); c = ax.cols.indexOf(key.slice(i + 1)); }
     var on = r >= 0 && c >= 0;
-    window.Plotly.relayout(gd, {'shapes[0].visible': on,
-        'shapes[0].x0': c - 0.5, 'shapes[0].x1': c + 0.5,
-        'shapes[0].y0': r - 0.5, 'shapes[0].y1': r + 0.5});
+    // the whole shapes array: Plotly redraws just the shapes (a few ms). Editing attributes
+    // ('shapes[0].x0', ...) made Plotly replot the figure: 60-450 ms per click (BENCHMARKS.md);
+    // replacing 'shapes[0]' alone left the old outline drawn.
+    var shape = Object.assign({}, gd.layout.shapes[0], {visible: on,
+        x0: c - 0.5, x1: c + 0.5, y0: r - 0.5, y1: r + 0.5});
+    window.Plotly.relayout(gd, {shapes: [shape]});
     return key || '';
 }"""
 dash.clientside_callback(HIGHLIGHT_JS, Output("gaps-outline", "data"),
@@ -328,10 +338,12 @@ def detail(cov: Any, key: str | None, via: str) -> Any:
           prevent_initial_call="initial_duplicate")
 @guarded(2)
 def cell_detail(key: str | None, rows: str, cols: str, via: str, top: str, pop: str | None,
-                region: str | None, kind: str | None, source: str | None) -> tuple[Any, Any]:
+                region: str | None, kind: str | None, source: str | None,
+                stated: list[str] | None = None) -> tuple[Any, Any]:
     if gm.parse_key(key) is None:
         return detail(None, None, via), None
-    return detail(_map(rows, cols, via, top, pop, region, kind, source), key, via), None
+    return detail(_map(rows, cols, via, top, pop, region, kind, source, stated), key,
+                  via), None
 
 
 @callback(Output("gaps-download", "data"), Output("gaps-alert", "children",
@@ -340,15 +352,18 @@ def cell_detail(key: str | None, rows: str, cols: str, via: str, top: str, pop: 
           prevent_initial_call=True)
 @guarded(2)
 def download(_a: int, _b: int, rows: str, cols: str, via: str, top: str, pop: str | None,
-             region: str | None, kind: str | None, source: str | None) -> tuple[Any, Any]:
+             region: str | None, kind: str | None, source: str | None,
+             stated: list[str] | None = None) -> tuple[Any, Any]:
     """The whole matrix (never trimmed), with the filters in force, as CSV."""
-    cov = _map(rows, cols, via, top, pop, region, kind, source)
+    cov = _map(rows, cols, via, top, pop, region, kind, source, stated)
     long = ctx.triggered_id == "gaps-csv-long"
     text = gm.long_csv(cov) if long else el.coverage_csv(cov)
     ids = {i.id for cell in cov.cells for i in cell.items} | {
         c for cell in cov.cells for c in cell.claims}
     filters = ", ".join(f"{k}={v}" for k, v in (("population", pop), ("region", region),
-                                                ("evidence kind", kind), ("source", source))
+                                                ("evidence kind", kind), ("source", source),
+                                                ("links", "stated only" if stated and
+                                                 "stated" in stated else None))
                         if v) or "no filters"
     text = sources_block(get_backend(), sorted(ids), [
         f"Intersections service-gap map: {rows} x {cols}, {via} per cell ({filters})"]
@@ -359,10 +374,12 @@ def download(_a: int, _b: int, rows: str, cols: str, via: str, top: str, pop: st
 
 # Controls and selection → the page URL (the app's URL_SYNC_JS writes it); in the browser, so a
 # click costs no extra server round trip.
-URL_STATE_JS = """function (rows, cols, via, top, pop, region, kind, source, hide, sort, cell) {
+URL_STATE_JS = """function (rows, cols, via, top, pop, region, kind, source, stated, hide, sort,
+                             cell) {
     return {rows: rows, cols: cols, via: via !== 'Intervention' ? via : null,
             top: top === 'top' ? 1 : null, pop: pop || null, region: region || null,
             kind: kind || null, source: source || null,
+            stated: (stated && stated.length) ? 1 : null,
             hide: (hide && hide.length) ? 1 : null,
             sort: sort === 'coverage' ? sort : null, cell: cell || null};
 }"""
