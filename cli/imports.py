@@ -28,7 +28,6 @@ from cli.helpers import (
 app = typer.Typer()
 
 ImportFmt = ("bibtex", "ris", "csl", "hsds", "sheet")
-_CITATION_EXT = {"bibtex": "bib", "ris": "ris", "csl": "json"}
 
 
 def _print_result(result: Any, json_out: bool) -> None:
@@ -107,12 +106,12 @@ def export_citations_cmd(
     backend: BackendOpt = "embedded", evidence: EvidenceOpt = None,
 ) -> None:
     """Write citations as BibTeX, RIS or CSL-JSON (for Zotero, EndNote, Mendeley)."""
-    from graph.citations import citations_for, export_citations
+    from graph.citations import EXTENSIONS, citations_for, export_citations
     from loaders.importers.base import atomic_write
     from loaders.workspace import default_output
 
     target = out if out is not None else run_guarded(lambda: default_output(
-        evidence, "exports", f"citations.{_CITATION_EXT.get(fmt, fmt)}"))
+        evidence, "exports", "citations" + EXTENSIONS.get(fmt, "." + fmt)))
     g = open_for_cli(backend, evidence)
 
     def go() -> Any:

@@ -349,8 +349,3 @@ def surname(author: str) -> str:
         parts = a.split()
         a = parts[-1] if parts else ""
     return normalize(a).replace(" ", "")
-
-
-def chunks(items: list[Any], n: int) -> Iterator[list[Any]]:
-    for i in range(0, len(items), n):
-        yield items[i:i + n]
