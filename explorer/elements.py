@@ -628,7 +628,7 @@ def fit_budgets(budget: int, floor: int = 4) -> list[int]:
 
 
 def fitted(build: Any, budget: int, fit: tuple[float, float],
-           m: lay.Metrics = lay.NORMAL, floor: int = 4) -> GraphView:
+           m: lay.Metrics = lay.NORMAL, floor: int = 4, measure: Any = None) -> GraphView:
     """``build(b)`` for the largest ``b`` in :func:`fit_budgets` whose drawing fits ``fit``
     (so the canvas shows it whole at a zoom that keeps labels readable); the smallest budget
     when none fits.
@@ -637,13 +637,18 @@ def fitted(build: Any, budget: int, fit: tuple[float, float],
     that list. The full budget is tried first (most views fit at once); otherwise the first
     budget that fits is found by bisection — about log2(12) builds instead of walking down
     one 20 % step at a time (the profile of issue 14 item 7: ~6.6 builds per request).
+    ``measure(b)``, when given, is the drawing's ``extent`` at budget ``b`` computed without
+    building the elements (layout only); then ``build`` runs once.
     """
     cands = fit_budgets(budget, floor)
     built: dict[int, GraphView] = {}
 
     def fits(k: int) -> bool:
-        built[k] = build(cands[k])
-        w, h = extent(built[k].elements, m)
+        if measure is not None:
+            w, h = measure(cands[k])
+        else:
+            built[k] = build(cands[k])
+            w, h = extent(built[k].elements, m)
         return w <= fit[0] and h <= fit[1]
 
     if len(cands) == 1 or fits(0):
@@ -663,18 +668,45 @@ def shared_view(r: SharedResult, budget: int = SHARED_BUDGET) -> GraphView:
     what is particular to each on its outer side; as many items as fit the canvas at a
     readable size (at most ``budget``), the rest summarised per type.
     """
-    return fitted(lambda b: _shared_view(r, b), budget, lay.FIT_NORMAL)
+    return fitted(lambda b: _shared_view(r, b), budget, lay.FIT_NORMAL,
+                  measure=lambda b: _shared_extent(r, b))
+
+
+def _shared_grids(r: SharedResult, budget: int) -> list[tuple[str, str, Sequence[SharedItem],
+                                                             int]]:
+    shares = _split_budget(budget, (len(r.only_a), len(r.shared), len(r.only_b)))
+    return [(side, cls, items, quota) for (side, items, cls), quota in
+            zip((("only-a", r.only_a, "only-a"), ("shared", r.shared, "shared"),
+                 ("only-b", r.only_b, "only-b")), shares, strict=True)]
+
+
+def _shared_extent(r: SharedResult, budget: int) -> tuple[float, float]:
+    """``extent(_shared_view(r, budget).elements)`` from the layout alone (no elements, no
+    edges): what :func:`fitted` compares while it searches the budget."""
+    grids = [_type_groups(side, items, quota)[0] for side, _, items, quota in
+             _shared_grids(r, budget)]
+    pos = lay.two_sided((r.a.id, r.a.label), (r.b.id, r.b.label), grids[0], grids[1], grids[2],
+                        max_height=lay.FIT_NORMAL[1] - 40)
+    labels = {r.a.id: r.a.label, r.b.id: r.b.label}
+    for groups in grids:
+        for (hid, head), cell in groups:
+            labels[hid] = head
+            labels.update(cell)
+    right = set(labels) - {r.a.id, r.b.id} | {i for g in grids for (_, c) in g for i, _ in c}
+    b = [lay.node_box(labels[i], lay.NORMAL, lay.RIGHT if i in right else lay.BELOW).shift(*xy)
+         for i, xy in pos.items()]
+    if not b:
+        return 0.0, 0.0
+    return (max(x.x2 for x in b) - min(x.x1 for x in b),
+            max(x.y2 for x in b) - min(x.y1 for x in b))
 
 
 def _shared_view(r: SharedResult, budget: int) -> GraphView:
     nodes = [node_element(r.a, "focus", "side-a"), node_element(r.b, "focus", "side-b")]
     total = len(r.shared) + len(r.only_a) + len(r.only_b)
-    shares = _split_budget(budget, (len(r.only_a), len(r.shared), len(r.only_b)))
     grids = []
     edges: list[Element] = []
-    for (side, items, cls), quota in zip((("only-a", r.only_a, "only-a"),
-                                          ("shared", r.shared, "shared"),
-                                          ("only-b", r.only_b, "only-b")), shares, strict=True):
+    for side, cls, items, quota in _shared_grids(r, budget):
         groups, drawn, extra = _type_groups(side, items, quota)
         grids.append(groups)
         nodes += extra

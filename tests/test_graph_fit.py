@@ -72,3 +72,20 @@ def test_fitted_builds_a_bounded_number_of_times_and_picks_the_first_budget_that
     cands = el.fit_budgets(budget)
     walked = next((k for k in cands if _fits(build(k), fit, m)), cands[-1])
     assert view.elements == build(walked).elements
+
+
+@pytest.mark.parametrize("sizes", [(3, 2, 1), (150, 90, 80), (400, 200, 200)])
+def test_intersections_view_is_built_once_and_measured_from_its_layout(sizes, monkeypatch):
+    """The budget search measures the layout alone; the elements are built once, and the view
+    is the one walking down the budgets with full builds gives."""
+    r = _shared(sum(sizes), *sizes)
+    cands = el.fit_budgets(el.SHARED_BUDGET)
+    walked = next((k for k in cands if _fits(el._shared_view(r, k), lay.FIT_NORMAL, lay.NORMAL)),
+                  cands[-1])
+    for k in cands:  # the cheap measure is the built drawing's extent
+        assert el._shared_extent(r, k) == el.extent(el._shared_view(r, k).elements)
+    expected = el._shared_view(r, walked).elements
+    real, calls = el._shared_view, []
+    monkeypatch.setattr(el, "_shared_view", lambda res, k: calls.append(k) or real(res, k))
+    assert el.shared_view(r).elements == expected
+    assert calls == [walked]
