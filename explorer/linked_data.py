@@ -30,7 +30,14 @@ from rdflib import RDF
 
 from explorer import state
 from graph.linked_data import dataset_description, describe, service_description
-from graph.sparql import DEFAULT_TIMEOUT, MAX_LIMIT, QueryRefused, QuerySyntaxError, QueryTimeout
+from graph.sparql import (
+    DEFAULT_TIMEOUT,
+    MAX_LIMIT,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    max_query_chars,
+)
 from graph.sparql import sparql as run_sparql
 from graph.sparql_protocol import (
     JSONLD,
@@ -47,8 +54,6 @@ from ontology.schema import ID_PATTERN
 
 CONFIG_ENDPOINT = "INTERSECTIONS_SPARQL_ENDPOINT"
 CONFIG_BASE_URL = "INTERSECTIONS_BASE_URL"
-#: Longest query text accepted over HTTP (characters); longer ones get 413 before any parsing.
-MAX_QUERY_CHARS = 20_000
 _CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -132,9 +137,10 @@ def sparql_view() -> flask.Response:
         if req.values.get(name):
             return _cors(_text(400, f"{name} is not supported: queries run over the evidence "
                                     "base's default graph"))
-    if len(text) > MAX_QUERY_CHARS:
-        return _cors(_text(413, f"query is {len(text):,} characters; the limit is "
-                                f"{MAX_QUERY_CHARS:,}"))
+    limit = max_query_chars()  # the console's own cap, checked here first to answer 413
+    if len(text) > limit:
+        return _cors(_text(413, f"query is {len(text):,} characters; the limit is {limit:,} "
+                                "(INTERSECTIONS_SPARQL_MAX_CHARS)"))
     try:
         backend = state.open_configured(flask.current_app)
     except state.BackendUnavailable as exc:
