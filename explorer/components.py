@@ -442,8 +442,3 @@ def register_presentation(page: str, root_class: str, graph_id: dict[str, str],
         clamped = max(0, min(step, nsteps - 1, last_step))
         return (clamped if clamped != step else no_update), clamped <= 0, \
             clamped >= min(nsteps - 1, last_step)
-
-
-def badge_list(flags: str | Sequence[str]) -> list[html.Span]:
-    items = [f.strip() for f in flags.split(",")] if isinstance(flags, str) else list(flags)
-    return flag_badges([f for f in items if f])

@@ -12,7 +12,6 @@ draws within the budget measured in BENCHMARKS.md (:data:`MAX_NODES` / :data:`MA
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,8 +36,6 @@ from ontology.schema import PREDICATE_BY_NAME, expand_classes
 #: main-thread time on this machine (benchmarks/browser.py, BENCHMARKS.md "Graph drawing").
 MAX_NODES = 400
 MAX_EDGES = 1200
-#: Kept for callers that still ask; every view is now server-laid-out (``preset``).
-PRESET_ABOVE = 0
 #: More neighbours than this (one node's links, one type group) are summarised by type.
 SUMMARY_ABOVE = 40
 #: The layout of every server-positioned view.
@@ -228,28 +225,7 @@ def _type_key(nodes: list[Element], i: str) -> str:
     return ""
 
 
-def ring_positions(center: dict[str, float] | None, ids: Sequence[str],
-                   radius: float = 220.0) -> dict[str, dict[str, float]]:
-    """Positions on a circle around ``center`` (kept for callers placing a few nodes)."""
-    cx, cy = (center or {}).get("x", 0.0), (center or {}).get("y", 0.0)
-    out = {}
-    for k, i in enumerate(ids):
-        a = 2 * math.pi * k / max(1, len(ids))
-        out[i] = {"x": round(cx + radius * math.cos(a), 1),
-                  "y": round(cy + radius * math.sin(a), 1)}
-    return out
-
-
 # --------------------------------------------------------------------------- explore
-def neighbour_edges(center: str, neighbors: Sequence[Neighbor]) -> list[tuple[str, str, str, int]]:
-    """(subject, predicate, object, n claims) of each neighbour link, stored direction."""
-    out = []
-    for n in neighbors:
-        s, o = (center, n.node.id) if n.direction == "out" else (n.node.id, center)
-        out.append((s, n.predicate, o, len(n.claims)))
-    return out
-
-
 def filter_neighbors(neighbors: Sequence[Neighbor], types: Iterable[str] | None = None,
                      relations: Iterable[str] | None = None) -> list[Neighbor]:
     """Keep neighbours of the chosen types (subclasses included) and relations."""
@@ -509,25 +485,6 @@ def path_present_view(path: Path, step: int, narrow: bool = False) -> GraphView:
                      total_nodes=len(path.nodes), total_edges=len(path.hops))
 
 
-def apply_steps(elements: list[Element], steps: Sequence[set[str]], step: int) -> list[Element]:
-    """Copy of ``elements`` where everything not yet revealed by ``step`` is hidden.
-
-    Elements in no step stay hidden; an edge shows once it is revealed or both its ends are.
-    """
-    step = clamp_step(step, len(steps))
-    shown: set[str] = set().union(*steps[:step + 1]) if steps else set()
-    out = []
-    for el in elements:
-        d = el["data"]
-        visible = d["id"] in shown or (not is_node(el) and d["source"] in shown
-                                       and d["target"] in shown)
-        cls = [c for c in el.get("classes", "").split() if c not in ("future", "dim")]
-        if not visible:
-            cls.append("future")
-        out.append({**el, "classes": " ".join(cls)})
-    return out
-
-
 # --------------------------------------------------------------------------- intersections
 #: Most items an Intersections view draws (normal / per presentation step); the rest are
 #: summarised per type — the lists under the graph are complete.
@@ -760,14 +717,6 @@ def _unique(edges: list[Element]) -> list[Element]:
     return uniq
 
 
-def shared_steps(r: SharedResult) -> list[set[str]]:
-    """Presentation steps: the two harms, then what they share, then each one's own."""
-    def ids(items: Sequence[SharedItem]) -> set[str]:
-        return {i.node.id for i in items}
-
-    return [{r.a.id, r.b.id}, ids(r.shared), ids(r.only_a), ids(r.only_b)]
-
-
 def shared_present_view(r: SharedResult, step: int, budget: int = SHARED_PRESENT_BUDGET,
                         narrow: bool = False) -> GraphView:
     """One presentation step (see :func:`_shared_present_view`), as many items as fit;
@@ -840,39 +789,6 @@ def shared_groups(r: SharedResult) -> dict[str, list[dict[str, Any]]]:
 
 
 # --------------------------------------------------------------------------- service gaps
-def coverage_grid(cov: Coverage) -> list[dict[str, Any]]:
-    """One dict per row: the row node and a cell per column with counts (0 = gap)."""
-    index = {(c.row, c.col): c for c in cov.cells}
-    out = []
-    for r in cov.rows:
-        cells = []
-        for c in cov.cols:
-            cell = index.get((r.id, c.id))
-            cells.append({"row": r.id, "col": c.id, "count": cell.count if cell else 0,
-                          "claims": len(cell.claims) if cell else 0})
-        out.append({"row": r, "cells": cells, "covered": sum(1 for x in cells if x["count"])})
-    return out
-
-
-#: Most cells the gap matrix renders (each is a button); the CSV downloads are never trimmed.
-MAX_MATRIX_CELLS = 2_500
-MAX_MATRIX_COLS = 50
-
-
-def trim_coverage(cov: Coverage, max_cells: int = MAX_MATRIX_CELLS,
-                  max_cols: int = MAX_MATRIX_COLS) -> tuple[Coverage, bool]:
-    """The part of a matrix the page can render: all columns up to ``max_cols``, then as many
-    rows as fit in ``max_cells``. Returns the (possibly) smaller matrix and whether it was cut."""
-    n_cols = min(len(cov.cols), max_cols)
-    n_rows = min(len(cov.rows), max(1, max_cells // max(1, n_cols)))
-    if n_cols == len(cov.cols) and n_rows == len(cov.rows):
-        return cov, False
-    rows, cols = cov.rows[:n_rows], cov.cols[:n_cols]
-    keep_r, keep_c = {r.id for r in rows}, {c.id for c in cols}
-    cells = tuple(c for c in cov.cells if c.row in keep_r and c.col in keep_c)
-    return Coverage(rows, cols, cov.via, cells), True
-
-
 def coverage_csv(cov: Coverage) -> str:
     """The matrix as CSV: one row per row node, one column per column node (counts)."""
     buf = io.StringIO()
@@ -880,20 +796,6 @@ def coverage_csv(cov: Coverage) -> str:
     w.writerow(["row_id", "row_label", *(f"{c.label} ({c.id})" for c in cov.cols)])
     for r, counts in zip(cov.rows, cov.matrix(), strict=True):
         w.writerow([r.id, r.label, *counts])
-    return buf.getvalue()
-
-
-def coverage_long_csv(cov: Coverage) -> str:
-    """Every cell, gaps included, with the covering items listed (long format)."""
-    buf = io.StringIO()
-    w = csvsafe.writer(buf)
-    w.writerow(["row_id", "row_label", "col_id", "col_label", cov.via.lower() + "_count",
-                "claim_count", cov.via.lower() + "_ids"])
-    for r in cov.rows:
-        for c in cov.cols:
-            cell = cov.cell(r.id, c.id)
-            w.writerow([r.id, r.label, c.id, c.label, cell.count, len(cell.claims),
-                        ";".join(i.id for i in cell.items)])
     return buf.getvalue()
 
 

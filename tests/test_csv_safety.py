@@ -146,15 +146,11 @@ def test_evidence_claims_csv_download(backend: NetworkxBackend) -> None:
 
 def test_gap_map_csv_downloads(backend: NetworkxBackend) -> None:
     from explorer import elements as el
+    from explorer import gapmap as gm
 
     cov = backend.coverage("Harm", "RiskFactor")
-    for text in (el.coverage_csv(cov), el.coverage_long_csv(cov)):
+    for text in (el.coverage_csv(cov), gm.long_csv(cov)):
         assert_safe(text, EVIL_LABEL)
-    try:
-        from explorer import gapmap as gm
-    except ImportError:  # pragma: no cover - the gap-map module lands with issue 12
-        return
-    assert_safe(gm.long_csv(cov), EVIL_LABEL)
 
 
 def test_program_sheet_export_csv_and_xlsx_round_trip(poisoned: Path, tmp_path: Path) -> None:
