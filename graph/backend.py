@@ -21,7 +21,7 @@ import difflib
 import heapq
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from graph.models import (
@@ -190,6 +190,21 @@ class GraphBackend(ABC):
         returns every link.
         """
         return self.edges_of(frontier, predicates)
+
+    def _walk_level(self, frontier: list[str], predicates: frozenset[str] | None,
+                    claims_kept: int | None, destinations: frozenset[str] | None,
+                    ) -> Iterator[tuple[list[EdgeView], dict[str, NodeRef]]]:
+        """The links of one level of :meth:`paths` in batches, each with the refs of nodes
+        the backend already knows (so :meth:`paths` need not look them up again).
+
+        When ``destinations`` (classes) is given, a backend may split the level: the FIRST
+        batch must hold every link (of :meth:`_walk_edges`) from the frontier to a node of
+        those classes, later batches only links to other nodes. :meth:`paths` stops asking
+        for more batches once the level found enough destinations (or is the last level), so
+        a server need not ship a hub's links to nodes that cannot be on a kept route. The
+        default is one batch with every link.
+        """
+        yield self._walk_edges(frontier, predicates, claims_kept), {}
 
     def require(self, node_id: str) -> dict[str, Any]:
         """Attributes of one node, or :class:`UnknownNodeError` naming the nearest ids."""
@@ -393,6 +408,7 @@ class GraphBackend(ABC):
         claims_kept = limit if (to_id is None and wanted is not None and "Claim" in wanted
                                 and (preds is None or "about" in preds)) else None
         node_cat: dict[str, str] = {from_id: start["category"]}
+        known: dict[str, NodeRef] = {from_id: NodeRef(from_id, start["category"], start["label"])}
         dist: dict[str, int] = {from_id: 0}
         preds_of: dict[str, list[tuple[str, EdgeView]]] = defaultdict(list)
         targets: list[str] = []
@@ -400,31 +416,39 @@ class GraphBackend(ABC):
         for depth in range(1, max_hops + 1):
             if not frontier:
                 break
-            edges = self._walk_edges(frontier[:MAX_FRONTIER], walk_preds, claims_kept)
-            new_ids = {e.subject for e in edges} | {e.object for e in edges}
-            unknown = [i for i in new_ids if i not in node_cat]
-            for i, ref in self.node_refs(unknown).items():
-                node_cat[i] = ref.category
             frontier_set = set(frontier)
             next_frontier: set[str] = set()
-            for e in sorted(edges, key=lambda e: (e.subject, e.predicate, e.object)):
-                for at in ((e.subject,) if e.subject in frontier_set else ()) + (
-                        (e.object,) if e.object in frontier_set else ()):
-                    other = self._walkable(e, at, node_cat, to_evidence, preds)
-                    if other is None or other not in node_cat or (
-                            not include_inferred and _inferred(e)):
-                        continue
-                    if other in dist and dist[other] < depth:
-                        continue
-                    if other not in dist:
-                        dist[other] = depth
-                        is_target = (other == to_id) if to_id else (
-                            wanted is not None and node_cat[other] in wanted)
-                        if is_target:
-                            targets.append(other)
-                        else:
-                            next_frontier.add(other)
-                    preds_of[other].append((at, e))
+            # batches: the first holds every link to a destination class (see _walk_level);
+            # links to other nodes only matter when another level follows
+            for edges, batch_refs in self._walk_level(frontier[:MAX_FRONTIER], walk_preds,
+                                                      claims_kept, None if to_id else wanted):
+                known.update(batch_refs)
+                new_ids = {e.subject for e in edges} | {e.object for e in edges}
+                unknown = [i for i in new_ids if i not in node_cat and i not in known]
+                known.update(self.node_refs(unknown))
+                for i in new_ids:
+                    if i not in node_cat and i in known:
+                        node_cat[i] = known[i].category
+                for e in sorted(edges, key=lambda e: (e.subject, e.predicate, e.object)):
+                    for at in ((e.subject,) if e.subject in frontier_set else ()) + (
+                            (e.object,) if e.object in frontier_set else ()):
+                        other = self._walkable(e, at, node_cat, to_evidence, preds)
+                        if other is None or other not in node_cat or (
+                                not include_inferred and _inferred(e)):
+                            continue
+                        if other in dist and dist[other] < depth:
+                            continue
+                        if other not in dist:
+                            dist[other] = depth
+                            is_target = (other == to_id) if to_id else (
+                                wanted is not None and node_cat[other] in wanted)
+                            if is_target:
+                                targets.append(other)
+                            else:
+                                next_frontier.add(other)
+                        preds_of[other].append((at, e))
+                if (to_id and to_id in dist) or len(targets) >= limit or depth == max_hops:
+                    break
             found = len(targets)
             if (to_id and to_id in dist) or found >= limit:
                 break
@@ -436,7 +460,8 @@ class GraphBackend(ABC):
         for t in targets:
             paths.extend(self._routes(from_id, t, preds_of, PATHS_PER_TARGET * 10))
         all_ids = {n for route, _ in paths for n in route}
-        refs = self._refs(all_ids)
+        refs = {i: known[i] for i in all_ids if i in known}
+        refs.update(self._refs(all_ids - refs.keys()))
         claim_ids = {c for _, es in paths for e in es for c in e.claims}
         cites = self._citations_of_claims(claim_ids)
         breadth = self._breadth({n for route, _ in paths for n in route[1:-1]})

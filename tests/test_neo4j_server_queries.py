@@ -145,3 +145,44 @@ def test_neighbours_equal_embedded_on_hubs(both) -> None:
         assert neo.neighbors(node) == nx.neighbors(node)
         assert (neo.neighbors(node, include_evidence=True)
                 == nx.neighbors(node, include_evidence=True))
+
+
+def test_paths_leave_links_to_other_nodes_on_the_server_when_destinations_suffice(
+        both, monkeypatch) -> None:
+    """A level reads the links that reach a destination class first; the links to every other
+    node are read only when that level found too few destinations and another level follows.
+    Both cases must give the embedded answer (hub starts, small and large limits, the last
+    level, a start whose first level reaches no destination)."""
+    neo, nx, samples = both
+    reads: list[tuple[bool, int]] = []
+    real = neo._read
+
+    def counting(statement: Any) -> Any:
+        rows = real(statement)
+        if "to" in statement[1]:  # cypher.walk_edges(..., to_classes=...)
+            reads.append(("NOT m.category IN $to" in statement[0], len(rows)))
+        return rows
+
+    monkeypatch.setattr(neo, "_read", counting)
+    starts = samples["hubs"] + samples["risk_factors"][:8] + samples["interventions"][:3]
+    seen_skip = seen_second = False
+    for start in starts:
+        for to_category, limit, hops in (("Intervention", 1, 4), ("Intervention", 12, 4),
+                                         ("Intervention", 12, 1), ("Claim", 12, 3),
+                                         ("PreventionStrategy", 40, 2)):
+            reads.clear()
+            got = neo.paths(start, to_category, max_hops=hops, limit=limit)
+            assert got == nx.paths(start, to_category, max_hops=hops, limit=limit), (
+                start, to_category, limit, hops)
+            first = [n for other, n in reads if not other]
+            second = [n for other, n in reads if other]
+            assert first, "a split level reads the destination links first"
+            found_at_1 = len({p.end.id for p in nx.paths(start, to_category, max_hops=1,
+                                                        limit=500)})
+            if found_at_1 >= limit or hops == 1:
+                assert len(second) == 0  # enough at level 1 (or no level 2): others stay
+                seen_skip = True
+            else:
+                assert second
+                seen_second = True
+    assert seen_skip and seen_second

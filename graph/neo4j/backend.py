@@ -17,7 +17,7 @@ import json
 import logging
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -287,6 +287,44 @@ class Neo4jBackend(GraphBackend):
         rows = self._read(cypher.top_claims_about(frontier, claims_kept))
         return edges + self._edge_views(rows)
 
+    def _walk_level(self, frontier: list[str], predicates: frozenset[str] | None,
+                    claims_kept: int | None, destinations: frozenset[str] | None,
+                    ) -> Iterator[tuple[list[EdgeView], dict[str, NodeRef]]]:
+        """One level of a path walk in two reads: first the links that reach a destination
+        class (and, for claims, the kept ``about`` links of :func:`cypher.top_claims_about`),
+        then — only if :meth:`GraphBackend.paths` asks, i.e. the level did not find enough
+        destinations and another level follows — the links to every other node. A hub's
+        thousands of structural links stay on the server when its destinations suffice.
+        Each row brings its far node's class and label (no separate lookup)."""
+        if not destinations:
+            yield self._walk_edges(frontier, predicates, claims_kept), {}
+            return
+        everything = frozenset(PREDICATE_BY_NAME) if predicates is None else predicates
+        trim = (claims_kept is not None and "about" in everything
+                and self._server_ranks_search())
+        plain = everything - {"about"} if trim else everything
+        rows = self._lean_rows(frontier, plain, destinations, to_others=False)
+        if trim:
+            rows += self._read(cypher.top_claims_about(frontier, claims_kept or 0))
+        yield self._lean_views(rows), self._far_refs(rows)
+        rows = self._lean_rows(frontier, plain, destinations, to_others=True)
+        yield self._lean_views(rows), self._far_refs(rows)
+
+    def _lean_rows(self, ids: list[str], predicates: frozenset[str],
+                   to_classes: frozenset[str], *, to_others: bool) -> list[Any]:
+        if not predicates:
+            return []
+        return self._chunked(ids, lambda chunk: cypher.walk_edges(
+            chunk, predicates, to_classes=to_classes, to_others=to_others))
+
+    def _lean_views(self, rows: list[Any]) -> list[EdgeView]:
+        return [e._replace(properties={k: v for k, v in e.properties.items() if v is not None})
+                for e in self._edge_views(rows)]
+
+    @staticmethod
+    def _far_refs(rows: list[Any]) -> dict[str, NodeRef]:
+        return {r["m"]: NodeRef(r["m"], r["mc"], r["ml"]) for r in rows}
+
     def _coverage_cells(self, via_cats: frozenset[str], row_ids: list[str], col_ids: list[str],
                         rollup: bool, include_inferred: bool) -> dict[tuple[str, str], set[str]]:
         """The matrix as one aggregate query (:func:`cypher.coverage_cells`): only the cells
@@ -306,9 +344,7 @@ class Neo4jBackend(GraphBackend):
         if predicates is not None and not predicates:
             return []
         rows = self._chunked(ids, lambda chunk: cypher.walk_edges(chunk, predicates))
-        out = self._edge_views(rows)
-        return [e._replace(properties={k: v for k, v in e.properties.items() if v is not None})
-                for e in out]
+        return self._lean_views(rows)
 
     def _edge_views(self, rows: list[Any]) -> list[EdgeView]:
         seen: set[tuple[str, str, str]] = set()

@@ -303,16 +303,31 @@ def node_refs(ids: Sequence[str]) -> Statement:
     return query, {"ids": list(ids)}
 
 
-def walk_edges(ids: Sequence[str], predicates: Iterable[str] | None = None) -> Statement:
+def walk_edges(ids: Sequence[str], predicates: Iterable[str] | None = None, *,
+               to_classes: Iterable[str] | None = None, to_others: bool = False) -> Statement:
     """Like :func:`edges_of`, but only what a path walk reads of a link (its claims, basis
-    and the curator's note), not its sources and other properties."""
+    and the curator's note), not its sources and other properties; with the far node's id,
+    class and label (``m``, ``mc``, ``ml``) so the walk need not look it up.
+
+    ``to_classes``: only links whose far node is of one of these classes (``to_others``: only
+    links whose far node is not) — one level of a path walk asks for the links that reach a
+    destination first (:meth:`graph.backend.GraphBackend._walk_level`).
+    """
+    where = ""
+    params: dict[str, Any] = {"ids": list(ids)}
+    if to_classes is not None:
+        where = ("WHERE m.category IS NULL OR NOT m.category IN $to\n" if to_others
+                 else "WHERE m.category IN $to\n")
+        params["to"] = sorted(to_classes)
     query = (
         "UNWIND $ids AS id\n"
-        f"MATCH (n:{ENTITY} {{id: id}})-[r:{_rel_pattern(predicates)}]-(:{ENTITY})\n"
+        f"MATCH (n:{ENTITY} {{id: id}})-[r:{_rel_pattern(predicates)}]-(m:{ENTITY})\n"
+        f"{where}"
         "RETURN DISTINCT startNode(r).id AS s, type(r) AS t, endNode(r).id AS o, "
-        "{claims: r.claims, basis: r.basis, basis_note: r.basis_note} AS props"
+        "{claims: r.claims, basis: r.basis, basis_note: r.basis_note} AS props, "
+        "m.id AS m, m.category AS mc, m.label AS ml"
     )
-    return query, {"ids": list(ids)}
+    return query, params
 
 
 def top_claims_about(ids: Sequence[str], keep: int) -> Statement:
@@ -334,7 +349,8 @@ def top_claims_about(ids: Sequence[str], keep: int) -> Statement:
         f"MATCH (c)-[r:{about}]->(f:{ENTITY})\n"
         "WHERE f.id IN $ids\n"
         "RETURN c.id AS s, type(r) AS t, f.id AS o, "
-        "{claims: r.claims, basis: r.basis, basis_note: r.basis_note} AS props"
+        "{claims: r.claims, basis: r.basis, basis_note: r.basis_note} AS props, "
+        "c.id AS m, c.category AS mc, c.label AS ml"
     )
     return query, {"ids": list(ids), "keep": int(keep)}
 
