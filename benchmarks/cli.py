@@ -38,39 +38,60 @@ def generate_cmd(
 @bench_app.command("run")
 def run_cmd(
     nodes: Annotated[int, typer.Option("--nodes", "-n", help="Scale (nodes).")] = 1_000,
+    runs: Annotated[int, typer.Option(help="Repeats of every target measurement (medians "
+                                           "reported); 1 for a quick look.")] = 3,
     seed: Annotated[int, typer.Option(help="Random seed of the generated base.")] = 7,
     density: Annotated[float, typer.Option(help="Scale of every mean degree.")] = 1.0,
     queries: Annotated[int, typer.Option(help="Queries per kind (paths: a quarter).")] = 200,
     out: Annotated[Path, typer.Option("--json", help="Where to write the JSON results.")] = Path(
         "benchmarks/results/latest.json"),
+    markdown: Annotated[Path | None, typer.Option(
+        help="Where to write the targets table + all results as Markdown "
+             "(default: the JSON path with .md).")] = None,
+    sections: Annotated[str, typer.Option(
+        help="Comma list of sections to run: embedded, coldstart, neo4j, explorer (the "
+             "issue-17 targets, default) and shacl, hotspots (earlier before/after "
+             "measurements).")] = "embedded,coldstart,neo4j,explorer",
     workdir: Annotated[Path | None, typer.Option(help="Where the synthetic base goes "
                                                       "(default: a temp folder).")] = None,
-    neo4j: Annotated[bool, typer.Option(help="Run the Neo4j phase when NEO4J_URI is set. It "
+    neo4j: Annotated[bool, typer.Option(help="Run the Neo4j section when NEO4J_URI is set. It "
                                              "EMPTIES that database's evidence dataset: use "
                                              "a throw-away server.")] = True,
-    explorer: Annotated[bool, typer.Option(help="Time explorer callbacks over HTTP.")] = True,
-    explorer_neo4j: Annotated[bool, typer.Option(help="Also time them on Neo4j.")] = False,
+    explorer: Annotated[bool, typer.Option(help="Start the explorer (callbacks over HTTP, and "
+                                                "serve → first page in coldstart).")] = True,
+    explorer_neo4j: Annotated[bool, typer.Option(help="Also time callbacks on Neo4j.")] = False,
     shacl_full_timeout: Annotated[float, typer.Option(
-        help="Stop the full-pyshacl 'before' measurement after this many seconds "
-             "(0 = skip it).")] = 300.0,
+        help="shacl section: stop the full-pyshacl 'before' measurement after this many "
+             "seconds (0 = skip it).")] = 300.0,
     per_row_sample: Annotated[int, typer.Option(
-        help="Nodes in the per-row Neo4j sample (per-row over everything takes hours).")] = 2_000,
+        help="Nodes in the per-row Neo4j sample (per-row over everything takes hours; "
+             "0 = leave it out).")] = 2_000,
     batch_size: Annotated[int, typer.Option(help="Rows per batched Neo4j transaction.")] = 1_000,
 ) -> None:
-    """Generate a base, run every phase, print one table and write JSON."""
-    from benchmarks.runner import Options, format_table, run, write_json
+    """Generate a base, measure every issue-17 target in one run, print the tables and write
+    JSON + Markdown (the targets table for BENCHMARKS.md)."""
+    from benchmarks.runner import SECTIONS, Options, format_table, run, write_json, write_markdown
     from cli.helpers import EXIT_USAGE, fail
 
     if nodes < 200:
         fail("use at least 200 nodes", EXIT_USAGE)
+    if runs < 1:
+        fail("--runs must be at least 1", EXIT_USAGE)
+    only = tuple(x.strip() for x in sections.split(",") if x.strip())
+    unknown = sorted(set(only) - set(SECTIONS))
+    if unknown:
+        fail(f"unknown section(s) {', '.join(unknown)}; choose from "
+             f"{', '.join(SECTIONS[1:])}", EXIT_USAGE)
     opts = Options(nodes=nodes, seed=seed, density=density, queries=queries, workdir=workdir,
-                   neo4j=neo4j, explorer=explorer, explorer_neo4j=explorer_neo4j,
-                   shacl_full_timeout_s=shacl_full_timeout, per_row_sample=per_row_sample,
-                   batch_size=batch_size)
+                   runs=runs, only=only, neo4j=neo4j, explorer=explorer,
+                   explorer_neo4j=explorer_neo4j, shacl_full_timeout_s=shacl_full_timeout,
+                   per_row_sample=per_row_sample, batch_size=batch_size)
     result = run(opts, log=lambda m: typer.echo(f"· {m}", err=True))
     typer.echo(format_table(result))
     write_json(result, out)
-    typer.echo(f"JSON: {out}")
+    md = markdown or out.with_suffix(".md")
+    write_markdown(result, md)
+    typer.echo(f"JSON: {out}\nMarkdown (targets table for BENCHMARKS.md): {md}")
 
 
 def main() -> None:  # ``python -m benchmarks.cli``

@@ -2,8 +2,9 @@
 
 ``python -m benchmarks.phases <phase> <args.json>`` prints one JSON object on its last stdout
 line. Phases: ``embedded`` (validate + load into networkx, then the query workload),
-``shacl`` (the SHACL check on its own: full pyshacl vs the policy in force), ``neo4j`` (loads,
-batched vs per row, then the query workload) and ``explorer`` (callbacks over HTTP).
+``shacl`` (the SHACL check on its own: full pyshacl vs the policy in force), ``neo4j`` (per row
+vs batched, first loads, incremental reloads, then rounds of the query workload), ``explorer``
+(callbacks over HTTP) and ``hotspots`` (each earlier fix before/after).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -34,14 +36,16 @@ def embedded(args: dict[str, Any]) -> dict[str, Any]:
     from loaders.evidence import load_evidence_base
 
     out: dict[str, Any] = {"rss_start_mib": peak_mib()}
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     eb = load_evidence_base(args["path"], use_cache=False)
     out["validate_s"] = _since(t)
+    out["validate_cpu_s"] = round(time.process_time() - c, 2)
     out["validate_peak_mib"] = peak_mib()
     t2 = time.perf_counter()
     backend = NetworkxBackend.from_evidence_base(eb)
     out["graph_s"] = _since(t2)
     out["validate_load_s"] = _since(t)
+    out["validate_load_cpu_s"] = round(time.process_time() - c, 2)
     out["nodes"], out["relationships"] = len(eb.nodes), len(eb.edges)
     out["load_peak_mib"] = peak_mib()
     del eb
@@ -106,11 +110,76 @@ def edge_sample(eb: Any, n_nodes: int) -> Any:
                                if e.subject in keep and e.object in keep})
 
 
-def neo4j(args: dict[str, Any]) -> dict[str, Any]:
-    """Per-row on a sample, batched on the same sample, batched on everything; then queries.
+def _server_cpu(pid: Any) -> float | None:
+    """CPU seconds the local Neo4j server process has used (None when it is not local)."""
+    from benchmarks.coldstart import _cpu
 
-    Loading one query per row at 100k nodes / 1M relationships would take hours, so per row
-    runs on the first ``sample`` nodes and the links between them; the rate is what compares.
+    return _cpu(int(pid)) if pid else None
+
+
+def _cpu_delta(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else round(after - before, 2)
+
+
+def target_plan(plan: dict[str, Any]) -> dict[str, Any]:
+    """The plan with the issue-17 kinds: paths to interventions and to claims apart (their
+    costs differ ~5x) and ``coverage_full``, the gap map's default Harm × Prevention strategy
+    matrix at every level."""
+    from benchmarks.neo4j_compare import split_paths
+
+    out = split_paths(plan)
+    out["coverage_full"] = [c for c in plan["coverage"] if c["rows"] == "Harm"
+                            and c["cols"] == "PreventionStrategy" and not c["top_level_only"]]
+    return out
+
+
+#: query kinds of the target rounds; ``paths_claims``/``coverage_full`` run as paths/coverage
+TARGET_KINDS = ("search", "node", "neighbors", "paths", "paths_claims", "coverage_full")
+
+
+def query_rounds(backend: Any, plan: dict[str, Any], rounds: int, budget_s: float,
+                 server_pid: Any = None) -> dict[str, Any]:
+    """``rounds`` passes over every target kind; per kind the median of the rounds' p50, p95
+    and max (``medians``), every round as measured (``rounds``), client and server CPU."""
+    tplan = target_plan(plan)
+    as_kind = {"paths_claims": "paths", "coverage_full": "coverage"}
+    kinds = [k for k in TARGET_KINDS if tplan.get(k)]
+    per_round: list[dict[str, Any]] = []
+    for _ in range(max(1, rounds)):
+        r: dict[str, Any] = {}
+        for kind in kinds:
+            k = as_kind.get(kind, kind)
+            s0, c0 = _server_cpu(server_pid), time.process_time()
+            r[kind] = run_plan(backend, {k: tplan[kind]}, (k,), budget_s)[k] | {
+                "client_cpu_s": round(time.process_time() - c0, 3),
+                "server_cpu_s": _cpu_delta(s0, _server_cpu(server_pid))}
+        per_round.append(r)
+    medians = {k: {s: _median([r[k][s] for r in per_round])
+                   for s in ("p50", "p95", "max", "client_cpu_s", "server_cpu_s")}
+               | {"n": per_round[0][k]["n"], "results": per_round[0][k]["results"],
+                  "rounds": len(per_round)} for k in kinds}
+    return {"medians": medians, "rounds": per_round}
+
+
+def _median(values: list[Any]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return round(statistics.median(vals), 3) if vals else None
+
+
+def neo4j(args: dict[str, Any]) -> dict[str, Any]:
+    """Loads and the query workload on Neo4j, every issue-17 measure in one process.
+
+    * per row on a sample vs batched on the same sample (what batching buys; one transaction
+      per row over 1M links would take hours, so only the rates compare);
+    * first load into an empty database, ``runs`` times: the bulk path when the loader offers
+      one, else batched ``CREATE`` over Bolt (``path`` says which);
+    * incremental reload of the same content, ``runs`` times (batched ``MERGE``);
+    * ``runs`` rounds of the query workload (medians of the rounds).
+
+    Rates are relationships ÷ wall seconds of the whole load call from a parsed base (record
+    collection, checks, version hash and writes); the links phase alone is noted next to it.
+    Client CPU (this process) and server CPU (``INTERSECTIONS_NEO4J_PID``, when local) are
+    reported with every wall time.
     """
     from graph.neo4j.backend import Neo4jBackend
     from graph.neo4j.loader import REPLACE_ANYTHING, load_neo4j, unload_neo4j
@@ -119,54 +188,95 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
 
     settings = Neo4jSettings(uri=args["uri"], username=args["username"],
                              password=args["password"])
+    pid = args.get("pid")
+    runs = max(1, int(args.get("runs", 1)))
+    batch_size = int(args.get("batch_size", 1_000))
     eb = load_evidence_base(args["path"], shacl=False)
-    sample = edge_sample(eb, int(args.get("sample", 2_000)))
 
-    def timed_load(base: EvidenceBase, dataset: str, **kw: Any) -> dict[str, Any]:
+    def timed(fn: Any, n_rels: int) -> dict[str, Any]:
         marks: list[tuple[float, str]] = []
-        t = time.perf_counter()
-        rep = load_neo4j(base, settings, dataset=dataset, allow_removal=REPLACE_ANYTHING,
-                         on_batch=lambda phase, n, total: marks.append(
-                             (time.perf_counter(), phase)), **kw)
-        total_s = _since(t)
-        node_end = max((m for m, ph in marks if ph.startswith("nodes")), default=t)
-        link_end = max((m for m, ph in marks if ph.startswith("links")), default=node_end)
-        links_s = max(link_end - node_end, 1e-9)
-        nodes_s = max(node_end - min((m for m, _ in marks), default=t), 1e-9)
-        return {"mode": rep.mode, "batch_size": rep.batch_size, "nodes": rep.nodes,
-                "relationships": rep.relationships, "transactions": rep.transactions,
-                "total_s": total_s, "write_s": rep.write_seconds,
-                "links_s": round(links_s, 3),
-                "relationships_per_s": round(rep.relationships / links_s, 1),
-                "nodes_per_s": round(rep.nodes / nodes_s, 1) if rep.nodes else 0.0}
+        s0, c0, t = _server_cpu(pid), time.process_time(), time.perf_counter()
+        rep = fn(lambda phase, n, total: marks.append((time.perf_counter(), phase)))
+        total_s = max(_since(t), 1e-9)
+        out = {"total_s": round(total_s, 3), "client_cpu_s": round(time.process_time() - c0, 2),
+               "server_cpu_s": _cpu_delta(s0, _server_cpu(pid)), "relationships": n_rels,
+               "relationships_per_s": round(n_rels / total_s, 1)}
+        if marks:
+            node_end = max((m for m, ph in marks if ph.startswith("nodes")), default=t)
+            link_end = max((m for m, ph in marks if ph.startswith("links")), default=node_end)
+            out["links_s"] = round(link_end - node_end, 3)
+            out["links_relationships_per_s"] = round(n_rels / max(link_end - node_end, 1e-9), 1)
+        if hasattr(rep, "to_dict"):
+            d = rep.to_dict()
+            out |= {k: d[k] for k in ("mode", "batch_size", "nodes", "transactions",
+                                      "first_load", "write_seconds") if k in d}
+        return out
 
-    out: dict[str, Any] = {"sample_nodes": len(sample.nodes),
-                           "sample_relationships": len(sample.edges)}
+    def bolt(base: EvidenceBase, dataset: str, **kw: Any) -> dict[str, Any]:
+        return timed(lambda hook: load_neo4j(base, settings, dataset=dataset,
+                                             allow_removal=REPLACE_ANYTHING, on_batch=hook,
+                                             **kw), len(base.edges))
+
+    out: dict[str, Any] = {"runs": runs}
     # the benchmark owns this server: start from an empty database
     unload_neo4j(settings, dataset="evidence")
-    out["per_row_sample"] = timed_load(sample, "bench-sample", per_row=True)
-    unload_neo4j(settings, dataset="bench-sample")
-    out["batched_sample"] = timed_load(sample, "bench-sample",
-                                       batch_size=int(args.get("batch_size", 1_000)))
-    unload_neo4j(settings, dataset="bench-sample")
-    out["batched_full"] = timed_load(eb, "evidence",
-                                     batch_size=int(args.get("batch_size", 1_000)))
-    pr = out["per_row_sample"]["relationships_per_s"] or 1e-9
-    out["speedup_full_vs_per_row"] = round(out["batched_full"]["relationships_per_s"] / pr, 1)
-    out["speedup_same_sample"] = round(out["batched_sample"]["relationships_per_s"] / pr, 1)
+    n_sample = int(args.get("sample", 2_000))
+    if n_sample > 0:
+        sample = edge_sample(eb, n_sample)
+        out["sample_nodes"], out["sample_relationships"] = len(sample.nodes), len(sample.edges)
+        out["per_row_sample"] = bolt(sample, "bench-sample", per_row=True)
+        unload_neo4j(settings, dataset="bench-sample")
+        out["batched_sample"] = bolt(sample, "bench-sample", batch_size=batch_size)
+        unload_neo4j(settings, dataset="bench-sample")
+        pr = out["per_row_sample"]["relationships_per_s"] or 1e-9
+        out["speedup_same_sample"] = round(out["batched_sample"]["relationships_per_s"] / pr, 1)
+        del sample
+    bulk = _bulk_loader()
+    first: list[dict[str, Any]] = []
+    for _ in range(runs):
+        unload_neo4j(settings, dataset="evidence")
+        if bulk is not None:
+            first.append(timed(lambda hook, base=eb: bulk(base, settings), len(eb.edges)))
+        else:
+            first.append(bolt(eb, "evidence", batch_size=batch_size))
+    out["first_load"] = {"path": "bulk" if bulk is not None else "bolt-create",
+                         "bulk_function": _BULK_NAME if bulk is not None else None,
+                         "runs": first, **_median_of(first)}
+    out["incremental"] = {"runs": [bolt(eb, "evidence", batch_size=batch_size)
+                                   for _ in range(runs)]}
+    out["incremental"] |= _median_of(out["incremental"]["runs"])
     out["load_peak_mib"] = peak_mib()
-    del eb, sample
+    del eb
     backend = Neo4jBackend.connect(settings)
     try:
-        out["queries"] = run_plan(backend, args["plan"], budget_s=args.get("budget_s", 120.0))
-        undo = unfiltered_walk(backend)
-        out["walk_filter_before"] = run_plan(backend, args["plan"], ("paths",),
-                                             budget_s=args.get("budget_s", 120.0))
-        undo()
+        out["queries"] = query_rounds(backend, args["plan"], runs,
+                                      args.get("budget_s", 120.0), pid)
     finally:
         backend.close()
     out["peak_mib"] = peak_mib()
     return out
+
+
+def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians of a load's runs: rate, wall, client and server CPU."""
+    return {k: _median([r.get(k) for r in runs])
+            for k in ("relationships_per_s", "total_s", "client_cpu_s", "server_cpu_s",
+                      "links_relationships_per_s")}
+
+
+#: The loader's bulk first-load path (``module:function``), used when it exists.
+_BULK_NAME = "graph.neo4j.bulk:bulk_first_load"
+
+
+def _bulk_loader() -> Any:
+    """The bulk first-load function, or None while the loader has none."""
+    import importlib
+
+    module, _, name = _BULK_NAME.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
 
 
 def explorer(args: dict[str, Any]) -> dict[str, Any]:

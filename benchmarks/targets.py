@@ -1,0 +1,250 @@
+"""Issue 17's targets, checked against one benchmark run and written as a table.
+
+:func:`evaluate` turns a :func:`benchmarks.runner.run` result into one row per target: the
+measured value (a median of the run's repeats), CPU seconds next to wall seconds where a wall time
+is measured, the ratio to the limit, met or not, and the machine load while its section ran.
+:func:`markdown` renders those rows for BENCHMARKS.md — the numbers there come from this, never
+typed by hand. A target whose section did not run says why ("skipped: …", "failed").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+#: 1.2 GB (10^9 bytes) in MiB: the explorer's RSS limit at 100k
+RSS_LIMIT_MIB = round(1.2e9 / 2**20, 1)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One target's measurement: the value compared, what it is, CPU next to it."""
+
+    value: float
+    detail: str = ""
+    cpu: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A limit from issue 17 and where its measurement sits in the run's result."""
+
+    key: str
+    label: str
+    limit: float
+    unit: str
+    section: str
+    measure: Callable[[dict[str, Any]], Measured | None]
+    at_least: bool = False  # rates: the value must reach the limit
+    inclusive: bool = False  # "≤": the limit itself is still met
+
+    def met(self, value: float) -> bool:
+        if self.at_least:
+            return value >= self.limit
+        return value <= self.limit if self.inclusive else value < self.limit
+
+    @property
+    def op(self) -> str:
+        return "≥" if self.at_least else "≤" if self.inclusive else "<"
+
+
+def _fmt(v: float | None, unit: str = "") -> str:
+    if v is None:
+        return "–"
+    text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}" if abs(v) >= 10 else f"{v:,.2f}"
+    return f"{text} {unit}".strip()
+
+
+def _neo4j_p95(kind: str) -> Callable[[dict[str, Any]], Measured | None]:
+    def get(n: dict[str, Any]) -> Measured | None:
+        q = ((n.get("queries") or {}).get("medians") or {}).get(kind)
+        if not q:
+            return None
+        rounds = [r[kind]["p95"] for r in n["queries"]["rounds"] if kind in r]
+        cpu = f"client {_fmt(q['client_cpu_s'])} s"
+        if q.get("server_cpu_s") is not None:
+            cpu += f", server {_fmt(q['server_cpu_s'])} s"
+        return Measured(q["p95"], f"p50 {_fmt(q['p50'])} ms, {q['n']} queries a round; "
+                        "round p95s " + ", ".join(_fmt(x) for x in rounds),
+                        cpu + " a round")
+    return get
+
+
+def _load_rate(key: str) -> Callable[[dict[str, Any]], Measured | None]:
+    def get(n: dict[str, Any]) -> Measured | None:
+        load = n.get(key)
+        if not load or load.get("relationships_per_s") is None:
+            return None
+        runs = load["runs"]
+        path = f"{load['path']}: " if "path" in load else ""
+        detail = (f"{path}{runs[0]['relationships']:,} rels in {_fmt(load['total_s'])} s; "
+                  "runs " + ", ".join(_fmt(r["relationships_per_s"]) for r in runs))
+        if load.get("links_relationships_per_s"):
+            detail += f"; links phase {_fmt(load['links_relationships_per_s'])}/s"
+        cpu = f"client {_fmt(load['client_cpu_s'])} s"
+        if load.get("server_cpu_s") is not None:
+            cpu += f", server {_fmt(load['server_cpu_s'])} s"
+        return Measured(load["relationships_per_s"], detail, cpu)
+    return get
+
+
+def _cold(part: str, key: str, cpu_key: str | None,
+          note: str = "") -> Callable[[dict[str, Any]], Measured | None]:
+    def get(c: dict[str, Any]) -> Measured | None:
+        d = c.get(part) or {}
+        if d.get(key) is None:
+            return None
+        cpu = f"{_fmt(d[cpu_key])} s" if cpu_key and d.get(cpu_key) is not None else ""
+        return Measured(d[key], note, cpu)
+    return get
+
+
+def _first_load_cpu(c: dict[str, Any]) -> Measured | None:
+    d = c.get("validate_first_load") or {}
+    if d.get("total_cpu_s") is None:
+        return None
+    return Measured(d["total_cpu_s"], f"wall {_fmt(d['total_wall_s'])} s, RSS "
+                    f"{_fmt(d.get('rss_mib'))} MiB (parse, checks, SHACL policy, graph, cache)",
+                    f"{_fmt(d['total_cpu_s'])} s")
+
+
+def _sparql(c: dict[str, Any]) -> Measured | None:
+    d = c.get("sparql") or {}
+    if d.get("overhead_ms_median") is None:
+        return None
+    return Measured(d["overhead_ms_median"], f"median over the queries, max "
+                    f"{_fmt(d.get('overhead_ms_max'))} ms, {d.get('triples', 0):,} triples"
+                    + (", isolated" if d.get("isolated") else ", in process"))
+
+
+def _rss(c: dict[str, Any]) -> Measured | None:
+    d = c.get("explorer_cached") or {}
+    if d.get("rss_mib") is None:
+        return None
+    return Measured(d["rss_mib"], f"after the base is ready (cache warm); peak "
+                    f"{_fmt(d.get('peak_rss_mib'))} MiB")
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("neo4j_search_p95_ms", "Neo4j search p95", 100, "ms", "neo4j",
+           _neo4j_p95("search")),
+    Target("neo4j_paths_interventions_p95_ms", "Neo4j paths to interventions p95", 100, "ms",
+           "neo4j", _neo4j_p95("paths")),
+    Target("neo4j_paths_claims_p95_ms", "Neo4j paths to claims p95", 100, "ms", "neo4j",
+           _neo4j_p95("paths_claims")),
+    Target("neo4j_neighbours_p95_ms", "Neo4j neighbours p95", 100, "ms", "neo4j",
+           _neo4j_p95("neighbors")),
+    Target("neo4j_coverage_full_p95_ms", "full coverage matrix on Neo4j (p95)", 2_000, "ms",
+           "neo4j", _neo4j_p95("coverage_full")),
+    Target("embedded_first_gap_matrix_s", "first gap matrix embedded (fresh process)", 1,
+           "s", "coldstart", _cold("gap_persisted", "wall_s", "cpu_s",
+                                   "default matrix, fresh process on a known base")),
+    Target("reopen_cli_s", "re-open an unchanged base (CLI path)", 5, "s", "coldstart",
+           _cold("reopen", "total_wall_s", "total_cpu_s", "NetworkxBackend.load, cache hit")),
+    Target("reopen_explorer_s", "re-open an unchanged base (explorer: serve → ready)", 5, "s",
+           "coldstart", _cold("explorer_cached", "ready_s", "ready_cpu_s",
+                              "process start to base ready, cache warm")),
+    Target("validate_first_load_cpu_s", "validate + first load of a new base (CPU)", 30,
+           "s CPU", "coldstart", _first_load_cpu),
+    Target("explorer_first_page_s", "explorer first page after serve", 5, "s", "coldstart",
+           _cold("explorer_cached", "first_page_s", "port_cpu_s",
+                 "GET / and /_dash-layout answered")),
+    Target("explorer_rss_mib", "explorer RSS (1.2 GB)", RSS_LIMIT_MIB, "MiB", "coldstart",
+           _rss, inclusive=True),
+    Target("neo4j_first_load_rels_per_s", "Neo4j first load (bulk path)", 40_000, "rels/s",
+           "neo4j", _load_rate("first_load"), at_least=True),
+    Target("neo4j_incremental_rels_per_s", "Neo4j incremental load (batched MERGE)", 20_000,
+           "rels/s", "neo4j", _load_rate("incremental"), at_least=True),
+    Target("sparql_overhead_ms", "SPARQL per-query overhead beyond pyoxigraph", 100, "ms",
+           "coldstart", _sparql),
+)
+
+
+def _load_text(sec: dict[str, Any] | None) -> str:
+    if not sec:
+        return "–"
+    b = sec["load_before"].get("load_avg") or ["?"]
+    a = sec["load_after"].get("load_avg") or ["?"]
+    return f"{b[0]} → {a[0]}"
+
+
+def evaluate(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per issue-17 target: measured (median of the runs), met, ratio, load."""
+    rows = []
+    for t in TARGETS:
+        sec = result.get(t.section) or {"skipped": "not run"}
+        row: dict[str, Any] = {"key": t.key, "target": t.label, "limit": t.limit,
+                               "unit": t.unit, "op": t.op, "section": t.section,
+                               "load": _load_text((result.get("sections") or {}).get(t.section))}
+        m = None
+        if "skipped" in sec:
+            row["status"] = f"skipped: {sec['skipped']}"
+        elif "failed" in sec:
+            row["status"] = "failed (see the JSON)"
+        else:
+            m = t.measure(sec)
+            row["status"] = "measured" if m is not None else "not measured in this run"
+        if t.key == "neo4j_first_load_rels_per_s" and m is not None \
+                and sec.get("first_load", {}).get("path") != "bulk":
+            row["status"] = "measured (bulk path not available: batched CREATE over Bolt)"
+        if m is not None:
+            row |= {"value": m.value, "detail": m.detail, "cpu": m.cpu, "met": t.met(m.value),
+                    "ratio": round(m.value / t.limit, 2) if t.limit else None}
+        rows.append(row)
+    return rows
+
+
+def _limit_text(r: dict[str, Any]) -> str:
+    return f"{r['op']} {_fmt(r['limit'], r['unit'])}"
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The targets table (and what it was measured on) as Markdown for BENCHMARKS.md."""
+    rows = result.get("issue17") or evaluate(result)
+    g = result.get("generate") or {}
+    secs = result.get("sections") or {}
+    first = next(iter(secs.values()), None)
+    last = list(secs.values())[-1] if secs else None
+    lines = [
+        f"`intersections bench run --nodes {result['scale']} --runs {result['runs']}` — "
+        f"{g.get('nodes', 0):,} nodes / {g.get('relationships', 0):,} links, commit "
+        f"`{result.get('commit', '?')}`, {result['machine']['cpus']} CPUs, Python "
+        f"{result['machine']['python']}, started {result['started']}, finished "
+        f"{result.get('finished', '?')}. Medians of {result['runs']} run(s).",
+        "",
+        f"Machine load at the start: `{first['load_before']['uptime'] if first else '?'}`  ",
+        f"at the end: `{last['load_after']['uptime'] if last else '?'}`",
+        "",
+        "| target (issue 17) | limit | measured | ×limit | met? | CPU | how / spread "
+        "| load 1-min (section start → end) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if "value" not in r:
+            lines.append(f"| {r['target']} | {_limit_text(r)} | – | – | – | – | {r['status']} "
+                         f"| {r['load']} |")
+            continue
+        met = "**met**" if r["met"] else "**missed**"
+        detail = r["detail"] if r["status"] == "measured" else f"{r['status']}; {r['detail']}"
+        lines.append(f"| {r['target']} | {_limit_text(r)} | {_fmt(r['value'], r['unit'])} | "
+                     f"{r['ratio']}× | {met} | {r['cpu'] or '–'} | {detail} | {r['load']} |")
+    lines += ["", "Sections (wall / CPU seconds of this process and its children; load "
+              "average before → after):", ""]
+    for name, s in secs.items():
+        lines.append(f"- {name}: {_fmt(s['wall_s'])} s wall / {_fmt(s['cpu_s'])} s CPU, "
+                     f"load {_load_text(s)}")
+    return "\n".join(lines) + "\n"
+
+
+def text(result: dict[str, Any]) -> str:
+    """The targets as plain lines for the terminal."""
+    out = []
+    for r in result.get("issue17") or evaluate(result):
+        if "value" not in r:
+            out.append(f"  {r['target']}: {r['status']}")
+            continue
+        out.append(f"  {r['target']}: {_fmt(r['value'], r['unit'])} ({_limit_text(r)}) "
+                   f"{'met' if r['met'] else 'MISSED'}"
+                   + (f", CPU {r['cpu']}" if r["cpu"] else "") + f", load {r['load']}")
+    return "\n".join(out)
