@@ -192,7 +192,11 @@ def _median(values: list[float]) -> float:
     return round(statistics.median(values), 3)
 
 
-def run(path: str, runs: int = 3, explorer: bool = True) -> dict[str, Any]:
+def run(path: str, runs: int = 3, explorer: bool = True,
+        before: bool = True) -> dict[str, Any]:
+    """Every measure above, ``runs`` times each (medians); ``before=False`` leaves out the
+    "before" comparisons (gap matrix computed, the SPARQL store builds, the cold explorer) —
+    what ``intersections bench run`` uses for the issue-17 targets."""
     cache = tempfile.mkdtemp(prefix="intersections-coldstart-")
     env = {**os.environ, "INTERSECTIONS_CACHE_DIR": cache}
     env.pop("INTERSECTIONS_BASE_CACHE", None)
@@ -202,7 +206,8 @@ def run(path: str, runs: int = 3, explorer: bool = True) -> dict[str, Any]:
         loads = [_run_child("load", path, off) for _ in range(runs)]
         _run_child("load", path, env)  # fills the cache (a first load with the cache on)
         reopens = [_run_child("reopen", path, env) for _ in range(runs)]
-        gap_before = [_run_child("gap", path, env, persisted=False) for _ in range(runs)]
+        gap_before = [_run_child("gap", path, env, persisted=False)
+                      for _ in range(runs if before else 0)]
         _run_child("gap", path, env)  # persists the default gap matrix
         gap_after = [_run_child("gap", path, env) for _ in range(runs)]
         res["nodes"], res["links"] = loads[0]["nodes"], loads[0]["links"]
@@ -215,9 +220,11 @@ def run(path: str, runs: int = 3, explorer: bool = True) -> dict[str, Any]:
                 "rss_mib": _median([r["rss_mib"] for r in rows]),
             }
         for name, rows in (("gap_computed", gap_before), ("gap_persisted", gap_after)):
+            if not rows:
+                continue
             res[name] = {"wall_s": _median([r["gap"]["wall_s"] for r in rows]),
                          "cpu_s": _median([r["gap"]["cpu_s"] for r in rows])}
-        sparql = [_run_child("sparql", path, env) for _ in range(runs)]
+        sparql = [_run_child("sparql", path, env) for _ in range(runs if before else 0)]
         res["sparql"] = {
             "build_rdflib_wall_s": _median([r["build_rdflib"]["wall_s"] for r in sparql]),
             "build_rdflib_cpu_s": _median([r["build_rdflib"]["cpu_s"] for r in sparql]),
@@ -228,16 +235,17 @@ def run(path: str, runs: int = 3, explorer: bool = True) -> dict[str, Any]:
             "triples": sparql[0]["triples"], "isolated": sparql[0]["isolated"],
             "overhead_ms_median": _median([x for r in sparql for x in r["overhead_ms"]]),
             "overhead_ms_max": max(x for r in sparql for x in r["overhead_ms"]),
-        }
+        } if sparql else {}
         if explorer:
             warm = [_explorer(path, env) for _ in range(runs)]
-            cold = [_explorer(path, off) for _ in range(min(runs, 1))]
+            cold = [_explorer(path, off) for _ in range(min(runs, 1) if before else 0)]
             res["explorer_cached"] = {k: _median([w[k] for w in warm if w.get(k) is not None])
                                       for k in ("port_s", "port_cpu_s", "first_page_s", "ready_s",
                                                 "ready_cpu_s", "rss_mib", "peak_rss_mib")}
             res["explorer_cached"]["loading_state_seen"] = [w["loading_state_seen"]
                                                             for w in warm]
-            res["explorer_cold"] = cold[0]
+            if cold:
+                res["explorer_cold"] = cold[0]
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     res["uptime_after"] = _uptime()
