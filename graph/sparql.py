@@ -31,11 +31,9 @@ Safety, in layers (each one alone would stop the attacks we test for):
 
 from __future__ import annotations
 
-import ctypes  # noqa: F401 - imported before any fork (used by _no_network in the child)
-import multiprocessing as mp
+import functools
 import os
 import re
-import sys
 import threading
 import time
 import weakref
@@ -55,6 +53,10 @@ from graph.query import (
     QuerySyntaxError,
     QueryTimeout,
 )
+from graph.sparql_pool import QueryBusy as QueryBusy
+from graph.sparql_pool import Slot as _Slot  # noqa: F401 - the name tests and callers know
+from graph.sparql_pool import WorkerPool, child_memory_bytes, fork_available
+from graph.sparql_pool import max_children as max_children
 from loaders.errors import IntersectionsError
 from loaders.records import EdgeRecord, NodeRecord, SourceRef
 from ontology.namespace import ID
@@ -277,17 +279,6 @@ def _encode(t: Any) -> tuple[str, str, str | None, str | None] | None:
     return ("triple", str(t), None, None)
 
 
-def _no_network() -> bool:
-    """Drop the current (single-threaded, forked) process into empty user+net namespaces."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.unshare(0x10000000 | 0x40000000) == 0  # CLONE_NEWUSER | CLONE_NEWNET
-    except Exception:  # noqa: BLE001 - best effort; the parse-level gate is the guarantee
-        return False
-
-
 def _term_text(value: Any) -> str:
     """A parameter value as SPARQL term text: ids → IRIs, numbers/booleans typed, else a string.
 
@@ -369,117 +360,24 @@ def _execute(store: ox.Store, text: str, limit: int,
 
 def _gate(text: str, params: Mapping[str, Any] | None) -> tuple[str, str]:
     """The safety gate: check, bind parameters, check again. Returns (form, final text)."""
-    check_query(text)
+    form = check_query(text).form
+    if not params:  # nothing to bind: the text is what was checked (saves a second parse)
+        return form, text
     text = bind_params(text, params)
     return check_query(text).form, text  # again, with the values in place
 
 
-def _limit_memory(budget_bytes: int) -> None:
-    """RLIMIT_AS = what the (forked) child already maps + ``budget_bytes``."""
-    import resource
-
+def _answer(store: ox.Store, request: tuple[str, dict[str, Any], int]) -> dict[str, Any]:
+    """A pool worker's handler: the gate, then the query (under the caller's deadline)."""
+    text, params, limit = request
     try:
-        with open("/proc/self/statm", encoding="ascii") as fh:
-            mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return
-    cap = mapped + budget_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
-
-def _child_main(conn: Any, store: ox.Store, text: str, params: Mapping[str, Any] | None,
-                limit: int, memory: int) -> None:
-    try:
-        isolated = _no_network()
-        try:
-            with open(os.devnull, "wb") as devnull:  # oxigraph's abort message on an
-                os.dup2(devnull.fileno(), 2)         # allocation failure must not flood logs
-            _limit_memory(memory)
-            form, text = _gate(text, params)  # the gate runs here, under the parent's deadline
-            payload = _execute(store, text, limit, None)
-            payload["form"] = form
-        except (QueryRefused, QuerySyntaxError) as exc:
-            payload = {"error": "refused" if isinstance(exc, QueryRefused) else "syntax",
-                       "message": str(exc), "checked": True}
-        except MemoryError:
-            payload = {"error": "memory"}
-        except Exception as exc:  # noqa: BLE001 - report, never hang the parent
-            payload = {"error": "runtime", "message": f"{type(exc).__name__}: {exc}"}
-        payload["isolated"] = isolated
-        conn.send(payload)
-    finally:
-        conn.close()
-        os._exit(0)
-
-
-class QueryBusy(IntersectionsError):
-    """Every SPARQL slot is taken: try again in a moment (nothing ran)."""
-
-
-def max_children() -> int:
-    """Query processes allowed at once on this machine (``INTERSECTIONS_SPARQL_CHILDREN``)."""
-    try:
-        return max(1, int(os.environ.get("INTERSECTIONS_SPARQL_CHILDREN", "")))
-    except ValueError:
-        return max(2, os.cpu_count() or 2)
-
-
-def child_memory_bytes() -> int:
-    """Memory each query process may add (``INTERSECTIONS_SPARQL_MEMORY_MB``, default 512)."""
-    try:
-        mb = int(os.environ.get("INTERSECTIONS_SPARQL_MEMORY_MB", "512"))
-    except ValueError:
-        mb = 512
-    return max(64, mb) * 1024 * 1024
-
-
-def _slot_dir() -> str:
-    base = os.environ.get("INTERSECTIONS_SPARQL_SLOTS") or os.path.join(
-        os.environ.get("XDG_RUNTIME_DIR") or "/tmp", f"intersections-sparql-{os.getuid()}")
-    os.makedirs(base, mode=0o700, exist_ok=True)
-    return base
-
-
-class _Slot:
-    """One of :func:`max_children` machine-wide slots, held with ``flock`` while a child runs.
-
-    A file lock (not a per-process semaphore) so the cap holds across gunicorn workers; the
-    kernel releases it if the holder dies.
-    """
-
-    def __init__(self, wait: float) -> None:
-        self.wait = wait
-        self.fd: int | None = None
-
-    def __enter__(self) -> _Slot:
-        import fcntl
-
-        base, n = _slot_dir(), max_children()
-        end = time.monotonic() + self.wait
-        while True:
-            for i in range(n):
-                fd = os.open(os.path.join(base, f"slot-{i}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
-                    os.close(fd)
-                    continue
-                self.fd = fd
-                return self
-            if time.monotonic() >= end:
-                raise QueryBusy(
-                    f"busy: all {n} query slots are in use by other queries; try again in a "
-                    "few seconds")
-            time.sleep(0.05)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing releases the flock
-            self.fd = None
-
-
-def fork_available() -> bool:
-    return "fork" in mp.get_all_start_methods() and sys.platform != "darwin"
+        form, text = _gate(text, params)
+    except (QueryRefused, QuerySyntaxError) as exc:
+        return {"error": "refused" if isinstance(exc, QueryRefused) else "syntax",
+                "message": str(exc), "checked": True}
+    payload = _execute(store, text, limit, None)
+    payload["form"] = form
+    return payload
 
 
 # ------------------------------------------------------------------------------- the engine
@@ -504,7 +402,10 @@ class SparqlEngine:
         self.labels = labels
         self.isolate = fork_available() if isolate is None else isolate
         self.last_isolated: bool | None = None
-        if self.isolate:  # build the gate's grammar once, so forked children inherit it
+        self.last_worker: int | None = None  # process id of the worker that answered last
+        self._pool: WorkerPool | None = None
+        self._pool_lock = threading.Lock()
+        if self.isolate:  # build the gate's grammar once, so forked workers inherit it
             import rdflib.plugins.sparql.parser  # noqa: F401
 
     @classmethod
@@ -534,8 +435,9 @@ class SparqlEngine:
         """Check, run and convert one query. ``params`` bind ``$name`` variables (ids → IRIs).
 
         Isolated (Linux): the size is checked here; the safety gate and the query then run in
-        a child process with its own memory limit, inside the deadline, in one of a fixed
-        number of machine-wide slots (:class:`QueryBusy` when all are taken).
+        a pre-forked worker process (:mod:`graph.sparql_pool`) with its own memory limit,
+        inside the deadline, in one of a fixed number of machine-wide slots
+        (:class:`QueryBusy` when all are taken).
         """
         check_size(text)
         limit = max(1, min(int(limit), MAX_LIMIT))
@@ -571,31 +473,26 @@ class SparqlEngine:
 
     def _run_isolated(self, text: str, params: Mapping[str, Any] | None, limit: int,
                       timeout: float) -> dict[str, Any]:
-        with _Slot(wait=min(2.0, timeout)):
-            ctx = mp.get_context("fork")
-            recv, send = ctx.Pipe(duplex=False)
-            with _FORK_LOCK:  # one fork at a time: keeps lock state consistent in the child
-                proc = ctx.Process(target=_child_main,
-                                   args=(send, self.store, text, dict(params or {}), limit,
-                                         child_memory_bytes()),
-                                   daemon=True)
-                proc.start()
-            send.close()
-            try:
-                if not recv.poll(timeout):
-                    return {"error": "timeout"}
-                try:
-                    payload = recv.recv()
-                except EOFError:
-                    # oxigraph aborts the process when an allocation fails under RLIMIT_AS
-                    return {"error": "memory"}
-                self.last_isolated = payload.pop("isolated", None)
-                return payload
-            finally:
-                recv.close()
-                if proc.is_alive():
-                    proc.kill()
-                proc.join(timeout=5)
+        """One round trip to a pre-forked worker (the gate and the query run there)."""
+        with self._pool_lock:
+            if self._pool is None:  # forked on first use: in the process that queries
+                # pyparsing prepares the grammar on its first parse (~0.2 s): do it once here,
+                # so every worker (and every replacement) inherits it ready
+                check_query("ASK { ?s ?p ?o }")
+                self._pool = WorkerPool(functools.partial(_answer, self.store))
+                weakref.finalize(self, self._pool.close)
+            pool = self._pool
+        payload = pool.run((text, dict(params or {}), limit), timeout)
+        if payload.get("error") == "died":
+            payload = {"error": "runtime",
+                       "message": "the query process ended unexpectedly; try again"}
+        self.last_isolated = payload.pop("isolated", self.last_isolated)
+        self.last_worker = payload.pop("worker", self.last_worker)
+        return payload
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of this engine's live query workers (empty before the first query)."""
+        return self._pool.pids() if self._pool is not None else []
 
     def _to_result(self, form: str, raw: dict[str, Any], limit: int,
                    elapsed: float) -> QueryResult:
@@ -651,7 +548,6 @@ class SparqlEngine:
         return g if g.nodes else None
 
 
-_FORK_LOCK = threading.Lock()
 #: RDF predicate IRI → ontology relation name (so graph views label edges like the explorer).
 _PREDICATE_NAMES = {str(p.iri): p.name for p in PREDICATES}
 
