@@ -110,11 +110,33 @@ def edge_sample(eb: Any, n_nodes: int) -> Any:
                                if e.subject in keep and e.object in keep})
 
 
-def _server_cpu(pid: Any) -> float | None:
-    """CPU seconds the local Neo4j server process has used (None when it is not local)."""
+def _server_cpu(server: Any) -> float | None:
+    """CPU seconds the local Neo4j server process has used (None when it is not local).
+
+    ``server`` is the Bolt URI (the project's test server is found by its ``--port``, so a
+    restart — the bulk import restarts it — is followed) or a pid."""
     from benchmarks.coldstart import _cpu
 
+    pid = _server_pid(server) if isinstance(server, str) and "://" in server else server
     return _cpu(int(pid)) if pid else None
+
+
+def _server_pid(uri: str) -> int | None:
+    """The pid of the local ``Neo4jTestServer`` listening on the URI's port, if any."""
+    port = uri.rsplit(":", 1)[-1].strip("/")
+    if not port.isdigit() or not any(h in uri for h in ("127.0.0.1", "localhost")):
+        return None
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"Neo4jTestServer" in cmd and b"--port" in cmd \
+                and cmd[cmd.index(b"--port") + 1:cmd.index(b"--port") + 2] == [port.encode()]:
+            return int(proc.name)
+    return None
 
 
 def _cpu_delta(before: float | None, after: float | None) -> float | None:
@@ -188,7 +210,7 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
 
     settings = Neo4jSettings(uri=args["uri"], username=args["username"],
                              password=args["password"])
-    pid = args.get("pid")
+    pid = args["uri"] if _server_pid(args["uri"]) else args.get("pid")
     runs = max(1, int(args.get("runs", 1)))
     batch_size = int(args.get("batch_size", 1_000))
     eb = load_evidence_base(args["path"], shacl=False)

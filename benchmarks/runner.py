@@ -248,11 +248,11 @@ def _coldstart(path: str, runs: int, explorer: bool) -> dict[str, Any]:
 
     from benchmarks import coldstart
 
-    kw: dict[str, Any] = {"explorer": explorer}
-    if "before" in inspect.signature(coldstart.run).parameters:
-        kw["before"] = False
-    res = coldstart.run(path, runs, **kw)
     overhead = getattr(coldstart, "sparql_overhead", None)
+    kw: dict[str, Any] = {"explorer": explorer}
+    if overhead is not None and "before" in inspect.signature(coldstart.run).parameters:
+        kw["before"] = False  # its SPARQL block is then measured by sparql_overhead alone
+    res = coldstart.run(path, runs, **kw)
     if overhead is not None:
         res["sparql"] = res.get("sparql", {}) | overhead(path, runs)
     return res
