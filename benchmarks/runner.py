@@ -307,6 +307,15 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _absent(name: str, sec: dict[str, Any], rows: list[tuple[str, str, str, str]]) -> bool:
+    """Add the "skipped"/"FAILED" row of a section that did not measure; True if it did not."""
+    if "skipped" in sec or "failed" in sec:
+        rows.append((name, "skipped" if "skipped" in sec else "FAILED", "–",
+                     sec.get("skipped", "see the JSON")))
+        return True
+    return False
+
+
 def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(section, measure, value, note) rows of the one results table."""
     rows: list[tuple[str, str, str, str]] = []
@@ -315,9 +324,7 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                  f"{g['relationships']:,}", f"{g['files']} files, {g['bytes'] / 1e6:.1f} MB, "
                  f"{g['seconds']} s"))
     e = r["embedded"]
-    if "skipped" in e or "failed" in e:
-        rows.append(("embedded", "skipped" if "skipped" in e else "FAILED", "–",
-                     e.get("skipped", "see the JSON")))
+    if _absent("embedded", e, rows):
         e = None
     rows += [] if e is None else [
              ("embedded", "validate (parse, checks, SHACL policy) s", _fmt(e["validate_s"]), ""),
@@ -330,10 +337,7 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append(("embedded", f"{kind} p50 / p95 ms", f"{_fmt(q['p50'])} / {_fmt(q['p95'])}",
                      f"n={q['n']}, max {_fmt(q['max'])}"))
     c = r.get("coldstart") or {"skipped": "not run"}
-    if "skipped" in c or "failed" in c:
-        rows.append(("coldstart", "skipped" if "skipped" in c else "FAILED", "–",
-                     c.get("skipped", "see the JSON")))
-    else:
+    if not _absent("coldstart", c, rows):
         for key, label in (("validate_first_load", "validate + first load (cache off)"),
                            ("reopen", "re-open unchanged base (cache hit)")):
             x = c[key]
@@ -356,10 +360,7 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                          f"{_fmt(x.get('ready_s'))}", f"ready CPU {_fmt(x.get('ready_cpu_s'))} "
                          f"s, RSS {_fmt(x.get('rss_mib'))} MiB"))
     s = r["shacl"]
-    if "skipped" in s or "failed" in s:
-        rows.append(("shacl", "skipped" if "skipped" in s else "FAILED", "–",
-                     s.get("skipped", "see the JSON")))
-    else:
+    if not _absent("shacl", s, rows):
         full = s.get("full") or {}
         full_txt = ("skipped" if full.get("skipped") else
                     f"> {full['timed_out_after_s']:.0f} (stopped)" if full.get("seconds") is None
@@ -369,10 +370,7 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                  ("shacl", "full pyshacl (before) s", full_txt,
                   f"{full.get('problems', '–')} problems" if "problems" in full else "")]
     h = r.get("hotspots") or {"skipped": "not run"}
-    if "skipped" in h or "failed" in h:
-        rows.append(("hotspots", "skipped" if "skipped" in h else "FAILED", "–",
-                     h.get("skipped", "see the JSON")))
-    else:
+    if not _absent("hotspots", h, rows):
         pg = h["parse_gc"]
         before = (_fmt(pg["before_s"]) if pg["before_s"] is not None
                   else "> " + _fmt(pg["timeout_s"]))
@@ -388,10 +386,7 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                              f"{_fmt(b['p95'])} ({_fmt(b['max'])}) → "
                              f"{_fmt(a['p95'])} ({_fmt(a['max'])})", f"n={a['n']}"))
     n = r["neo4j"]
-    if "skipped" in n or "failed" in n:
-        rows.append(("neo4j", "skipped" if "skipped" in n else "FAILED", "–",
-                     n.get("skipped", "see the JSON")))
-    else:
+    if not _absent("neo4j", n, rows):
         for key, label in (("per_row_sample", "per-row sample"),
                            ("batched_sample", "batched sample")):
             if key in n:
@@ -417,10 +412,7 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                          f"{_fmt(q['p50'])} / {_fmt(q['p95'])}",
                          f"n={q['n']} a round, {q['rounds']} rounds, max {_fmt(q['max'])}"))
     x = r["explorer"]
-    if "skipped" in x or "failed" in x:
-        rows.append(("explorer", "skipped" if "skipped" in x else "FAILED", "–",
-                     x.get("skipped", "see the JSON")))
-    else:
+    if not _absent("explorer", x, rows):
         for backend, res in x.items():
             rows.append((f"explorer/{backend}", "server start s", _fmt(res["server_start_s"]),
                          f"peak RSS {_fmt(res.get('server_peak_mib'))} MiB"))
