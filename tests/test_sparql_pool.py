@@ -302,3 +302,50 @@ def test_the_overhead_benchmark_measures_the_pool() -> None:
     assert res["isolated"] is True and res["triples"] > 100
     assert res["workers"] == 1  # all 11 queries of the run answered by one pooled worker
     assert "load average" in res["uptime_before"]
+
+
+def _children(pid: int) -> set[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return {int(x) for x in fh.read().split()}
+    except OSError:
+        return set()
+
+
+def test_the_pool_under_gunicorn_forks_in_the_workers_and_stops_with_them() -> None:
+    """``gunicorn --preload explorer.wsgi:server``: the app is built in the master before it
+    forks; the query workers must be forked by the gunicorn workers (on their first query),
+    reused by the next queries, and stopped when gunicorn stops."""
+    import signal
+    import urllib.parse
+    import urllib.request
+
+    from benchmarks.loadtest import start_gunicorn, stop
+    from tests.conftest import MINI
+
+    proc, base = start_gunicorn(2, str(MINI))
+    try:
+        url = base + "/sparql?" + urllib.parse.urlencode(
+            {"query": "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"})
+
+        def batch() -> set[int]:
+            for _ in range(6):
+                req = urllib.request.Request(url, headers={
+                    "Accept": "application/sparql-results+json"})
+                with urllib.request.urlopen(req, timeout=120) as resp:
+                    assert resp.status == 200
+                    assert json.loads(resp.read())["results"]["bindings"]
+            return {c for w in _children(proc.pid) for c in _children(w)}
+
+        gunicorn_workers = _children(proc.pid)
+        assert len(gunicorn_workers) == 2
+        first = batch()
+        assert first  # the queries ran in pooled workers, children of the gunicorn workers
+        assert _children(proc.pid) == gunicorn_workers  # the master forked no query worker
+        assert all(len(_children(w)) <= 1 for w in gunicorn_workers)  # sync: one at a time
+        assert batch() == first  # the same query workers answered the next queries
+        os.kill(proc.pid, signal.SIGTERM)  # the master alone: its workers exit normally
+        proc.wait(timeout=60)
+        assert wait_until(lambda: not any(alive(p) for p in first))
+    finally:
+        stop(proc)
