@@ -18,15 +18,20 @@ Safety, in layers (each one alone would stop the attacks we test for):
    ``SERVICE``/``LOAD``/``INSERT``/``DELETE``/``CLEAR``/``DROP``/``CREATE`` are refused even if a
    parser quirk let them through.
 3. **Only ``Store.query`` is ever called** (never ``update``) on a private in-memory store.
-4. **Isolated execution** — on Linux each query runs in a forked child that first drops into a new
-   user+network namespace (no network at all, not even loopback) when the kernel allows it,
-   limits its own memory (``RLIMIT_AS``: what it inherited + 512 MB), and then runs the gate
-   (1–2) and the query; the child is killed at the wall-clock deadline, so neither a slow parse
-   nor a runaway join outlives it. At most ``INTERSECTIONS_SPARQL_CHILDREN`` children run at
-   once on the machine (file-lock slots shared by all worker processes); when all are taken a
-   query gets "busy, try again" (:class:`QueryBusy`). Query text over 10,000 characters is
-   refused before any parsing. Elsewhere the query runs in-process and the deadline is checked
-   between result rows.
+4. **Isolated execution** — on Linux each query runs in a pre-forked worker process
+   (:mod:`graph.sparql_pool`), forked from the process that holds the store on its first query
+   (so the store is shared copy-on-write, and under gunicorn the workers belong to each
+   gunicorn worker, never to the master). Each worker first drops into a new user+network
+   namespace (no network at all, not even loopback) when the kernel allows it and limits its
+   own memory (``RLIMIT_AS``: what it inherited + 512 MB); then, per query, it runs the gate
+   (1–2) and the query. A worker still busy at the wall-clock deadline is killed and replaced,
+   so neither a slow parse nor a runaway join outlives it; one that hits its memory limit is
+   replaced too. At most ``INTERSECTIONS_SPARQL_CHILDREN`` queries run at once on the machine
+   (file-lock slots shared by all processes); when all are taken a query gets "busy, try
+   again" (:class:`QueryBusy`). Query text over 10,000 characters is refused before any
+   parsing. Elsewhere (no ``fork``) the query runs in-process and the deadline is checked
+   between result rows. A query costs one pipe round trip (tens of ms) instead of a fork
+   (0.4–0.9 s at 10k nodes): BENCHMARKS.md, "SPARQL worker pool".
 """
 
 from __future__ import annotations
