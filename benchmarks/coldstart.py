@@ -74,6 +74,11 @@ def overhead(eng):
     res["overhead_ms"] = over
     res["overhead_cpu_ms"] = round((eng_cpu - raw_cpu) * 1000 / len(over), 1)
     res["workers"] = len(seen - {None})  # 1: the pool reused one worker for every query
+    for pid in pids[:1]:  # what a worker costs beyond the pages it shares with its parent
+        for line in open(f"/proc/{pid}/smaps_rollup"):
+            k, _, v = line.partition(":")
+            if k in ("Pss", "Private_Dirty", "Rss"):
+                res["worker_" + k.lower() + "_mib"] = round(int(v.split()[0]) / 1024, 1)
     return res
 out = {}
 what = args["what"]
@@ -242,6 +247,9 @@ def sparql_overhead(path: str, runs: int = 3) -> dict[str, Any]:
         "overhead_cpu_ms": _median([r["overhead_cpu_ms"] for r in rows]),
         "first_query_ms": _median([r["first_query_ms"] for r in rows]),
         "workers": max(r["workers"] for r in rows),
+        **{k: _median([r[k] for r in rows if k in r]) for k in
+           ("worker_rss_mib", "worker_pss_mib", "worker_private_dirty_mib")
+           if any(k in r for r in rows)},
         "uptime_before": before, "uptime_after": _uptime(),
     }
 

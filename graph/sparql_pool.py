@@ -169,6 +169,7 @@ Handler = Callable[[Any], dict[str, Any]]
 
 def _worker_main(conn: Any, handler: Handler, memory: int) -> None:
     """The worker's whole life: isolate, limit, then answer requests until told to stop."""
+    import faulthandler
     import gc
 
     try:
@@ -176,6 +177,7 @@ def _worker_main(conn: Any, handler: Handler, memory: int) -> None:
         isolated = no_network()
         with open(os.devnull, "wb") as devnull:  # oxigraph's abort message on an
             os.dup2(devnull.fileno(), 2)         # allocation failure must not flood logs
+        faulthandler.disable()  # (it keeps its own copy of stderr: no traceback dump either)
         limit_memory(memory)
         start = _mapped_bytes() or 0
         parent = os.getppid()
