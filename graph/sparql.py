@@ -203,7 +203,7 @@ def max_query_chars() -> int:
     """Longest query text accepted (``INTERSECTIONS_SPARQL_MAX_CHARS``, default 10,000).
 
     rdflib's parser is slow on adversarial text (an 18 KB UNION chain takes ~18 s to check), so
-    the cap keeps each gate short; the gate also runs under the deadline in the child."""
+    the cap keeps each gate short; the gate also runs under the deadline in the query worker."""
     try:
         return max(100, int(os.environ.get("INTERSECTIONS_SPARQL_MAX_CHARS", "10000")))
     except ValueError:
@@ -327,7 +327,7 @@ def placeholders(text: str) -> list[str]:
 
 def _execute(store: ox.Store, text: str, limit: int,
              deadline: float | None) -> dict[str, Any]:
-    """Run a checked query; returns plain, picklable data (also used inside the child)."""
+    """Run a checked query; returns plain, picklable data (also used inside the query worker)."""
     import pyoxigraph as ox
 
     try:
