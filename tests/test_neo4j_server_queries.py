@@ -186,3 +186,40 @@ def test_paths_leave_links_to_other_nodes_on_the_server_when_destinations_suffic
                 assert second
                 seen_second = True
     assert seen_skip and seen_second
+
+
+def test_search_seeks_word_prefixes_first_and_scores_substrings_only_when_short(
+        both, monkeypatch) -> None:
+    """Exact, prefix and word-prefix matches are found first (one read); the substring class
+    ("care" inside "healthcare") is scored only when they do not fill the top. Both ways give
+    the embedded answer — prefix-only queries, inner substrings, an empty top, categories."""
+    neo, nx, samples = both
+    reads: list[bool] = []
+    real = neo._read
+
+    def counting(statement: Any) -> Any:
+        if "ORDER BY score DESC" in statement[0]:
+            reads.append("$spaced_first" in statement[0])
+        return real(statement)
+
+    monkeypatch.setattr(neo, "_read", counting)
+    word = max(samples["words"], key=len)
+    inner = word[2:6]  # inside a word: no word starts with it (or few do)
+    cases = [(word[:4], 3), (word[:4], 15), (inner, 15), (inner, 1), ("zzzzqqq", 15),
+             (f"{word[:3]} {samples['words'][1][:3]}", 15)]
+    one_read = two_reads = False
+    for text, limit in cases:
+        for cats in (None, ["Intervention"], ["Claim", "Harm"]):
+            reads.clear()
+            got = neo.search(text, categories=cats, limit=limit)
+            assert got == nx.search(text, categories=cats, limit=limit), (text, cats, limit)
+            assert reads and reads[0], "the word-prefix read comes first"
+            prefix_hits = [h for h in nx.search(text, categories=cats, limit=limit)
+                           if h.score >= 55 and not h.matched.startswith("in ")]
+            if len(reads) == 1:
+                one_read = True
+                assert len(prefix_hits) >= limit or len(got) >= limit
+            else:
+                two_reads = True
+                assert reads == [True, False]
+    assert one_read and two_reads

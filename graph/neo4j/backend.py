@@ -17,6 +17,7 @@ import json
 import logging
 import time
 import warnings
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -327,14 +328,33 @@ class Neo4jBackend(GraphBackend):
 
     def _coverage_cells(self, via_cats: frozenset[str], row_ids: list[str], col_ids: list[str],
                         rollup: bool, include_inferred: bool) -> dict[tuple[str, str], set[str]]:
-        """The matrix as one aggregate query (:func:`cypher.coverage_cells`): only the cells
-        travel, not the hundreds of thousands of links behind them."""
+        """The matrix from one query that starts at the rows and columns
+        (:func:`cypher.coverage_members`: each ships the ids of the via nodes that count for
+        it); the cells are paired here. Only links into the matrix's hierarchies are read."""
         if not via_cats or not row_ids or not col_ids:
             return {}
-        rows = self._read(cypher.coverage_cells(
-            via_cats, row_ids, col_ids, structural=STRUCTURAL_PREDICATES, rollup=rollup,
-            include_inferred=include_inferred))
-        return {(r["row"], r["col"]): set(r["items"]) for r in rows}
+        rows = self._read(cypher.coverage_members(
+            via_cats, sorted(set(row_ids) | set(col_ids)), structural=STRUCTURAL_PREDICATES,
+            rollup=rollup, include_inferred=include_inferred))
+        members = {r["node"]: r["items"] for r in rows}
+        in_rows: defaultdict[str, list[str]] = defaultdict(list)  # via node → its rows
+        in_cols: defaultdict[str, list[str]] = defaultdict(list)
+        for r in row_ids:
+            for i in members.get(r, ()):
+                in_rows[i].append(r)
+        for c in col_ids:
+            for i in members.get(c, ()):
+                in_cols[i].append(c)
+        cells: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+        for i, rs in in_rows.items():
+            cs = in_cols.get(i)
+            if not cs:
+                continue
+            for r in rs:
+                for c in cs:
+                    if r != c:
+                        cells[(r, c)].add(i)
+        return dict(cells)
 
     def _claims_about(self, ids: list[str]) -> dict[str, set[str]]:
         return {r["id"]: set(r["claims"]) for r in self._chunked(ids, cypher.claims_about)}
@@ -395,7 +415,12 @@ class Neo4jBackend(GraphBackend):
         if not self._server_ranks_search():
             return super()._best_matches(q, wanted, limit)
         cats = None if wanted is None else wanted | {"Collection"}
-        rows = self._read(cypher.search_ranked(q, cats, EVIDENCE_CLASSES, limit))
+        # first only the exact / prefix / word-prefix classes (few candidates, found by the
+        # text index); when they fill the top, nothing scoring lower can enter it
+        rows = self._read(cypher.search_ranked(q, cats, EVIDENCE_CLASSES, limit,
+                                               words_first=True))
+        if len(rows) < limit:
+            rows = self._read(cypher.search_ranked(q, cats, EVIDENCE_CLASSES, limit))
         scored: list[SearchRank] = []
         for r in rows:
             alts = list(r["alt_labels"] or ())

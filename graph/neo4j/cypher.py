@@ -355,43 +355,36 @@ def top_claims_about(ids: Sequence[str], keep: int) -> Statement:
     return query, {"ids": list(ids), "keep": int(keep)}
 
 
-def coverage_cells(via: Iterable[str], rows: Sequence[str], cols: Sequence[str], *,
-                   structural: Iterable[str], rollup: bool,
-                   include_inferred: bool) -> Statement:
-    """The whole coverage matrix in one aggregate query: (row, col, via ids) per cell.
+def coverage_members(via: Iterable[str], targets: Sequence[str], *,
+                     structural: Iterable[str], rollup: bool,
+                     include_inferred: bool) -> Statement:
+    """Each row/column node → the ``via`` nodes (e.g. interventions) that count for it, in one
+    query that starts from the rows and columns, not from every ``via`` node.
 
-    A ``via`` node (e.g. an intervention) counts for a row when one of its structural links
-    reaches the row node or a node up to 6 ``broader`` steps below it (``rollup``); the same
-    for the column. Targets are grouped first, so each one's ancestors are looked up once.
-    (Neo4j caches a large ``IN $list`` parameter as a set, so membership stays cheap.)
+    A ``via`` node counts for a node when one of its structural links reaches the node or, with
+    ``rollup``, a node up to 6 ``broader`` steps below it — the rule of
+    :meth:`graph.backend.GraphBackend._coverage_cells`; the client pairs rows with columns. Only
+    the links into the matrix's own hierarchies are read (an intervention's links to settings,
+    organisations … stay untouched), and each row/column ships one id list.
     """
     broader = neo4j_rel_type("broader")
-    ancestors = (
-        f"OPTIONAL MATCH (t)-[:{broader}*1..6]->(a:{ENTITY})\n"
-        "WITH t, items, [t.id] + collect(DISTINCT a.id) AS reach\n"
-    ) if rollup else "WITH t, items, [t.id] AS reach\n"
+    below = (
+        f"OPTIONAL MATCH (d:{ENTITY})-[:{broader}*1..6]->(t)\n"
+        "WITH t, [t] + collect(DISTINCT d) AS below\n"
+    ) if rollup else "WITH t, [t] AS below\n"
     inferred = "" if include_inferred else (
         "  AND (r.basis IS NULL OR r.basis <> 'inferred')\n")
     query = (
-        f"MATCH (i:{ENTITY})-[r:{_rel_pattern(structural)}]-(t:{ENTITY})\n"
+        "UNWIND $targets AS tid\n"
+        f"MATCH (t:{ENTITY} {{id: tid}})\n"
+        f"{below}"
+        "UNWIND below AS b\n"
+        f"MATCH (b)-[r:{_rel_pattern(structural)}]-(i:{ENTITY})\n"
         "WHERE i.category IN $via\n"
         f"{inferred}"
-        "WITH t, collect(DISTINCT i.id) AS items\n"
-        f"{ancestors}"
-        "WITH items, [x IN reach WHERE x IN $rows] AS rs, "
-        "[x IN reach WHERE x IN $cols] AS cs\n"
-        "WHERE size(rs) > 0 OR size(cs) > 0\n"
-        "UNWIND items AS i\n"
-        "WITH i, collect(rs) AS rss, collect(cs) AS css\n"
-        "WITH i, reduce(a = [], x IN rss | a + x) AS rs, reduce(a = [], x IN css | a + x) AS cs\n"
-        "WHERE size(rs) > 0 AND size(cs) > 0\n"
-        "UNWIND rs AS row\n"
-        "WITH DISTINCT i, row, cs\n"
-        "UNWIND cs AS col\n"
-        "WITH DISTINCT row, col, i WHERE row <> col\n"
-        "RETURN row, col, collect(i) AS items"
+        "RETURN t.id AS node, collect(DISTINCT i.id) AS items"
     )
-    return query, {"via": sorted(via), "rows": list(rows), "cols": list(cols)}
+    return query, {"via": sorted(via), "targets": list(targets)}
 
 
 def claims_about(ids: Sequence[str]) -> Statement:
@@ -431,50 +424,83 @@ def search_candidates(tokens: Sequence[str]) -> Statement:
     return query, {"first": ordered[0], "tokens": ordered}
 
 
-#: The score of one normalised text against the query, exactly :func:`graph.text.score_text`
-#: (100 exact · 80 prefix · 60 word prefixes · 40 substring · 30 words inside words).
+#: The score of one normalised text ``t`` against the query, exactly
+#: :func:`graph.text.score_text` (100 exact · 80 prefix · 60 every query word starts a word of
+#: the text · 40 substring · 30 every query word inside some word). Stored texts are normalised
+#: (single spaces, no leading or trailing one) and query words hold no space, so "a word of
+#: ``t`` starts with w" is ``' ' + t`` containing ``' ' + w``, and "w inside a word of ``t``" is
+#: ``t`` containing ``w`` — no ``split`` per candidate.
 _SCORE_TEXT = (
     "CASE WHEN t = $q THEN 100 "
     "WHEN t STARTS WITH $q THEN 80 "
-    "WHEN all(w IN $words WHERE any(x IN split(t, ' ') WHERE x STARTS WITH w)) THEN 60 "
+    "WHEN all(w IN $spaced WHERE (' ' + t) CONTAINS w) THEN 60 "
     "WHEN t CONTAINS $q THEN 40 "
-    "WHEN all(w IN $words WHERE any(x IN split(t, ' ') WHERE x CONTAINS w)) THEN 30 "
+    "WHEN all(w IN $words WHERE t CONTAINS w) THEN 30 "
     "ELSE 0 END"
 )
+#: A text scoring at least this (a synonym's 60 − 5) has every query word starting one of its
+#: words; every other text scores at most 40. See :func:`search_ranked` (``words_first``).
+WORD_PREFIX_MIN = 55
 
 
 def search_ranked(query: str, categories: Iterable[str] | None, evidence: Iterable[str],
-                  limit: int) -> Statement:
+                  limit: int, *, words_first: bool = False) -> Statement:
     """Search scored and ranked on the server; the best ``limit`` rows come back.
 
     ``query`` is already normalised. Each node's texts (label, then synonyms with a penalty of
-    5) are scored like :func:`graph.text.best_match_texts` (the best text's score). Rows are ordered
-    like :meth:`graph.backend.GraphBackend.search` — score, concepts before evidence, shorter
-    label, id — so the client only checks the boundary (see ``Neo4jBackend``). ``categories``
-    (None = all) is the wanted classes plus ``Collection``.
+    5) are scored like :func:`graph.text.best_match_texts` (the best text's score). Rows are
+    ordered like :meth:`graph.backend.GraphBackend.search` — score, concepts before evidence,
+    shorter label, id — so the client only re-checks them (see ``Neo4jBackend``).
+    ``categories`` (None = all) is the wanted classes plus ``Collection``.
+
+    ``words_first``: only nodes where the longest query word starts a word of a text (found
+    through the text index: ``_search`` starts with it or contains it after a space) and
+    scoring at least :data:`WORD_PREFIX_MIN` — the exact, prefix and word-prefix classes. Every
+    other node scores at most 40, so when this returns ``limit`` rows they ARE the top
+    ``limit``; a short query that is a substring of thousands of words ("care" in
+    "healthcare") then never scores that contains class.
     """
     words = query.split()
     first = max(words, key=len)
     cat_filter = "  AND n.category IN $categories\n" if categories is not None else ""
+    if words_first:
+        find = (
+            "CALL () {\n"
+            f"  MATCH (n:{ENTITY}) WHERE n.{SEARCH_KEY} STARTS WITH $first RETURN n\n"
+            "  UNION\n"
+            f"  MATCH (n:{ENTITY}) WHERE n.{SEARCH_KEY} CONTAINS $spaced_first RETURN n\n"
+            "}\n"
+            "WITH n\n"
+            f"WHERE all(w IN $spaced WHERE (' ' + n.{SEARCH_KEY}) CONTAINS w)\n"
+            f"{cat_filter}"
+        )
+        min_score = WORD_PREFIX_MIN
+    else:
+        find = (
+            f"MATCH (n:{ENTITY})\n"
+            f"WHERE n.{SEARCH_KEY} CONTAINS $first\n"
+            f"  AND all(w IN $words WHERE n.{SEARCH_KEY} CONTAINS w)\n"
+            f"{cat_filter}"
+        )
+        min_score = 1
     query_text = (
-        f"MATCH (n:{ENTITY})\n"
-        f"WHERE n.{SEARCH_KEY} CONTAINS $first\n"
-        f"  AND all(w IN $words WHERE n.{SEARCH_KEY} CONTAINS w)\n"
-        f"{cat_filter}"
+        f"{find}"
         f"WITH n, [t IN [n.{LABEL_NORM_KEY}] + coalesce(n.{ALT_NORM_KEY}, []) | "
         f"{_SCORE_TEXT}] AS raw\n"
         "WITH n, [i IN range(0, size(raw) - 1) | "
         "CASE WHEN raw[i] > 0 AND i > 0 THEN raw[i] - 5 ELSE raw[i] END] AS scores\n"
-        "WITH n, scores, reduce(b = 0, s IN scores | CASE WHEN s > b THEN s ELSE b END) AS score\n"
-        "WHERE score > 0\n"
+        "WITH n, reduce(b = 0, s IN scores | CASE WHEN s > b THEN s ELSE b END) AS score\n"
+        "WHERE score >= $min_score\n"
         "WITH n, score, CASE WHEN n.category IN $evidence THEN 1 ELSE 0 END AS rank\n"
         "ORDER BY score DESC, rank, size(n.label), n.id\n"
         "LIMIT $limit\n"
         "RETURN n.id AS id, n.category AS category, n.label AS label, "
         "n.alt_labels AS alt_labels, score, rank"
     )
-    params: dict[str, Any] = {"q": query, "words": words, "first": first,
-                              "evidence": sorted(evidence), "limit": int(limit)}
+    params: dict[str, Any] = {"q": query, "words": words, "spaced": [f" {w}" for w in words],
+                              "first": first, "spaced_first": f" {first}",
+                              "min_score": min_score, "evidence": sorted(evidence),
+                              "limit": int(limit)}
     if categories is not None:
         params["categories"] = sorted(categories)
     return query_text, params
