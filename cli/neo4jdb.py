@@ -1,5 +1,9 @@
 """Neo4j commands: ``intersections load --neo4j``, ``neo4j-status`` and ``neo4j-unload``.
 
+``load --neo4j-bulk-files DIR`` writes the files of a bulk first load for
+``neo4j-admin database import`` instead (:mod:`graph.neo4j.bulk`), and
+``load --neo4j --finish-bulk DIR`` finishes a database imported from them (docs/neo4j.md).
+
 Thin wrappers over :func:`graph.neo4j.loader.load_neo4j`, :func:`graph.neo4j.backend.server_status`
 and :func:`graph.neo4j.loader.unload_neo4j`. Connection settings come from flags or the
 environment (NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE) through one
@@ -8,6 +12,7 @@ exit with code 4 and one line saying what is wrong and how to fix it.
 """
 
 # No `from __future__ import annotations`: typer reads the option annotations at runtime.
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -64,6 +69,16 @@ def load(
         "--allow-removal", min=0, metavar="N",
         help="Allow this load to remove up to N loaded entries (needed when it would remove "
              "more than 10% of them, e.g. after deleting a file).")] = None,
+    bulk_files: Annotated[Path | None, typer.Option(
+        "--neo4j-bulk-files", metavar="DIR",
+        help="Instead of loading, write the files of a bulk first load into DIR (a new or empty "
+             "folder of your own) for `neo4j-admin database import`; then import them and run "
+             "`load --neo4j --finish-bulk DIR` (docs/neo4j.md).")] = None,
+    finish_bulk: Annotated[Path | None, typer.Option(
+        "--finish-bulk", metavar="DIR",
+        help="With --neo4j: after `neo4j-admin database import` of the files in DIR, check the "
+             "database against them, create the indexes and mark the dataset complete.")]
+    = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Validate the evidence base and load it into Neo4j (idempotent; replaces only the
@@ -71,11 +86,27 @@ def load(
     from graph.neo4j.loader import load_neo4j
     from loaders.evidence import load_evidence_base
 
+    if bulk_files is not None:
+        _write_bulk(bulk_files, evidence, dataset, json_out)
+        return
     if not neo4j:
         fail("say where to load: `intersections load --neo4j` (URI and credentials from "
-             "--uri/--username/--password or NEO4J_URI/NEO4J_USERNAME/NEO4J_PASSWORD)",
+             "--uri/--username/--password or NEO4J_URI/NEO4J_USERNAME/NEO4J_PASSWORD), or "
+             "`intersections load --neo4j-bulk-files DIR` for neo4j-admin import files",
              EXIT_USAGE)
     settings = neo4j_settings(uri, username, password, database, evidence)
+    if finish_bulk is not None:
+        from graph.neo4j.bulk import finish_bulk_import
+
+        report = run_guarded(lambda: finish_bulk_import(settings, finish_bulk))
+        if json_out:
+            emit_json(report.to_dict())
+        else:
+            console.print(f"[green]finished the bulk import: {report.nodes} entries and "
+                          f"{report.relationships} links in {report.uri} "
+                          f"({report.database or 'default database'}), indexes created; "
+                          f"version {report.version}, status complete[/]", highlight=False)
+        return
     eb = run_guarded(lambda: load_evidence_base(evidence))
     report = run_guarded(lambda: load_neo4j(
         eb, settings, batch_size=batch_size, progress=not json_out, per_row=per_row,
@@ -84,6 +115,26 @@ def load(
         emit_json(report.to_dict())
         return
     console.print(f"[green]{_summary(report)}[/]", highlight=False)
+
+
+def _write_bulk(folder: Path, evidence: Path | None, dataset: str, json_out: bool) -> None:
+    from graph.neo4j.bulk import check_output_folder, write_bulk_files
+    from loaders.evidence import load_evidence_base
+
+    run_guarded(lambda: check_output_folder(folder))  # before minutes of parsing
+    eb = run_guarded(lambda: load_evidence_base(evidence))
+    files = run_guarded(lambda: write_bulk_files(eb, folder, dataset=dataset))
+    if json_out:
+        emit_json(files.to_dict())
+        return
+    console.print(
+        f"[green]wrote {files.nodes} entries and {files.relationships} links as {files.files} "
+        f"CSV files into {files.folder} in {files.seconds:.1f} s[/] (version {files.version})."
+        "\nNext: import them into a stopped, empty database — "
+        f"`scripts/neo4j/neo4j-server.sh import {files.folder}` for the project's test server, "
+        "or `neo4j-admin database import full neo4j @import.args --overwrite-destination` run "
+        "in that folder (docs/neo4j.md, also for Docker) — start Neo4j, then "
+        f"`intersections load --neo4j --finish-bulk {files.folder}`.", highlight=False)
 
 
 @app.command("neo4j-status")

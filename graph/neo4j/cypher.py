@@ -10,9 +10,12 @@ Stored shape (what the loader writes and the backend reads back):
 * a node per entry, labels ``Entity`` + the class lineage (``Entity:Harm:TraffickingType``),
   properties ``id``, ``category``, ``label``, ``alt_labels``, ``definition``, ``sources`` and the
   entry's own properties; scalars and lists of one scalar type are native Neo4j values, anything
-  else (dicts, lists of dicts, mixed lists) is a JSON string whose key is listed in ``_json``, and
-  keys whose value is null are listed in ``_nulls`` — so the backend returns exactly the Python
-  values the embedded graph holds;
+  else (dicts, lists of dicts, mixed lists) is a JSON string whose key is listed in ``_json``,
+  keys whose value is null are listed in ``_nulls`` and keys whose value is an empty list are
+  listed in ``_empty`` (not stored: ``neo4j-admin database import`` cannot write an empty array,
+  and a bulk-imported database must equal a loaded one — server Cypher reads list properties
+  through ``coalesce(x, [])``) — so the backend returns exactly the Python values the embedded
+  graph holds;
 * a relationship per link, type from the predicate, with ``claims`` and the link's properties;
 * bookkeeping properties, all starting with ``_``: ``_dataset`` (which load owns it),
   ``_version`` (hash of the loaded content; older versions are pruned), ``_search`` (normalised
@@ -42,6 +45,7 @@ RESERVED_KEYS = frozenset({"id"})
 INTERNAL_PREFIX = "_"
 JSON_KEYS = "_json"
 NULL_KEYS = "_nulls"
+EMPTY_KEYS = "_empty"
 SEARCH_KEY = "_search"
 LABEL_NORM_KEY = "_label_norm"
 LABEL_FOLD_KEY = "_label_fold"
@@ -81,11 +85,14 @@ def encode_properties(attrs: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     as_json: list[str] = []
     nulls: list[str] = []
+    empty: list[str] = []
     for key, value in attrs.items():
         if key in RESERVED_KEYS or key.startswith(INTERNAL_PREFIX):
             raise ValueError(f"property name {key!r} is reserved for the Neo4j loader")
         if value is None:
             nulls.append(key)
+        elif isinstance(value, (list, tuple)) and not value:  # noqa: UP038 - fast path
+            empty.append(key)
         elif _native(value):
             out[key] = list(value) if isinstance(value, tuple) else value
         else:
@@ -95,6 +102,8 @@ def encode_properties(attrs: Mapping[str, Any]) -> dict[str, Any]:
         out[JSON_KEYS] = sorted(as_json)
     if nulls:
         out[NULL_KEYS] = sorted(nulls)
+    if empty:
+        out[EMPTY_KEYS] = sorted(empty)
     return out
 
 
@@ -108,6 +117,8 @@ def decode_properties(props: Mapping[str, Any]) -> dict[str, Any]:
         out[key] = json.loads(value) if key in json_keys else value
     for key in props.get(NULL_KEYS) or ():
         out[key] = None
+    for key in props.get(EMPTY_KEYS) or ():
+        out[key] = []
     return out
 
 
@@ -120,11 +131,15 @@ def search_properties(label: str, alt_labels: Iterable[str]) -> dict[str, Any]:
     """The bookkeeping search reads: the candidate text and each text ranking compares.
 
     ``_alt_norm`` keeps one entry per synonym (empty when a synonym normalises to nothing) so
-    the index of the best text maps back to the synonym as written.
+    the index of the best text maps back to the synonym as written; without synonyms it is left
+    out (an empty list is never stored, see the module docstring).
     """
     alts = list(alt_labels)
-    return {SEARCH_KEY: search_text(label, alts), LABEL_NORM_KEY: normalize(label),
-            ALT_NORM_KEY: [normalize(a) for a in alts], LABEL_FOLD_KEY: label.casefold()}
+    out: dict[str, Any] = {SEARCH_KEY: search_text(label, alts), LABEL_NORM_KEY: normalize(label),
+                           LABEL_FOLD_KEY: label.casefold()}
+    if alts:
+        out[ALT_NORM_KEY] = [normalize(a) for a in alts]
+    return out
 
 
 # --------------------------------------------------------------------------- schema
@@ -199,6 +214,28 @@ def merge_edges(predicate: str, rows: Sequence[Mapping[str, Any]], *,
         "RETURN count(r) AS written"
     )
     return query, {"rows": list(rows), "tags": dict(tags or {})}
+
+
+def set_node_properties(rows: Sequence[Mapping[str, Any]]) -> Statement:
+    """Add properties to existing entities; each row is ``{"id": ..., "props": {...}}`` (the
+    few values a bulk import's CSV cannot carry, set after the import)."""
+    query = (
+        "UNWIND $rows AS row\n"
+        f"MATCH (n:{ENTITY} {{id: row.id}})\n"
+        "SET n += row.props"
+    )
+    return query, {"rows": list(rows)}
+
+
+def set_edge_properties(predicate: str, rows: Sequence[Mapping[str, Any]]) -> Statement:
+    """Add properties to existing links of one relation; rows ``{"s", "o", "props"}``."""
+    rel = neo4j_rel_type(predicate)
+    query = (
+        "UNWIND $rows AS row\n"
+        f"MATCH (:{ENTITY} {{id: row.s}})-[r:{rel}]->(:{ENTITY} {{id: row.o}})\n"
+        "SET r += row.props"
+    )
+    return query, {"rows": list(rows)}
 
 
 def count_entities() -> Statement:
@@ -525,6 +562,22 @@ def count_dataset(dataset: str) -> Statement:
         "RETURN nodes, count(r) AS relationships"
     )
     return query, {"dataset": dataset}
+
+
+def count_dataset_version(dataset: str, version: str) -> Statement:
+    """All entities, and those of one dataset at one version (a bulk import is checked against
+    them: one node scan, no relationship scan)."""
+    query = (
+        f"MATCH (n:{ENTITY})\n"
+        "RETURN count(n) AS entities, count(CASE WHEN n."
+        f"{DATASET_KEY} = $dataset AND n.{VERSION_KEY} = $version THEN 1 END) AS nodes"
+    )
+    return query, {"dataset": dataset, "version": version}
+
+
+def count_all_relationships() -> Statement:
+    """Every relationship in the database (answered from the count store, no scan)."""
+    return "MATCH ()-[r]->() RETURN count(r) AS relationships", {}
 
 
 def count_removals(dataset: str, keep_ids: Sequence[str]) -> Statement:

@@ -125,26 +125,17 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Neo4jWriter(Writer):
-    """Buffer and check records; on :meth:`finalize`, load them as one owned dataset."""
+class Neo4jRows(Writer):
+    """Collect and check records as the rows Neo4j stores (one dict per node or link, grouped
+    by class / relation) — shared by the Bolt load (:class:`Neo4jWriter`) and the
+    ``neo4j-admin database import`` files (:mod:`graph.neo4j.bulk`), so both write exactly the
+    same labels and properties."""
 
-    def __init__(self, settings: Neo4jSettings, *, dataset: str = DEFAULT_DATASET,
-                 batch_size: int = DEFAULT_BATCH_SIZE, per_row: bool = False,
-                 on_batch: BatchHook | None = None, source: str = "",
-                 allow_removal: int | None = None, bulk_first_load: bool = True) -> None:
-        if batch_size < 1:
-            raise ValueError("batch size must be at least 1")
+    def __init__(self, *, dataset: str = DEFAULT_DATASET, source: str = "") -> None:
         if not dataset:
             raise ValueError("dataset name must not be empty")
-        self.settings = settings
-        self.database = settings.database
         self.dataset = dataset
-        self.batch_size = 1 if per_row else batch_size
-        self.per_row = per_row
-        self.on_batch = on_batch
         self.source = source
-        self.allow_removal = allow_removal
-        self.bulk_first_load = bulk_first_load
         self._nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._node_ids: dict[str, str] = {}
         self._edges: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -212,18 +203,18 @@ class Neo4jWriter(Writer):
         self._edge_keys.add(edge.key)
         self._edges[edge.predicate].append({"s": edge.subject, "o": edge.object, "props": props})
 
-    # ------------------------------------------------------------------ loading
-    def finalize(self) -> LoadReport:
-        """Check, then write everything (see the module docstring). Returns a report."""
+    def check(self) -> None:
+        """Raise :class:`ValidationFailed` with every problem found while collecting."""
         if self._problems:
             raise ValidationFailed(self._problems, what="records for Neo4j")
-        t0 = time.perf_counter()
-        version = self.content_version()
-        driver = open_driver(self.settings)
-        try:
-            return self._load(driver, version, t0)
-        finally:
-            driver.close()
+
+    @property
+    def node_count(self) -> int:
+        return sum(len(r) for r in self._nodes.values())
+
+    @property
+    def edge_count(self) -> int:
+        return sum(len(r) for r in self._edges.values())
 
     def content_version(self) -> str:
         """A hash of everything collected (same records in the same order → same version).
@@ -239,6 +230,41 @@ class Neo4jWriter(Writer):
             for key in sorted(groups):
                 h.update(pickle.dumps((kind, key, groups[key]), protocol=5))
         return h.hexdigest()
+
+    def finalize(self) -> Any:
+        """The collected rows themselves (subclasses write them somewhere)."""
+        return self
+
+
+class Neo4jWriter(Neo4jRows):
+    """Buffer and check records; on :meth:`finalize`, load them as one owned dataset."""
+
+    def __init__(self, settings: Neo4jSettings, *, dataset: str = DEFAULT_DATASET,
+                 batch_size: int = DEFAULT_BATCH_SIZE, per_row: bool = False,
+                 on_batch: BatchHook | None = None, source: str = "",
+                 allow_removal: int | None = None, bulk_first_load: bool = True) -> None:
+        if batch_size < 1:
+            raise ValueError("batch size must be at least 1")
+        super().__init__(dataset=dataset, source=source)
+        self.settings = settings
+        self.database = settings.database
+        self.batch_size = 1 if per_row else batch_size
+        self.per_row = per_row
+        self.on_batch = on_batch
+        self.allow_removal = allow_removal
+        self.bulk_first_load = bulk_first_load
+
+    # ------------------------------------------------------------------ loading
+    def finalize(self) -> LoadReport:
+        """Check, then write everything (see the module docstring). Returns a report."""
+        self.check()
+        t0 = time.perf_counter()
+        version = self.content_version()
+        driver = open_driver(self.settings)
+        try:
+            return self._load(driver, version, t0)
+        finally:
+            driver.close()
 
     def _write(self, driver: neo4j.Driver, statement: cypher.Statement) -> list[Any]:
         """One managed write transaction (retried by the driver on transient errors)."""

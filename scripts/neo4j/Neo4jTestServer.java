@@ -11,6 +11,9 @@
 //   --work-dir DIR   parent directory for the server's data (default: a fresh temp dir,
 //                    deleted on shutdown)
 //   --page-cache S   page cache size, e.g. 256m (default 256m)
+//   --data-dir DIR   the databases and transaction logs (server.directories.data) live here
+//                    instead of under the work dir: how the server opens a store written by
+//                    `neo4j-admin database import` (scripts/neo4j/neo4j-server.sh import)
 //   --watch-stdin    shut down when standard input is closed
 //
 // The password of the `neo4j` user is read from the NEO4J_PASSWORD environment variable;
@@ -59,6 +62,7 @@ public class Neo4jTestServer {
         Path workDir = null;
         String pageCache = "256m";
         boolean watchStdin = false;
+        Path dataDir = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[++i]);
@@ -66,6 +70,7 @@ public class Neo4jTestServer {
                 case "--work-dir" -> workDir = Path.of(args[++i]);
                 case "--page-cache" -> pageCache = args[++i];
                 case "--watch-stdin" -> watchStdin = true;
+                case "--data-dir" -> dataDir = Path.of(args[++i]).toAbsolutePath();
                 default -> die("unknown argument: " + args[i]);
             }
         }
@@ -99,6 +104,9 @@ public class Neo4jTestServer {
                 .withConfig(GraphDatabaseInternalSettings.cypher_ip_blocklist,
                         List.of(new IPAddressString("0.0.0.0/0"), new IPAddressString("::/0")))
                 .withConfig(GraphDatabaseSettings.procedure_allowlist, PROCEDURE_ALLOWLIST);
+        if (dataDir != null) {
+            builder = builder.withConfig(GraphDatabaseSettings.data_directory, dataDir);
+        }
         if (httpPort > 0) {
             builder = builder
                     .withConfig(HttpConnector.enabled, true)

@@ -7,6 +7,9 @@
 #   scripts/neo4j/neo4j-server.sh stop     # stop and clean up
 #   scripts/neo4j/neo4j-server.sh status   # exit 0 if running, 3 if not
 #   scripts/neo4j/neo4j-server.sh env      # print the env file path
+#   scripts/neo4j/neo4j-server.sh import DIR
+#       # stop, run `neo4j-admin database import full` on the files in DIR (written by
+#       # `intersections load --neo4j-bulk-files DIR`: its import.args), start on that store
 #
 # Environment (all optional):
 #   INTERSECTIONS_NEO4J_RUNDIR  run dir (pid, env file, log, data);
@@ -16,6 +19,9 @@
 #   NEO4J_START_TIMEOUT         seconds to wait for Bolt (default 120)
 #   NEO4J_JAVA_OPTS             JVM options (default "-Xms256m -Xmx1g")
 #   NEO4J_PAGE_CACHE            page cache size (default 256m)
+#   NEO4J_IMPORT_JAVA_OPTS      JVM options of the import tool (default "-Xms256m -Xmx1g")
+#   NEO4J_IMPORT_OFF_HEAP       the import tool's --max-off-heap-memory (default 1g: the tool's
+#                               own default, 90% of RAM, is not for a shared machine)
 #
 # A random password is generated on every start and only written to the env file (mode 600).
 set -euo pipefail
@@ -30,6 +36,8 @@ PIDFILE="$RUNDIR/neo4j.pid"
 ENVFILE="$RUNDIR/neo4j.env"
 LOGFILE="$RUNDIR/neo4j.log"
 DATADIR="$RUNDIR/data"
+# A store written by `import` (server.directories.data of the server started after it).
+STOREDIR="$RUNDIR/store"
 START_TIMEOUT="${NEO4J_START_TIMEOUT:-120}"
 
 log() { printf '[neo4j-server] %s\n' "$*" >&2; }
@@ -165,7 +173,7 @@ cmd_start() {
         cmd_stop
         mkdir -p "$RUNDIR"
     fi
-    cleanup_files
+    cleanup_files "${KEEP_STORE:-}"
 
     local t0 t1 t2
     t0="$(now_ms)"
@@ -182,12 +190,18 @@ cmd_start() {
     port="${NEO4J_PORT:-$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()')}"
     password="$(python3 -c 'import secrets;print(secrets.token_urlsafe(18))')"
     mkdir -p "$DATADIR"
+    local data_args=()
+    if [[ -d "$STOREDIR/databases/neo4j" ]]; then
+        data_args=(--data-dir "$STOREDIR")
+        log "opening the imported store $STOREDIR"
+    fi
 
     # The password travels in the environment (not argv, which `ps` shows to everyone).
     # shellcheck disable=SC2086
     NEO4J_PASSWORD="$password" setsid java ${NEO4J_JAVA_OPTS:--Xms256m -Xmx1g} \
         -cp "$SERVER_CP" "$SERVER_MAIN" \
         --port "$port" --work-dir "$DATADIR" --page-cache "${NEO4J_PAGE_CACHE:-256m}" \
+        "${data_args[@]}" \
         </dev/null >"$LOGFILE" 2>&1 &
     local pid=$!
     echo "$pid" >"$PIDFILE"
@@ -236,6 +250,50 @@ EOF
 cleanup_files() {
     rm -f "$PIDFILE" "$ENVFILE"
     rm -rf "$DATADIR"
+    # the imported store survives only the start that follows `import`
+    [[ "${1:-}" == keep-store ]] || rm -rf "$STOREDIR" "$RUNDIR/import-home"
+}
+
+# import DIR: a fresh store from the bulk files in DIR (import.args lists the files and options,
+# paths relative to DIR), then start the server on it. Prints "IMPORT_SECONDS <s>" (the tool's
+# wall time) so benchmarks can separate it from the restart.
+cmd_import() {
+    local dir="${1:-}"
+    [[ -n "$dir" && -f "$dir/import.args" ]] ||
+        die "usage: $0 import DIR (DIR holds import.args: intersections load --neo4j-bulk-files DIR)"
+    dir="$(cd "$dir" && pwd)"
+    check_tools
+    cmd_stop
+    mkdir -p "$RUNDIR"
+    chmod 700 "$RUNDIR"
+    mkdir -p "$(dirname "$LIBDIR")"
+    exec 9>"$LIBDIR.lock"
+    command -v flock >/dev/null && flock 9
+    resolve_deps
+    exec 9>&-
+    local home="$RUNDIR/import-home"
+    rm -rf "$STOREDIR" "$home"
+    mkdir -p "$home/conf" "$STOREDIR"
+    # neo4j-admin reads the data location from NEO4J_CONF/neo4j.conf, as in an install
+    printf 'server.directories.data=%s\n' "$STOREDIR" >"$home/conf/neo4j.conf"
+    log "importing $dir into $STOREDIR ..."
+    local t0 t1 rc=0
+    t0="$(now_ms)"
+    # shellcheck disable=SC2086
+    (cd "$dir" && NEO4J_HOME="$home" NEO4J_CONF="$home/conf" \
+        java ${NEO4J_IMPORT_JAVA_OPTS:--Xms256m -Xmx1g} -cp "$LIBDIR/*" org.neo4j.cli.AdminTool \
+        database import full --overwrite-destination=true \
+        --max-off-heap-memory="${NEO4J_IMPORT_OFF_HEAP:-1g}" --report-file="$RUNDIR/import.report" \
+        @import.args neo4j) >"$RUNDIR/import.log" 2>&1 || rc=$?
+    t1="$(now_ms)"
+    if ((rc != 0)); then
+        tail -n 30 "$RUNDIR/import.log" >&2 || true
+        rm -rf "$STOREDIR" "$home"
+        die "neo4j-admin database import failed (exit $rc; log: $RUNDIR/import.log); the server was not started"
+    fi
+    grep -E '^(IMPORT DONE|Imported:|  [0-9]+ (nodes|relationships|properties))' "$RUNDIR/import.log" >&2 || true
+    echo "IMPORT_SECONDS $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100))"
+    KEEP_STORE=keep-store cmd_start
 }
 
 cmd_stop() {
@@ -282,8 +340,9 @@ case "${1:-}" in
     restart) cmd_stop; cmd_start ;;
     status) cmd_status ;;
     env) echo "$ENVFILE" ;;
+    import) cmd_import "${2:-}" ;;
     *)
-        echo "usage: $0 {start|stop|restart|status|env}" >&2
+        echo "usage: $0 {start|stop|restart|status|env|import DIR}" >&2
         exit 2
         ;;
 esac
