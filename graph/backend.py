@@ -206,6 +206,15 @@ class GraphBackend(ABC):
         """
         yield self._walk_edges(frontier, predicates, claims_kept), {}
 
+    def _neighbour_links(self, node_id: str, predicates: frozenset[str] | None,
+                         ) -> tuple[list[EdgeView], dict[str, NodeRef]]:
+        """The links of one node (of ``predicates``) and the refs of the nodes at their other
+        ends — what :meth:`neighbors` shows. Only claims and basis of a link are read from it;
+        a server backend overrides this to fetch both in one lean read."""
+        edges = self.edges_of([node_id], predicates)
+        return edges, self._refs({e.object if e.subject == node_id else e.subject
+                                  for e in edges})
+
     def require(self, node_id: str) -> dict[str, Any]:
         """Attributes of one node, or :class:`UnknownNodeError` naming the nearest ids."""
         data = self.node_data([node_id]).get(node_id)
@@ -330,9 +339,8 @@ class GraphBackend(ABC):
             # evidence-layer links start at a Claim (their domain), so from a concept they lead
             # only to claims, which are left out: do not fetch a hub's thousands of them
             fetch = (preds or frozenset(PREDICATE_BY_NAME)) - EVIDENCE_LAYER_PREDICATES
-        edges = self.edges_of([node_id], fetch) if fetch is None or fetch else []
-        other_ids = {e.object if e.subject == node_id else e.subject for e in edges}
-        refs = self._refs(other_ids)
+        edges, refs = self._neighbour_links(node_id, fetch) if fetch is None or fetch else (
+            [], {})
         out = []
         for e in edges:
             out_dir = e.subject == node_id

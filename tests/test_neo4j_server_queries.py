@@ -223,3 +223,19 @@ def test_search_seeks_word_prefixes_first_and_scores_substrings_only_when_short(
                 two_reads = True
                 assert reads == [True, False]
     assert one_read and two_reads
+
+
+def test_neighbours_read_lean_links_with_their_far_nodes(both, monkeypatch) -> None:
+    """Neighbours come from one lean read (claims, basis, far node's class and label): neither
+    whole link property maps (edges_of) nor a second lookup of the far nodes (node_refs)."""
+    neo, nx, samples = both
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("neighbours read whole links or looked the far nodes up again")
+
+    monkeypatch.setattr(neo, "edges_of", refused)
+    monkeypatch.setattr(neo, "node_refs", refused)
+    for node in samples["hubs"][:2] + samples["claims"][:2]:
+        for kw in ({}, {"include_evidence": True}, {"categories": ["Intervention"]},
+                   {"predicates": ["addresses"], "limit": 3}):
+            assert neo.neighbors(node, **kw) == nx.neighbors(node, **kw), (node, kw)

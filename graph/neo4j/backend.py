@@ -311,6 +311,13 @@ class Neo4jBackend(GraphBackend):
         rows = self._lean_rows(frontier, plain, destinations, to_others=True)
         yield self._lean_views(rows), self._far_refs(rows)
 
+    def _neighbour_links(self, node_id: str, predicates: frozenset[str] | None,
+                         ) -> tuple[list[EdgeView], dict[str, NodeRef]]:
+        """One read: the node's links with only what a neighbour row shows (claims, basis)
+        and each far node's class and label — no sources JSON, no second lookup."""
+        rows = self._read(cypher.walk_edges([node_id], predicates))
+        return self._lean_views(rows), self._far_refs(rows)
+
     def _lean_rows(self, ids: list[str], predicates: frozenset[str],
                    to_classes: frozenset[str], *, to_others: bool) -> list[Any]:
         if not predicates:
