@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import gc
+import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +12,10 @@ import networkx as nx
 
 from graph.backend import EdgeView, GraphBackend
 from graph.models import Coverage
+from graph.nx_build import GraphBuilder, props_key
 from graph.text import SearchText, search_texts
 from loaders.basecache import Columns, Derived, get_columns
 from loaders.evidence import EvidenceBase, cache_key, load_evidence_base, paused_gc
-from loaders.writers.base import write_records
-from loaders.writers.networkx_writer import NetworkxWriter
 
 _EDGE_RESERVED = {"predicate", "claims"}
 #: The code that computes coverage / gap maps: persisted results are keyed by its bytes too.
@@ -52,23 +51,41 @@ class NetworkxBackend(GraphBackend):
 
     @classmethod
     def from_evidence_base(cls, eb: EvidenceBase) -> NetworkxBackend:
-        with paused_gc():  # millions of small dicts: see loaders.evidence.paused_gc
-            backend = cls(write_records(eb.records(), NetworkxWriter()))
+        """The embedded graph of validated records (see :mod:`graph.nx_build`: one shared,
+        read-only data dict per distinct link)."""
+        # The graph lives as long as the process: ``freeze`` moves it out of the collector's
+        # reach, or every later generation-2 collection walks it (1-2 s pauses inside queries
+        # at 100k nodes). Objects freed later are still freed by reference counting.
+        with paused_gc(freeze=True):  # millions of small dicts: see loaders.evidence.paused_gc
+            build = GraphBuilder()
+            for n in eb.nodes.values():
+                attrs = {"category": n.category, "label": n.label,
+                         "alt_labels": list(n.alt_labels), "definition": n.definition,
+                         "sources": [{"citation": s.citation, "locator": s.locator}
+                                     for s in n.sources]}
+                if n.properties:
+                    attrs.update(n.properties)
+                build.node(n.id, attrs)
+            keys: dict[int, Hashable] = {}  # records often share one properties dict
+            for e in eb.edges.values():
+                props = e.properties
+                pk = keys.get(id(props))
+                if pk is None:
+                    pk = keys[id(props)] = props_key(props)
+                data = build.data(e.predicate, e.claims, pk) or \
+                    build.add_data(e.predicate, e.claims, pk, props)
+                build.edge(e.subject, e.predicate, e.object, data)
+            backend = cls(build.finish())
         backend.derived = Derived(eb.key, "gaps", _DERIVED_CODE)
-        # The graph lives as long as the process: move it out of the collector's reach, or
-        # every later generation-2 collection walks it (1-2 s pauses inside queries at 100k
-        # nodes). Objects freed later are still freed by reference counting.
-        gc.freeze()
         return backend
 
     @classmethod
     def from_columns(cls, cols: Columns, key: str | None = None) -> NetworkxBackend:
         """The same graph as :meth:`from_evidence_base` (same attributes, same order), built
-        straight from the base cache's columns: no record objects, no per-edge ``add_edge``
-        (at 100k nodes / ~1M links this is most of a re-open)."""
-        with paused_gc():
-            graph = nx.MultiDiGraph()
-            node, succ, pred = graph._node, graph._succ, graph._pred
+        straight from the base cache's columns: no record objects, and each distinct link
+        properties text decoded once."""
+        with paused_gc(freeze=True):
+            build = GraphBuilder()
             n = cols.nodes
             for i, cat, label, alts, definition, props, sources in zip(
                     n["id"], n["category"], n["label"], n["alt_labels"], n["definition"],
@@ -77,33 +94,28 @@ class NetworkxBackend(GraphBackend):
                          "definition": definition, "sources": sources or []}
                 if props:
                     attrs.update(props)
-                node[i] = attrs
-                succ[i] = {}
-                pred[i] = {}
+                build.node(i, attrs)
             e = cols.edges
-            for s, p, o, claims, props in zip(e["subject"], e["predicate"], e["object"],
-                                              e["claims"], e["properties"], strict=True):
-                data = {"predicate": p, "claims": claims or []}
-                if props:
-                    data.update(props)
-                keyed = succ[s].get(o)
-                if keyed is None:
-                    keyed = succ[s][o] = pred[o][s] = {}
-                keyed[p] = data
-            backend = cls(graph)
+            for s, p, o, claims, text in zip(e["subject"], e["predicate"], e["object"],
+                                             e["claims"], e["properties"], strict=True):
+                data = build.data(p, claims, text) or \
+                    build.add_data(p, claims, text, json.loads(text) if text else None)
+                build.edge(s, p, o, data)
+            backend = cls(build.finish())
         backend.derived = Derived(key, "gaps", _DERIVED_CODE)
-        gc.freeze()  # as in from_evidence_base
         return backend
 
     @classmethod
     def load(cls, path: Path | str | None = None, *, shacl: bool = True) -> NetworkxBackend:
         """Validate and load an evidence-base folder (the shipped one by default); an
         unchanged base comes straight from the base cache (:mod:`loaders.basecache`)."""
-        key = cache_key(path, shacl=shacl)
-        cols = get_columns(key) if key else None
-        if cols is not None:
-            return cls.from_columns(cols, key)
-        return cls.from_evidence_base(load_evidence_base(path, shacl=shacl))
+        # one pause over reading and building: the collector never walks the records
+        with paused_gc(freeze=True):
+            key = cache_key(path, shacl=shacl)
+            cols = get_columns(key) if key else None
+            if cols is not None:
+                return cls.from_columns(cols, key)
+            return cls.from_evidence_base(load_evidence_base(path, shacl=shacl))
 
     # ------------------------------------------------------------------ primitives
     def node_data(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -15,8 +15,9 @@ instead of parsing and checking again.
   place (concurrent writers each produce a whole file; the last rename wins, both hold the same
   bytes). The file carries a magic header and a trailing SHA-256 of its body; a truncated or
   corrupt file is reported (log warning), removed and the base is loaded in full.
-* **Compact**: strings in Arrow columns, zstd-compressed IPC streams; free-form properties as
-  JSON text per row (null when empty, which is most links).
+* **Compact**: strings in Arrow columns, zstd-compressed IPC streams; links name their ends by
+  node row; free-form properties as dictionary-encoded JSON texts (null when empty, which is
+  most links; a few hundred distinct texts among a million links).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from loaders.records import EdgeRecord, NodeRecord, SourceRef
+from loaders.records import EdgeRecord, NodeRecord, SourceRef, trusted
 
 if TYPE_CHECKING:
     from loaders.evidence import EvidenceBase
@@ -41,8 +42,8 @@ log = logging.getLogger("intersections.cache")
 T = TypeVar("T")
 
 #: Bump when the stored form or the meaning of "checked" changes.
-FORMAT = b"intersections-base-cache/1"
-MAGIC = b"INTXBASE1\n"
+FORMAT = b"intersections-base-cache/2"
+MAGIC = b"INTXBASE2\n"
 _DIGEST = 32
 ENV_DIR = "INTERSECTIONS_CACHE_DIR"
 ENV_OFF = "INTERSECTIONS_BASE_CACHE"  # "off" disables the cache
@@ -115,6 +116,7 @@ def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
     import pyarrow as pa
 
     nodes = list(eb.nodes.values())
+    index = {n.id: i for i, n in enumerate(nodes)}
     nt = pa.table({
         "id": pa.array([n.id for n in nodes], pa.string()),
         "category": pa.array([n.category for n in nodes], pa.string()).dictionary_encode(),
@@ -123,17 +125,29 @@ def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
                                pa.list_(pa.string())),
         "definition": pa.array([n.definition for n in nodes], pa.string()),
         "properties": pa.array([_js(n.properties) for n in nodes], pa.string()),
-        "sources": pa.array([_js([s.model_dump() for s in n.sources]) for n in nodes],
-                            pa.string()),
+        "sources": pa.array([_js([{"citation": s.citation, "locator": s.locator}
+                                  for s in n.sources]) for n in nodes], pa.string()),
         "origin": pa.array([n.origin for n in nodes], pa.string()),
     })
     edges = list(eb.edges.values())
+    # Links name their ends by row number in the node table (no second copy of every id) and
+    # their properties by a dictionary of distinct JSON texts: a million links have a few
+    # hundred distinct property sets, and many records share one dict object.
+    memo: dict[int, str | None] = {}
+
+    def props(value: dict[str, Any]) -> str | None:
+        got = memo.get(id(value), memo)
+        if got is memo:
+            got = memo[id(value)] = _js(value)
+        return got  # type: ignore[return-value]
+
     et = pa.table({
-        "subject": pa.array([e.subject for e in edges], pa.string()),
+        "subject": pa.array([index[e.subject] for e in edges], pa.int32()),
         "predicate": pa.array([e.predicate for e in edges], pa.string()).dictionary_encode(),
-        "object": pa.array([e.object for e in edges], pa.string()),
+        "object": pa.array([index[e.object] for e in edges], pa.int32()),
         "claims": pa.array([list(e.claims) or None for e in edges], pa.list_(pa.string())),
-        "properties": pa.array([_js(e.properties) for e in edges], pa.string()),
+        "properties": pa.array([props(e.properties) for e in edges],
+                               pa.string()).dictionary_encode(),
         "origin": pa.array([e.origin for e in edges], pa.string()),
     })
     return nt, et
@@ -190,17 +204,7 @@ def _read_table(buf: memoryview) -> Any:
         return r.read_all()
 
 
-_set = object.__setattr__
-
-
-def _new(cls: type, values: dict[str, Any]) -> Any:
-    """A frozen pydantic record without re-validation (the data passed every check already)."""
-    obj: Any = object.__new__(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
+_new = trusted  # records without re-validation (the data passed every check already)
 
 
 def _json_column(values: list[str | None]) -> list[Any]:
@@ -210,13 +214,35 @@ def _json_column(values: list[str | None]) -> list[Any]:
     return [next(decoded) if v is not None else None for v in values]
 
 
+def _plain(table: Any, name: str) -> list[Any]:
+    """A column as Python values; a dictionary-encoded one as its *shared* dictionary values
+    (one str object per distinct value instead of one per row)."""
+    import pyarrow as pa
+
+    col = table.column(name)
+    if not pa.types.is_dictionary(col.type):
+        return list(col.to_pylist())
+    arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    values = arr.dictionary.to_pylist()
+    return [None if i is None else values[i] for i in arr.indices.to_pylist()]
+
+
+def _ends(et: Any, ids: list[str]) -> tuple[list[str], list[str]]:
+    n = len(ids)
+    subjects, objects = et.column("subject").to_pylist(), et.column("object").to_pylist()
+    for col in (subjects, objects):
+        if col and (min(col) < 0 or max(col) >= n):
+            raise CorruptCache("a link names a node row that does not exist")
+    return [ids[i] for i in subjects], [ids[i] for i in objects]
+
+
 def decode(data: bytes) -> EvidenceBase:
     from loaders.evidence import EvidenceBase
 
     meta, a, b = _split(data)
     nt, et = _read_table(a), _read_table(b)
     eb = EvidenceBase(origin=meta.get("origin", ""))
-    cols = {c: nt.column(c).to_pylist() for c in nt.column_names}
+    cols = {c: _plain(nt, c) for c in nt.column_names}
     nodes = eb.nodes
     for i, cat, label, alts, definition, props, sources, origin in zip(
             cols["id"], cols["category"], cols["label"], cols["alt_labels"],
@@ -228,12 +254,13 @@ def decode(data: bytes) -> EvidenceBase:
             "properties": props or {},
             "sources": tuple(_new(SourceRef, s) for s in sources) if sources else (),
             "origin": origin})
-    ecols = {c: et.column(c).to_pylist() for c in et.column_names}
+    subjects, objects = _ends(et, cols["id"])
     edges = eb.edges
     empty: tuple[str, ...] = ()
     for s, p, o, claims, props, origin in zip(
-            ecols["subject"], ecols["predicate"], ecols["object"], ecols["claims"],
-            _json_column(ecols["properties"]), ecols["origin"], strict=True):
+            subjects, _plain(et, "predicate"), objects, et.column("claims").to_pylist(),
+            _json_column(_plain(et, "properties")), et.column("origin").to_pylist(),
+            strict=True):
         edges[(s, p, o)] = _new(EdgeRecord, {
             "subject": s, "predicate": p, "object": o,
             "claims": tuple(claims) if claims else empty,
@@ -275,7 +302,13 @@ def _read(key: str, how: Callable[[bytes], T]) -> T | None:
 
 @dataclass
 class Columns:
-    """The cached base column by column (Python lists; JSON columns decoded)."""
+    """The cached base column by column, as the embedded graph needs it (no record objects).
+
+    ``nodes``: id, category, label, alt_labels, definition, properties, sources (JSON decoded).
+    ``edges``: subject, object (the node id objects of ``nodes["id"]``), predicate, claims
+    (tuples), and properties as their JSON text (None when empty): one shared str per distinct
+    text, so a consumer can decode each distinct text once.
+    """
 
     nodes: dict[str, list[Any]]
     edges: dict[str, list[Any]]
@@ -284,12 +317,15 @@ class Columns:
 def columns(data: bytes) -> Columns:
     meta, a, b = _split(data)
     nt, et = _read_table(a), _read_table(b)
-    nodes = {c: nt.column(c).to_pylist() for c in nt.column_names}
-    edges = {c: et.column(c).to_pylist() for c in et.column_names}
-    for cols, names in ((nodes, ("properties", "sources")), (edges, ("properties",))):
-        for n in names:
-            cols[n] = _json_column(cols[n])
-    if len(nodes["id"]) != meta.get("nodes") or len(edges["subject"]) != meta.get("edges"):
+    nodes = {c: _plain(nt, c) for c in nt.column_names if c != "origin"}
+    for n in ("properties", "sources"):
+        nodes[n] = _json_column(nodes[n])
+    subjects, objects = _ends(et, nodes["id"])
+    empty: tuple[str, ...] = ()
+    edges = {"subject": subjects, "object": objects, "predicate": _plain(et, "predicate"),
+             "claims": [tuple(c) if c else empty for c in et.column("claims").to_pylist()],
+             "properties": _plain(et, "properties")}
+    if len(nodes["id"]) != meta.get("nodes") or len(subjects) != meta.get("edges"):
         raise CorruptCache("record counts differ from the header")
     return Columns(nodes, edges)
 

@@ -39,7 +39,15 @@ from loaders.entries import (
 )
 from loaders.errors import Problem, ValidationFailed
 from loaders.limits import max_base_bytes, size_problem
-from loaders.records import EdgeRecord, NodeRecord, Record, SourceRef
+from loaders.records import (
+    EdgeRecord,
+    NodeRecord,
+    Record,
+    SourceRef,
+    edge_record,
+    node_record,
+    source_ref,
+)
 from loaders.workspace import is_workspace, overlay_files
 from loaders.yamlio import line_of, load_yaml, locate, to_plain
 from ontology.schema import (
@@ -55,7 +63,7 @@ def default_evidence_dir() -> Path:
     return Path(str(resources.files("loaders") / "data" / "evidence"))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Parsed:
     """A record plus where it was written."""
 
@@ -220,11 +228,15 @@ def _size(p: Path) -> int:
 
 
 def _sources(entries: list[Any]) -> tuple[SourceRef, ...]:
-    return tuple(SourceRef(citation=s.citation, locator=s.locator) for s in entries)
+    return tuple(source_ref(s.citation, s.locator) for s in entries)
 
 
 def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
-    """One validated entry → its node record and the edges it states inline."""
+    """One validated entry → its node record and the edges it states inline.
+
+    The entry passed its model's checks, so records are built without a second validation
+    (:func:`loaders.records.trusted`; the same values and types the models would produce).
+    """
     model = type(entry)
     if isinstance(entry, LinkEntry):
         link_props: dict[str, Any] = {"basis": entry.basis}
@@ -234,8 +246,8 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
                 link_props["basis_note"] = entry.note
         if entry.sources:
             link_props["sources"] = [dump_value(x) for x in entry.sources]
-        yield EdgeRecord(subject=entry.subject, predicate=entry.predicate, object=entry.object,
-                         claims=tuple(entry.claims), properties=link_props, origin=origin)
+        yield edge_record(entry.subject, entry.predicate, entry.object, tuple(entry.claims),
+                          link_props, origin)
         return
     spec = CLASS_BY_FAMILY[family]
     props: dict[str, Any] = {}
@@ -245,50 +257,45 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
             props[f] = dump_value(v)
     if isinstance(entry, ClaimEntry):
         label = entry.label or _shorten(entry.statement)
-        node = NodeRecord(id=entry.id, category=spec.name, label=label,
-                          definition=entry.statement,
-                          properties={k: v for k, v in props.items()
-                                      if k not in ("statement", "label")} | (
-                              {"note": entry.note} if entry.note else {}),
-                          sources=(SourceRef(citation=entry.stated_in.citation,
-                                             locator=entry.stated_in.locator),),
-                          origin=origin)
+        node = node_record(entry.id, spec.name, label, (), entry.statement,
+                           {k: v for k, v in props.items() if k not in ("statement", "label")}
+                           | ({"note": entry.note} if entry.note else {}),
+                           (source_ref(entry.stated_in.citation, entry.stated_in.locator),),
+                           origin)
         yield node
         for target in entry.about:
-            yield EdgeRecord(subject=entry.id, predicate="about", object=target, origin=origin)
+            yield edge_record(entry.id, "about", target, (), _NO_PROPS, origin)
         for cite in entry.supported_by:
-            yield EdgeRecord(subject=entry.id, predicate="supported_by", object=cite,
-                             origin=origin)
-        yield EdgeRecord(subject=entry.id, predicate="stated_in",
-                         object=entry.stated_in.citation,
-                         properties={"locator": entry.stated_in.locator}, origin=origin)
+            yield edge_record(entry.id, "supported_by", cite, (), _NO_PROPS, origin)
+        yield edge_record(entry.id, "stated_in", entry.stated_in.citation, (),
+                          {"locator": entry.stated_in.locator}, origin)
         return
     if isinstance(entry, CitationEntry):
-        yield NodeRecord(id=entry.id, category=spec.name, label=entry.title,
-                         definition=None,
-                         properties={k: v for k, v in props.items() if k != "title"},
-                         sources=_sources(entry.sources), origin=origin)
+        yield node_record(entry.id, spec.name, entry.title, (), None,
+                          {k: v for k, v in props.items() if k != "title"},
+                          _sources(entry.sources), origin)
         return
     assert isinstance(entry, ConceptEntry)
     if entry.mappings:
         props["mappings"] = [dump_value(m) for m in entry.mappings]
     if entry.note:
         props["note"] = entry.note
-    yield NodeRecord(id=entry.id, category=spec.name, label=entry.label,
-                     alt_labels=tuple(entry.alt_labels), definition=entry.definition,
-                     properties=props, sources=_sources(entry.sources), origin=origin)
+    yield node_record(entry.id, spec.name, entry.label, tuple(entry.alt_labels),
+                      entry.definition, props, _sources(entry.sources), origin)
     # a relation written inside an entry is stated by that entry's own sources (see
     # docs/curation.md); an inferred one is written under ``links:`` with ``basis: inferred``
     for pred in relation_fields(model):
         for n, target in enumerate(getattr(entry, pred), 1):
             props = {"basis": "stated", "position": n} if pred in LIST_PREDICATES \
                 else _INLINE_PROPS
-            yield EdgeRecord(subject=entry.id, predicate=pred, object=target,
-                             properties=props, origin=origin)
+            yield edge_record(entry.id, pred, target, (), props, origin)
 
 
-#: Edge properties of a relation written inside an entry (shared: records are frozen).
+#: Edge properties of a relation written inside an entry, and of a link without any: shared by
+#: every such record (records are frozen and nothing changes their properties in place; at
+#: 100k nodes one dict per link was ~200 MB).
 _INLINE_PROPS: dict[str, Any] = {"basis": "stated"}
+_NO_PROPS: dict[str, Any] = {}
 
 
 def _shorten(text: str, limit: int = 90) -> str:
@@ -508,19 +515,26 @@ def _cache_marker(fingerprint: str) -> Path:
 
 
 @contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(*, freeze: bool = False) -> Iterator[None]:
     """Pause Python's cyclic garbage collector during a bulk load.
 
     Loading allocates millions of long-lived containers; every generation-2 collection walks all
     of them, which made parsing superlinear (108 s instead of ~25 s at 100k nodes, see
     BENCHMARKS.md). Reference counting still frees everything that is not a cycle; collection
     resumes (and catches up) when the block ends.
+
+    ``freeze``: for data that lives as long as the process (the embedded graph), move
+    everything out of the collector's reach (``gc.freeze()``) *before* collection resumes —
+    otherwise the first allocation after the block walks every object just made (~0.4 s per
+    million objects). Nested blocks resume nothing: only the outermost one re-enables.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 
