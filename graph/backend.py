@@ -695,8 +695,7 @@ class GraphBackend(ABC):
         cell_items = self._coverage_cells(via_cats, row_ids, col_ids, rollup, include_inferred)
         covered = set().union(*cell_items.values()) if cell_items else set()
         in_cells = covered | {r for r, _ in cell_items} | {c for _, c in cell_items}
-        about = self._claims_about(sorted(in_cells)) if in_cells else {}
-        refs = self._refs(row_ids + col_ids + sorted(covered))
+        about, refs = self._coverage_details(sorted(in_cells), row_ids + col_ids + sorted(covered))
         cells = []
         for (r, c), items in sorted(cell_items.items()):
             claims = set().union(*(about.get(i, set()) for i in items)) | (
@@ -751,6 +750,14 @@ class GraphBackend(ABC):
                     if r != c:
                         cell_items[(r, c)].add(i)
         return cell_items
+
+    def _coverage_details(self, in_cells: list[str], shown: list[str],
+                          ) -> tuple[dict[str, set[str]], dict[str, NodeRef]]:
+        """What a coverage matrix shows besides its cells: the claims about each node in a
+        cell (``in_cells``) and the refs of every row, column and covering node (``shown``,
+        which holds ``in_cells``). A server backend answers both in one read."""
+        about = self._claims_about(in_cells) if in_cells else {}
+        return about, self._refs(shown)
 
     def _claims_about(self, ids: list[str]) -> dict[str, set[str]]:
         """Node → the claims about it (``about`` links), for some nodes."""

@@ -424,6 +424,20 @@ def coverage_members(via: Iterable[str], targets: Sequence[str], *,
     return query, {"via": sorted(via), "targets": list(targets)}
 
 
+def refs_and_claims(ids: Sequence[str]) -> Statement:
+    """Id, class, label and the ids of the claims about it, per node (a coverage matrix's
+    rows, columns and covering nodes in one read)."""
+    about = neo4j_rel_type("about")
+    query = (
+        "UNWIND $ids AS id\n"
+        f"MATCH (n:{ENTITY} {{id: id}})\n"
+        f"OPTIONAL MATCH (n)<-[:{about}]-(c:{ENTITY})\n"
+        "RETURN n.id AS id, n.category AS category, n.label AS label, "
+        "collect(c.id) AS claims"
+    )
+    return query, {"ids": list(ids)}
+
+
 def claims_about(ids: Sequence[str]) -> Statement:
     """Node → ids of the claims about it (ids only, no link properties)."""
     about = neo4j_rel_type("about")
