@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +67,17 @@ class NetworkxBackend(GraphBackend):
                     attrs.update(n.properties)
                 build.node(n.id, attrs)
             keys: dict[int, Hashable] = {}  # records often share one properties dict
-            for e in eb.edges.values():
-                props = e.properties
-                pk = keys.get(id(props))
-                if pk is None:
-                    pk = keys[id(props)] = props_key(props)
-                data = build.data(e.predicate, e.claims, pk) or \
-                    build.add_data(e.predicate, e.claims, pk, props)
-                build.edge(e.subject, e.predicate, e.object, data)
+            props: dict[Hashable, dict[str, Any]] = {}
+
+            def rows() -> Iterator[tuple[str, str, str, tuple[str, ...], Hashable]]:
+                for e in eb.edges.values():
+                    pk = keys.get(id(e.properties))
+                    if pk is None:
+                        pk = keys[id(e.properties)] = props_key(e.properties)
+                        props.setdefault(pk, e.properties)
+                    yield e.subject, e.predicate, e.object, e.claims, pk
+
+            build.edges(rows(), props.__getitem__)
             backend = cls(build.finish())
         backend.derived = Derived(eb.key, "gaps", _DERIVED_CODE)
         return backend
@@ -96,11 +99,10 @@ class NetworkxBackend(GraphBackend):
                     attrs.update(props)
                 build.node(i, attrs)
             e = cols.edges
-            for s, p, o, claims, text in zip(e["subject"], e["predicate"], e["object"],
-                                             e["claims"], e["properties"], strict=True):
-                data = build.data(p, claims, text) or \
-                    build.add_data(p, claims, text, json.loads(text) if text else None)
-                build.edge(s, p, o, data)
+            # the key of a link's properties is their JSON text: decoded once per distinct text
+            build.edges(zip(e["subject"], e["predicate"], e["object"], e["claims"],
+                            e["properties"], strict=True),
+                        lambda text: json.loads(text) if text else None)  # type: ignore[arg-type]
             backend = cls(build.finish())
         backend.derived = Derived(key, "gaps", _DERIVED_CODE)
         return backend

@@ -133,13 +133,20 @@ def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
     # Links name their ends by row number in the node table (no second copy of every id) and
     # their properties by a dictionary of distinct JSON texts: a million links have a few
     # hundred distinct property sets, and many records share one dict object.
-    memo: dict[int, str | None] = {}
+    by_id: dict[int, str | None] = {}
+    by_items: dict[Any, str | None] = {}
 
     def props(value: dict[str, Any]) -> str | None:
-        got = memo.get(id(value), memo)
-        if got is memo:
-            got = memo[id(value)] = _js(value)
-        return got  # type: ignore[return-value]
+        if id(value) in by_id:
+            return by_id[id(value)]
+        try:  # not this dict object yet: maybe an equal one (same items, same types)
+            items = tuple((k, type(v), v) for k, v in value.items())
+            got = by_items[items] if items in by_items else by_items.setdefault(
+                items, _js(value))
+        except TypeError:  # a list among the values: not hashable
+            got = _js(value)
+        by_id[id(value)] = got
+        return got
 
     et = pa.table({
         "subject": pa.array([index[e.subject] for e in edges], pa.int32()),

@@ -16,5 +16,7 @@ def normalize(text: str) -> str:
     if text.isascii():  # the common case: no accents to strip (10x faster, same result)
         return _NON_ALNUM.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # e.g. a label ending in '…' (NFKD: '...'): nothing left to strip, skip the per-char loop
+    stripped = decomposed if decomposed.isascii() else \
+        "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", stripped.casefold()).strip()

@@ -209,3 +209,21 @@ def test_query_answers_are_the_same_from_the_cache_and_from_a_full_load(
     ids = [i for c in ("Harm", "RiskFactor", "Intervention", "Claim")
            for i in full.ids_of(frozenset({c}))[:3]]
     assert _answers(cached, ids) == _answers(full, ids)
+
+
+def test_normalize_gives_what_the_per_character_strip_gives() -> None:
+    """loaders.text.normalize skips the per-character accent strip when NFKD left only ASCII
+    (claim labels ending in '…' were most of the search-index build); same result as always."""
+    import re
+    import unicodedata
+
+    from loaders.text import normalize
+
+    def reference(text: str) -> str:
+        stripped = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                           if not unicodedata.combining(ch))
+        return re.sub(r"[^0-9a-z]+", " ", stripped.casefold()).strip()
+
+    for text in ("A finding that goes on and on…", "Niños — Foster-Care", "ﬁnancial ½",
+                 "Ça va", "x\u0301y", "Straße", "ＩＰＶ", "…", "İstanbul"):
+        assert normalize(text) == reference(text), text
