@@ -161,6 +161,9 @@ def limit_memory(budget_bytes: int) -> None:
     mapped = _mapped_bytes()
     if mapped is not None:
         cap = mapped + budget_bytes
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        if hard != resource.RLIM_INFINITY:  # never ask for more than an outer limit allows
+            cap = min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 

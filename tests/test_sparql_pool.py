@@ -352,3 +352,26 @@ def test_the_pool_under_gunicorn_forks_in_the_workers_and_stops_with_them() -> N
         assert wait_until(lambda: not any(alive(p) for p in first))
     finally:
         stop(proc)
+
+
+_OUTER_LIMIT = r"""
+import resource, sys
+from loaders.evidence import load_evidence_base
+from graph.sparql import SparqlEngine
+from graph.sparql_pool import _mapped_bytes
+eng = SparqlEngine.from_evidence_base(load_evidence_base(sys.argv[1]), isolate=True)
+cap = _mapped_bytes() + 300 * 1024 * 1024  # below what + 512 MB for the worker would ask
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+print(eng.query("ASK { ?s ?p ?o }").boolean, eng.last_worker is not None)
+"""
+
+
+def test_a_worker_under_an_outer_memory_limit_still_answers() -> None:
+    """A container or ``ulimit -v`` hard limit below map + budget: the worker takes the lower
+    one instead of failing to set its own."""
+    from tests.conftest import MINI
+
+    out = subprocess.run([sys.executable, "-c", _OUTER_LIMIT, str(MINI)], capture_output=True,
+                         text=True, timeout=120, cwd=Path(__file__).parent.parent)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "True"]
