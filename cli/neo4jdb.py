@@ -59,7 +59,7 @@ def load(
     uri: UriOpt = None, username: UserOpt = None, password: PasswordOpt = None,
     database: DatabaseOpt = None, evidence: EvidenceOpt = None,
     batch_size: Annotated[int, typer.Option(
-        "--batch-size", min=1, help="Rows per UNWIND … MERGE transaction.")] = 1_000,
+        "--batch-size", min=1, help="Rows per UNWIND … MERGE transaction.")] = 10_000,
     per_row: Annotated[bool, typer.Option(
         "--per-row", help="One transaction per node/link (slow; for benchmarks only).")]
     = False,
