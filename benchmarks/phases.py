@@ -253,17 +253,23 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
         pr = out["per_row_sample"]["relationships_per_s"] or 1e-9
         out["speedup_same_sample"] = round(out["batched_sample"]["relationships_per_s"] / pr, 1)
         del sample
-    bulk = _bulk_loader()
+    rundir = args.get("rundir") or ""
+    bulk = bool(rundir) and (Path(rundir) / "neo4j.env").is_file() and _has_bulk()
     first: list[dict[str, Any]] = []
     for _ in range(runs):
-        unload_neo4j(settings, dataset="evidence")
-        if bulk is not None:
-            first.append(timed(lambda hook, base=eb: bulk(base, settings), len(eb.edges)))
+        if bulk:  # the import replaces the whole database
+            res, settings = bulk_first_load(eb, settings, rundir)
+            first.append(res)
         else:
+            unload_neo4j(settings, dataset="evidence")
             first.append(bolt(eb, "evidence", batch_size=batch_size))
-    out["first_load"] = {"path": "bulk" if bulk is not None else "bolt-create",
-                         "bulk_function": _BULK_NAME if bulk is not None else None,
-                         "runs": first, **_median_of(first)}
+    out["first_load"] = {"path": "bulk" if bulk else "bolt-create", "runs": first,
+                         **_median_of(first)}
+    if not bulk:
+        out["first_load"]["bulk_skipped"] = (
+            "the loader has no bulk path (graph.neo4j.bulk)" if not _has_bulk() else
+            "the server's run dir is unknown (set INTERSECTIONS_NEO4J_RUNDIR to the "
+            "scripts/neo4j/neo4j-server.sh run dir of the server benchmarked)")
     out["incremental"] = {"runs": [bolt(eb, "evidence", batch_size=batch_size)
                                    for _ in range(runs)]}
     out["incremental"] |= _median_of(out["incremental"]["runs"])
@@ -283,22 +289,79 @@ def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians of a load's runs: rate, wall, client and server CPU."""
     return {k: _median([r.get(k) for r in runs])
             for k in ("relationships_per_s", "total_s", "client_cpu_s", "server_cpu_s",
-                      "links_relationships_per_s")}
+                      "links_relationships_per_s", "import_cpu_s", "load_s",
+                      "whole_relationships_per_s", "import_tool_relationships_per_s")}
 
 
-#: The loader's bulk first-load path (``module:function``), used when it exists.
-_BULK_NAME = "graph.neo4j.bulk:bulk_first_load"
+def _env_settings(rundir: str) -> Any:
+    """Settings from a test server's env file (``neo4j-server.sh`` writes a new password at
+    every start, and the bulk import restarts the server)."""
+    from benchmarks.runner import _env_file
+    from graph.neo4j.settings import Neo4jSettings
+
+    env = _env_file(Path(rundir) / "neo4j.env")
+    return Neo4jSettings(uri=env["NEO4J_URI"], username=env.get("NEO4J_USERNAME", "neo4j"),
+                         password=env.get("NEO4J_PASSWORD", ""))
 
 
-def _bulk_loader() -> Any:
-    """The bulk first-load function, or None while the loader has none."""
-    import importlib
+def _has_bulk() -> bool:
+    import importlib.util
 
-    module, _, name = _BULK_NAME.partition(":")
+    return importlib.util.find_spec("graph.neo4j.bulk") is not None
+
+
+def bulk_first_load(eb: Any, settings: Any, rundir: str) -> tuple[dict[str, Any], Any]:
+    """The bulk first load as a user runs it (docs/neo4j.md), from a parsed base: write the
+    import files (:func:`graph.neo4j.bulk.write_bulk_files`), ``neo4j-server.sh import`` (stop
+    the server, ``neo4j-admin database import``, start it on the same port), then
+    :func:`graph.neo4j.bulk.finish_bulk_import`. Returns the timings and the new settings."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    from graph.neo4j.bulk import finish_bulk_import, write_bulk_files
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "neo4j" / "neo4j-server.sh"
+    folder = Path(tempfile.mkdtemp(prefix="bench-bulk-")) / "files"
+    port = settings.uri.rsplit(":", 1)[-1].strip("/")
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
+        files = write_bulk_files(eb, folder)
+        t1 = time.perf_counter()
+        proc = subprocess.run(["bash", str(script), "import", str(folder)], text=True,
+                              capture_output=True, check=False, timeout=3600,
+                              env={**os.environ, "INTERSECTIONS_NEO4J_RUNDIR": rundir,
+                                   "NEO4J_PORT": port})
+        if proc.returncode != 0:
+            raise RuntimeError(f"neo4j-server.sh import failed: {proc.stderr[-2000:]}")
+        t2 = time.perf_counter()
+        tool_s = next((float(line.split()[1]) for line in proc.stdout.splitlines()
+                       if line.startswith("IMPORT_SECONDS ")), None)
+        new_settings = _env_settings(rundir)
+        rep = finish_bulk_import(new_settings, folder)
+        t3 = time.perf_counter()
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    kids2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = max(t3 - t0, 1e-9)
+    rels = files.relationships
+    # the load itself: writing the files, the import tool, finishing; the test server's stop
+    # and restart around the tool (JVM start-up, 15-40 s) is reported apart (restart_s)
+    work = (t1 - t0) + (tool_s if tool_s is not None else t2 - t1) + (t3 - t2)
+    return {"mode": rep.mode, "first_load": True, "nodes": files.nodes, "relationships": rels,
+            "load_s": round(work, 3), "relationships_per_s": round(rels / work, 1),
+            "total_s": round(total, 3), "whole_relationships_per_s": round(rels / total, 1),
+            "files_s": round(t1 - t0, 3), "import_tool_s": tool_s,
+            "restart_s": round(t2 - t1 - (tool_s or 0.0), 3), "finish_s": round(t3 - t2, 3),
+            "import_tool_relationships_per_s": round(rels / tool_s, 1) if tool_s else None,
+            "client_cpu_s": round(time.process_time() - c0, 2),
+            # the import tool (and the script) as waited-for children; the restarted server
+            # runs detached and is not in it
+            "import_cpu_s": round(kids2.ru_utime + kids2.ru_stime
+                                  - kids.ru_utime - kids.ru_stime, 2),
+            "server_cpu_s": None}, new_settings
 
 
 def explorer(args: dict[str, Any]) -> dict[str, Any]:
