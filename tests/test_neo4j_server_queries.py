@@ -239,3 +239,14 @@ def test_neighbours_read_lean_links_with_their_far_nodes(both, monkeypatch) -> N
         for kw in ({}, {"include_evidence": True}, {"categories": ["Intervention"]},
                    {"predicates": ["addresses"], "limit": 3}):
             assert neo.neighbors(node, **kw) == nx.neighbors(node, **kw), (node, kw)
+
+
+def test_breadth_in_one_read_equals_embedded(both) -> None:
+    """How many concepts sit below a node (the 'least umbrella' path rank) — one Cypher read
+    per call on Neo4j, the same counts as the embedded level-by-level walk."""
+    neo, nx, samples = both
+    ids = (samples["hubs"] + samples["harms"][:20] + samples["risk_factors"][:20]
+           + samples["claims"][:3] + ["risk:does-not-exist"])
+    got = neo._breadth(ids)
+    assert got == nx._breadth(ids)
+    assert any(v > 0 for v in got.values()) and got["risk:does-not-exist"] == 0

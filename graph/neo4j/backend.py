@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from graph.backend import (
+    MAX_HOPS,
     STRUCTURAL_PREDICATES,
     EdgeView,
     GraphBackend,
@@ -39,7 +40,12 @@ from graph.neo4j.errors import (
 )
 from graph.neo4j.settings import DEFAULT_TIMEOUT, Neo4jSettings, redact
 from graph.text import best_match_texts, search_texts
-from ontology.schema import EVIDENCE_CLASSES, PREDICATE_BY_NAME, predicate_from_rel_type
+from ontology.schema import (
+    EVIDENCE_CLASSES,
+    PREDICATE_BY_NAME,
+    expand_classes,
+    predicate_from_rel_type,
+)
 
 if TYPE_CHECKING:
     import neo4j
@@ -97,6 +103,12 @@ def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
         driver.close()
         raise translate_error(exc, settings) from None
     return driver
+
+
+def _ends(predicate: str) -> frozenset[str]:
+    """Every class a link of ``predicate`` may start or end at (subclasses included)."""
+    spec = PREDICATE_BY_NAME[predicate]
+    return expand_classes([*spec.domain, *spec.range]) or frozenset()
 
 
 def _is_outage(exc: BaseException) -> bool:
@@ -304,7 +316,10 @@ class Neo4jBackend(GraphBackend):
         trim = (claims_kept is not None and "about" in everything
                 and self._server_ranks_search())
         plain = everything - {"about"} if trim else everything
-        rows = self._lean_rows(frontier, plain, destinations, to_others=False)
+        # links the ontology lets end at a destination class (the loader checks every link's
+        # domain and range): no read for structural links when claims are the destinations
+        reaching = frozenset(p for p in plain if _ends(p) & destinations)
+        rows = self._lean_rows(frontier, reaching, destinations, to_others=False)
         if trim:
             rows += self._read(cypher.top_claims_about(frontier, claims_kept or 0))
         yield self._lean_views(rows), self._far_refs(rows)
@@ -362,6 +377,16 @@ class Neo4jBackend(GraphBackend):
                     if r != c:
                         cells[(r, c)].add(i)
         return dict(cells)
+
+    def _breadth(self, ids: Iterable[str]) -> dict[str, int]:
+        """How many concepts sit below each node, in one read (:func:`cypher.breadth`) instead of
+        one read per hierarchy level."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        got = {r["id"]: r["below"]
+               for r in self._chunked(wanted, lambda c: cypher.breadth(c, MAX_HOPS))}
+        return {i: got.get(i, 0) for i in wanted}
 
     def _coverage_details(self, in_cells: list[str], shown: list[str],
                           ) -> tuple[dict[str, set[str]], dict[str, NodeRef]]:

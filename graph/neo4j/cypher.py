@@ -424,6 +424,20 @@ def coverage_members(via: Iterable[str], targets: Sequence[str], *,
     return query, {"via": sorted(via), "targets": list(targets)}
 
 
+def breadth(ids: Sequence[str], max_depth: int) -> Statement:
+    """Per node, how many distinct nodes sit below it within ``max_depth`` ``broader`` steps
+    (itself not counted) — :meth:`graph.backend.GraphBackend._breadth` in one query."""
+    broader = neo4j_rel_type("broader")
+    query = (
+        "UNWIND $ids AS id\n"
+        f"MATCH (n:{ENTITY} {{id: id}})\n"
+        f"OPTIONAL MATCH (d:{ENTITY})-[:{broader}*1..{int(max_depth)}]->(n)\n"
+        "WHERE d <> n\n"
+        "RETURN n.id AS id, count(DISTINCT d) AS below"
+    )
+    return query, {"ids": list(ids)}
+
+
 def refs_and_claims(ids: Sequence[str]) -> Statement:
     """Id, class, label and the ids of the claims about it, per node (a coverage matrix's
     rows, columns and covering nodes in one read)."""
