@@ -77,6 +77,7 @@ def test_backends_agree_on_collections_and_trainers_words(nx: NetworkxBackend,
     for cid in ("coll:ccadv-red-flags", "coll:mn-seven-prevention-strategies"):
         assert [m.id for m in neo.collection_members(cid)] == \
             [m.id for m in nx.collection_members(cid)]
+        assert neo.collection_members(cid) == nx.collection_members(cid)  # refs too, in order
     for words in ("red flags", "warning signs"):
         assert [h.node.id for h in neo.search(words, limit=20)] == \
             [h.node.id for h in nx.search(words, limit=20)]

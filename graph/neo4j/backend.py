@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from graph.backend import (
+    LIST_PREDICATES,
     MAX_HOPS,
     STRUCTURAL_PREDICATES,
     EdgeView,
@@ -377,6 +378,13 @@ class Neo4jBackend(GraphBackend):
                     if r != c:
                         cells[(r, c)].add(i)
         return dict(cells)
+
+    def collection_members(self, collection_id: str) -> list[NodeRef]:
+        """One read (items, their refs and positions) instead of the links then the refs —
+        search runs this for every list it finds."""
+        rows = self._read(cypher.collection_members(collection_id, LIST_PREDICATES))
+        rows = sorted(rows, key=lambda r: (r["position"] or 0, r["id"]))
+        return [NodeRef(r["id"], r["category"], r["label"]) for r in rows]
 
     def _breadth(self, ids: Iterable[str]) -> dict[str, int]:
         """How many concepts sit below each node, in one read (:func:`cypher.breadth`) instead of

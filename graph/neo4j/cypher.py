@@ -438,6 +438,15 @@ def breadth(ids: Sequence[str], max_depth: int) -> Statement:
     return query, {"ids": list(ids)}
 
 
+def collection_members(collection_id: str, predicates: Iterable[str]) -> Statement:
+    """A collection's items with their class, label and list position, in one read."""
+    query = (
+        f"MATCH (c:{ENTITY} {{id: $id}})-[r:{_rel_pattern(predicates)}]->(m:{ENTITY})\n"
+        "RETURN m.id AS id, m.category AS category, m.label AS label, r.position AS position"
+    )
+    return query, {"id": collection_id}
+
+
 def refs_and_claims(ids: Sequence[str]) -> Statement:
     """Id, class, label and the ids of the claims about it, per node (a coverage matrix's
     rows, columns and covering nodes in one read)."""
