@@ -227,3 +227,27 @@ def test_normalize_gives_what_the_per_character_strip_gives() -> None:
     for text in ("A finding that goes on and on…", "Niños — Foster-Care", "ﬁnancial ½",
                  "Ça va", "x\u0301y", "Straße", "ＩＰＶ", "…", "İstanbul"):
         assert normalize(text) == reference(text), text
+
+
+def test_the_collector_is_back_on_and_nothing_frozen_is_thawed(cache: Path) -> None:
+    """paused_gc hands a loaded base to the oldest generation (freeze + unfreeze) only when
+    nothing else is frozen: an explorer's frozen graph must stay out of the collector's reach
+    when it loads another base (e.g. for the SPARQL store)."""
+    import gc
+
+    assert gc.isenabled()
+    backend = NetworkxBackend.load(MINI)  # freezes its graph
+
+    def frozen() -> bool:  # frozen objects are in no generation the collector walks
+        return not any(o is backend.graph._succ for o in gc.get_objects())
+
+    assert frozen()
+    load_evidence_base(MINI, use_cache=False)
+    assert gc.isenabled()
+    assert frozen()
+    gc.disable()
+    try:
+        load_evidence_base(MINI, use_cache=False)
+        assert not gc.isenabled()  # a caller's pause is kept
+    finally:
+        gc.enable()
