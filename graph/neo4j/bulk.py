@@ -131,16 +131,6 @@ def _quote(text: str) -> str:
     return '"' + (text.replace('"', '""') if '"' in text else text) + '"'
 
 
-def _cell(value: Any, kind: str) -> str:
-    if kind == "string":
-        return _quote(value)
-    if kind == "string[]":
-        return _quote(ARRAY_DELIMITER.join(value))
-    if kind.endswith("[]"):
-        return ARRAY_DELIMITER.join(_number(v) for v in value)
-    return _number(value)
-
-
 class _Group:
     """Rows of one class or relation whose property types agree: one header, one or two files
     (rows with a line break go to a ``-multiline`` file)."""
@@ -153,33 +143,64 @@ class _Group:
         return all(self.kinds.get(k, v) == v for k, v in kinds.items())
 
 
+_SCALAR_KINDS: dict[type, str] = {bool: "boolean", int: "long", float: "double"}
+
+
 def _split(rows: list[tuple[Any, Any, dict[str, Any]]], skip: frozenset[str],
            fixups: list[dict[str, Any]], make_fix: Any) -> list[_Group]:
-    """Group rows by compatible property types; move what CSV cannot carry to ``fixups``."""
+    """Group rows by compatible property types; move what CSV cannot carry to ``fixups``.
+
+    Rows of one class mostly share one shape, so the group of a shape (its keys and kinds, in
+    order) is remembered: one dict lookup per row instead of a search."""
     groups: list[_Group] = []
+    by_shape: dict[tuple[tuple[str, str], ...], _Group] = {}
+    plain_keys: dict[str, bool] = {}
     for a, b, props in rows:
         kinds: dict[str, str] = {}
-        bad: dict[str, Any] = {}
+        bad: dict[str, Any] | None = None
         for k, v in props.items():
             if k in skip:
                 continue
-            kind = _kind(v) if _PLAIN_KEY.match(k) else None
-            if kind is None:
+            plain = plain_keys.get(k)
+            if plain is None:
+                plain = plain_keys[k] = bool(_PLAIN_KEY.match(k))
+            t = type(v)
+            if t is str:
+                kind: str | None = "string" if "\x00" not in v else None
+            else:
+                kind = _SCALAR_KINDS.get(t) or _kind(v)
+            if kind is None or not plain:
+                if bad is None:
+                    bad = {}
                 bad[k] = v
             else:
                 kinds[k] = kind
         if bad:
             fixups.append(make_fix(a, b, bad))
             props = {k: v for k, v in props.items() if k not in bad}
-        for g in groups:
-            if g.fits(kinds):
-                break
-        else:
-            g = _Group()
-            groups.append(g)
-        g.kinds.update(kinds)
+        shape = tuple(kinds.items())
+        g = by_shape.get(shape)  # type: ignore[assignment]
+        if g is None:
+            for g in groups:
+                if g.fits(kinds):
+                    break
+            else:
+                g = _Group()
+                groups.append(g)
+            g.kinds.update(kinds)
+            by_shape[shape] = g
         g.rows.append((a, b, props))
     return groups
+
+
+def _formatter(kind: str) -> Any:
+    if kind == "string":
+        return _quote
+    if kind == "string[]":
+        return lambda v: _quote(ARRAY_DELIMITER.join(v))
+    if kind.endswith("[]"):
+        return lambda v: ARRAY_DELIMITER.join(_number(x) for x in v)
+    return _number
 
 
 def _write_group(folder: Path, stem: str, lead: list[str], lead_cells: Any, group: _Group,
@@ -192,11 +213,11 @@ def _write_group(folder: Path, stem: str, lead: list[str], lead_cells: Any, grou
     plain: list[str] = []
     multi: list[str] = []
     longest = 0
+    columns = [(k, _formatter(kind)) for k, kind in zip(keys, kinds, strict=True)]
     for a, b, props in group.rows:
         cells = lead_cells(a, b)
-        for k, kind in zip(keys, kinds, strict=True):
-            v = props.get(k)
-            cells.append("" if v is None else _cell(v, kind))
+        get = props.get
+        cells.extend("" if (v := get(k)) is None else fmt(v) for k, fmt in columns)
         line = ",".join(cells)
         longest = max(longest, len(line))
         (multi if ("\n" in line or "\r" in line) else plain).append(line)
