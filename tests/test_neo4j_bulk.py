@@ -268,3 +268,20 @@ def test_shipped_base_bulk_imported_answers_like_the_embedded_backend(
         assert b.stats() == emb.stats()
     finally:
         b.close()
+
+
+def test_finish_without_an_export_says_how_to_make_one(tmp_path: Path) -> None:
+    from cli.app import app
+
+    res = CliRunner().invoke(app, ["load", "--neo4j", "--finish-bulk", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "no bulk export here" in res.output and "--neo4j-bulk-files" in res.output
+
+
+def test_import_needs_a_folder_with_import_args(tmp_path: Path) -> None:
+    res = subprocess.run([str(SCRIPT), "import", str(tmp_path)], capture_output=True, text=True,
+                         env={**os.environ, "INTERSECTIONS_NEO4J_RUNDIR": str(tmp_path / "run")},
+                         check=False)
+    assert res.returncode != 0
+    assert "import.args" in res.stderr
+    assert not (tmp_path / "run").exists()  # nothing stopped, nothing created
