@@ -172,7 +172,7 @@ def test_smoke_run_neo4j(tmp_path: Path, neo4j_credentials, clean_neo4j) -> None
     env = {"NEO4J_URI": neo4j_credentials.uri, "NEO4J_USERNAME": neo4j_credentials.username,
            "NEO4J_PASSWORD": neo4j_credentials.password}
     result = run(Options(nodes=1_000, queries=10, workdir=tmp_path, only=("neo4j",), runs=1,
-                         per_row_sample=120, budget_s=20, neo4j_env=env))
+                         per_row_sample=40, budget_s=20, neo4j_env=env))
     _check_common(result, tmp_path, ("neo4j",))
     n = result["neo4j"]
     assert "skipped" not in n, n
