@@ -4,7 +4,10 @@
 process (so nothing is warm in memory) and ``--runs`` times (medians reported):
 
 * **validate + first load** of a new base (cache off): wall and CPU seconds — the "before" of
-  re-opening;
+  re-opening (``validate_first_load``);
+* **first open** of a new base as the CLI/explorer does it (``first_open``:
+  ``NetworkxBackend.load`` with an empty cache and no SHACL marker — every check, the graph,
+  and writing the base cache), with peak RSS;
 * **re-open an unchanged base** (from the content-hash cache) into the embedded backend;
 * **first gap matrix** (the page's default) in a fresh process: computed vs read back;
 * **SPARQL store build**: rdflib graph → N-Triples → oxigraph (before) vs straight into oxigraph
@@ -82,7 +85,7 @@ def overhead(eng):
     return res
 out = {}
 what = args["what"]
-if what in ("load", "reopen", "gap"):
+if what in ("load", "first", "reopen", "gap"):
     from loaders.evidence import load_evidence_base
     from graph.nx_backend import NetworkxBackend
     m = mark()
@@ -90,12 +93,16 @@ if what in ("load", "reopen", "gap"):
         eb = load_evidence_base(args["path"], use_cache=False)
         out["read"] = since(m)
         b = NetworkxBackend.from_evidence_base(eb)
-    else:  # what the CLI and the explorer do: NetworkxBackend.load (cache hit: columns)
+    else:  # what the CLI and the explorer do: NetworkxBackend.load (cache hit: columns;
+        # "first": an empty cache and no SHACL marker, so checks + writing the cache count)
         b = NetworkxBackend.load(args["path"])
         out["read"] = since(m)
     out["total"] = since(m)
     out["nodes"], out["links"] = b.graph.number_of_nodes(), b.graph.number_of_edges()
     out["rss_mib"] = round(rss_mib(), 1)
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            out["peak_rss_mib"] = round(int(line.split()[1]) / 1024, 1)
     if what == "gap":
         if not args.get("persisted", True):
             from loaders.basecache import Derived
@@ -266,6 +273,11 @@ def run(path: str, runs: int = 3, explorer: bool = True,
     res: dict[str, Any] = {"base": path, "runs": runs, "uptime_before": _uptime()}
     try:
         loads = [_run_child("load", path, off) for _ in range(runs)]
+        firsts = []  # a user's first open of a new base: checks, graph AND writing the cache
+        for _ in range(runs):
+            fresh = tempfile.mkdtemp(prefix="first-", dir=cache)
+            firsts.append(_run_child("first", path, {**env, "INTERSECTIONS_CACHE_DIR": fresh,
+                                                     "XDG_CACHE_HOME": fresh + "/xdg"}))
         _run_child("load", path, env)  # fills the cache (a first load with the cache on)
         reopens = [_run_child("reopen", path, env) for _ in range(runs)]
         gap_before = [_run_child("gap", path, env, persisted=False)
@@ -273,13 +285,15 @@ def run(path: str, runs: int = 3, explorer: bool = True,
         _run_child("gap", path, env)  # persists the default gap matrix
         gap_after = [_run_child("gap", path, env) for _ in range(runs)]
         res["nodes"], res["links"] = loads[0]["nodes"], loads[0]["links"]
-        for name, rows in (("validate_first_load", loads), ("reopen", reopens)):
+        for name, rows in (("validate_first_load", loads), ("first_open", firsts),
+                           ("reopen", reopens)):
             res[name] = {
                 "read_wall_s": _median([r["read"]["wall_s"] for r in rows]),
                 "read_cpu_s": _median([r["read"]["cpu_s"] for r in rows]),
                 "total_wall_s": _median([r["total"]["wall_s"] for r in rows]),
                 "total_cpu_s": _median([r["total"]["cpu_s"] for r in rows]),
                 "rss_mib": _median([r["rss_mib"] for r in rows]),
+                "peak_rss_mib": _median([r["peak_rss_mib"] for r in rows]),
             }
         for name, rows in (("gap_computed", gap_before), ("gap_persisted", gap_after)):
             if not rows:
