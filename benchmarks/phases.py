@@ -240,9 +240,13 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
                                              **kw), len(base.edges))
 
     out: dict[str, Any] = {"runs": runs}
-    # the benchmark owns this server: start from an empty database
-    unload_neo4j(settings, dataset="evidence")
-    n_sample = int(args.get("sample", 2_000))
+    rundir = args.get("rundir") or ""
+    bulk = bool(rundir) and (Path(rundir) / "neo4j.env").is_file() and _has_bulk()
+    n_sample = int(args.get("sample", 0))
+    if n_sample > 0 or not bulk:
+        # the benchmark owns this server: start from an empty database (the bulk import
+        # replaces the whole database anyway)
+        unload_neo4j(settings, dataset="evidence")
     if n_sample > 0:
         sample = edge_sample(eb, n_sample)
         out["sample_nodes"], out["sample_relationships"] = len(sample.nodes), len(sample.edges)
@@ -253,20 +257,26 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
         pr = out["per_row_sample"]["relationships_per_s"] or 1e-9
         out["speedup_same_sample"] = round(out["batched_sample"]["relationships_per_s"] / pr, 1)
         del sample
-    rundir = args.get("rundir") or ""
-    bulk = bool(rundir) and (Path(rundir) / "neo4j.env").is_file() and _has_bulk()
     first: list[dict[str, Any]] = []
-    for _ in range(runs):
-        if bulk:  # the import replaces the whole database
-            res, settings = bulk_first_load(eb, settings, rundir)
-            first.append(res)
-        else:
+    bulk_error = None
+    if bulk:  # the import replaces the whole database
+        try:
+            for _ in range(runs):
+                res, settings = bulk_first_load(eb, settings, rundir)
+                first.append(res)
+        except Exception as exc:  # noqa: BLE001 - say so, and measure the Bolt path instead
+            bulk_error = f"the bulk path failed: {str(exc)[-1500:]}"
+            sys.stderr.write(bulk_error + "\n")
+            first, bulk = [], False
+            settings = _ensure_server(rundir, settings)
+    if not bulk:
+        for _ in range(runs):
             unload_neo4j(settings, dataset="evidence")
             first.append(bolt(eb, "evidence", batch_size=batch_size))
     out["first_load"] = {"path": "bulk" if bulk else "bolt-create", "runs": first,
                          **_median_of(first)}
     if not bulk:
-        out["first_load"]["bulk_skipped"] = (
+        out["first_load"]["bulk_skipped"] = bulk_error or (
             "the loader has no bulk path (graph.neo4j.bulk)" if not _has_bulk() else
             "the server's run dir is unknown (set INTERSECTIONS_NEO4J_RUNDIR to the "
             "scripts/neo4j/neo4j-server.sh run dir of the server benchmarked)")
@@ -304,6 +314,23 @@ def _env_settings(rundir: str) -> Any:
                          password=env.get("NEO4J_PASSWORD", ""))
 
 
+def _ensure_server(rundir: str, settings: Any) -> Any:
+    """After a failed import: start the run dir's server again (same port) if it is down;
+    its settings."""
+    import os
+    import subprocess
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "neo4j" / "neo4j-server.sh"
+    env = {**os.environ, "INTERSECTIONS_NEO4J_RUNDIR": rundir,
+           "NEO4J_PORT": settings.uri.rsplit(":", 1)[-1].strip("/")}
+    status = subprocess.run(["bash", str(script), "status"], env=env, capture_output=True,
+                            text=True, check=False)
+    if status.returncode != 0:
+        subprocess.run(["bash", str(script), "start"], env=env, capture_output=True,
+                       text=True, check=True, timeout=600)
+    return _env_settings(rundir)
+
+
 def _has_bulk() -> bool:
     import importlib.util
 
@@ -335,7 +362,9 @@ def bulk_first_load(eb: Any, settings: Any, rundir: str) -> tuple[dict[str, Any]
                               env={**os.environ, "INTERSECTIONS_NEO4J_RUNDIR": rundir,
                                    "NEO4J_PORT": port})
         if proc.returncode != 0:
-            raise RuntimeError(f"neo4j-server.sh import failed: {proc.stderr[-2000:]}")
+            last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+            raise RuntimeError(f"neo4j-server.sh import failed: {last} — stderr tail: "
+                               f"{proc.stderr[-1500:]}")
         t2 = time.perf_counter()
         tool_s = next((float(line.split()[1]) for line in proc.stdout.splitlines()
                        if line.startswith("IMPORT_SECONDS ")), None)

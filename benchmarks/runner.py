@@ -476,8 +476,10 @@ def format_table(r: dict[str, Any]) -> str:
 
 def markdown_table(r: dict[str, Any]) -> str:
     """The same table as Markdown (for BENCHMARKS.md)."""
+    from benchmarks.targets import _cell
+
     lines = ["| section | measure | value | note |", "|---|---|---|---|"]
-    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in table_rows(r)]
+    lines += [f"| {a} | {b} | {c} | {_cell(d)} |" for a, b, c, d in table_rows(r)]
     return "\n".join(lines)
 
 

@@ -212,6 +212,12 @@ def evaluate(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _cell(text: str, limit: int = 400) -> str:
+    """Text safe in a Markdown table cell (errors carry line breaks and pipes), shortened."""
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _limit_text(r: dict[str, Any]) -> str:
     return f"{r['op']} {_fmt(r['limit'], r['unit'])}"
 
@@ -239,13 +245,14 @@ def markdown(result: dict[str, Any]) -> str:
     ]
     for r in rows:
         if "value" not in r:
-            lines.append(f"| {r['target']} | {_limit_text(r)} | – | – | – | – | {r['status']} "
-                         f"| {r['load']} |")
+            lines.append(f"| {r['target']} | {_limit_text(r)} | – | – | – | – | "
+                         f"{_cell(r['status'])} | {r['load']} |")
             continue
         met = "**met**" if r["met"] else "**missed**"
         detail = r["detail"] if r["status"] == "measured" else f"{r['status']}; {r['detail']}"
         lines.append(f"| {r['target']} | {_limit_text(r)} | {_fmt(r['value'], r['unit'])} | "
-                     f"{r['ratio']}× | {met} | {r['cpu'] or '–'} | {detail} | {r['load']} |")
+                     f"{r['ratio']}× | {met} | {r['cpu'] or '–'} | {_cell(detail, 600)} | "
+                     f"{r['load']} |")
     lines += ["", "Sections (wall / CPU seconds of this process and its children; load "
               "average before → after):", ""]
     for name, s in secs.items():
