@@ -359,7 +359,10 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     c = r.get("coldstart") or {"skipped": "not run"}
     if not _absent("coldstart", c, rows):
         for key, label in (("validate_first_load", "validate + first load (cache off)"),
+                           ("first_open", "a user's first open (empty cache)"),
                            ("reopen", "re-open unchanged base (cache hit)")):
+            if key not in c:
+                continue
             x = c[key]
             rows.append(("coldstart", f"{label} wall / CPU s", f"{_fmt(x['total_wall_s'])} / "
                          f"{_fmt(x['total_cpu_s'])}", f"RSS {_fmt(x['rss_mib'])} MiB"))
