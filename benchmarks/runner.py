@@ -229,8 +229,9 @@ def run(opts: Options, log: Any = None) -> dict[str, Any]:
     if creds is None:
         result["neo4j"] = {"skipped": "NEO4J_URI not set" if want_neo4j else "not requested"}
     else:
-        step("neo4j", f"Neo4j: per-row vs batched sample, first load x{runs}, incremental "
-             f"x{runs}, {runs} query round(s)",
+        step("neo4j", ("Neo4j: per-row vs batched sample, " if opts.per_row_sample else
+                       "Neo4j: ") + f"first load x{runs}, incremental x{runs}, "
+             f"{runs} query round(s)",
              phase("neo4j", common | creds | {"sample": opts.per_row_sample, "runs": runs,
                                              "batch_size": opts.batch_size}))
     if not opts.explorer:
