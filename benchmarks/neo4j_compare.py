@@ -45,6 +45,15 @@ def _env_file(path: str) -> dict[str, str]:
     return out
 
 
+def _server_cpu(pid: Any) -> float | None:
+    """User+system CPU seconds of the Neo4j process (its pid from the env file), if readable."""
+    try:
+        fields = Path(f"/proc/{int(pid)}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, TypeError, ValueError, IndexError):
+        return None
+
+
 # ---------------------------------------------------------------------- worker side
 def _worker(tree: str, task: str, args_file: str) -> None:
     sys.path.insert(0, tree)
@@ -96,12 +105,19 @@ def _worker(tree: str, task: str, args_file: str) -> None:
         from graph.neo4j.backend import Neo4jBackend
 
         backend = Neo4jBackend.connect(settings)
+        server_pid = args.get("server_pid")
         try:
-            kinds = [k for k in args["kinds"] if k != "paths_claims"]
-            out = run_plan(backend, args["plan"], tuple(kinds), budget_s=args["budget_s"])
-            if "paths_claims" in args["kinds"]:  # the same runner as paths, other arguments
-                out["paths_claims"] = run_plan(backend, {"paths": args["plan"]["paths_claims"]},
-                                               ("paths",), budget_s=args["budget_s"])["paths"]
+            out = {}
+            for kind in args["kinds"]:  # paths_claims: the paths runner, other arguments
+                plan = ({"paths": args["plan"]["paths_claims"]} if kind == "paths_claims"
+                        else args["plan"])
+                run_as = "paths" if kind == "paths_claims" else kind
+                c0, s0 = time.process_time(), _server_cpu(server_pid)
+                out[kind] = run_plan(backend, plan, (run_as,), budget_s=args["budget_s"])[run_as]
+                out[kind]["client_cpu_s"] = round(time.process_time() - c0, 3)
+                s1 = _server_cpu(server_pid)
+                out[kind]["server_cpu_s"] = (None if s0 is None or s1 is None
+                                             else round(s1 - s0, 3))
         finally:
             backend.close()
     else:
@@ -159,7 +175,8 @@ def main(argv: list[str]) -> int:
 
     env = _env_file(a.env)
     creds = {"uri": env["NEO4J_URI"], "username": env.get("NEO4J_USERNAME", "neo4j"),
-             "password": env["NEO4J_PASSWORD"]}
+             "password": env["NEO4J_PASSWORD"],
+             "server_pid": env.get("INTERSECTIONS_NEO4J_PID")}
     work = Path(a.workdir or tempfile.mkdtemp(prefix="neo4j-compare-"))
     base = work / f"base-{a.nodes}"
     result: dict[str, Any] = {"nodes": a.nodes, "seed": a.seed, "rounds": a.rounds,
@@ -215,6 +232,9 @@ def main(argv: list[str]) -> int:
     for name, rs in rounds.items():
         medians[name] = {k: {s: round(statistics.median(r[k][s] for r in rs), 1)
                              for s in ("p50", "p95", "max")} | {"n": rs[0][k]["n"]}
+                         | {s: statistics.median(v) if (v := [r[k][s] for r in rs
+                                                               if r[k].get(s) is not None])
+                            else None for s in ("client_cpu_s", "server_cpu_s")}
                          for k in KINDS}
     result["medians"] = medians
     result["ratios_p95_before_over_after"] = {
