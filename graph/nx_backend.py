@@ -66,18 +66,24 @@ class NetworkxBackend(GraphBackend):
                 if n.properties:
                     attrs.update(n.properties)
                 build.node(n.id, attrs)
-            keys: dict[int, Hashable] = {}  # records often share one properties dict
-            props: dict[Hashable, dict[str, Any]] = {}
+            # a small number per distinct property set (records often share one dict object)
+            number: dict[int, int] = {}
+            numbered: dict[Hashable, int] = {}
+            props: list[dict[str, Any]] = []
 
             def rows() -> Iterator[tuple[str, str, str, tuple[str, ...], Hashable]]:
                 for e in eb.edges.values():
-                    pk = keys.get(id(e.properties))
-                    if pk is None:
-                        pk = keys[id(e.properties)] = props_key(e.properties)
-                        props.setdefault(pk, e.properties)
-                    yield e.subject, e.predicate, e.object, e.claims, pk
+                    n = number.get(id(e.properties))
+                    if n is None:
+                        pk = props_key(e.properties)
+                        n = numbered.get(pk)
+                        if n is None:
+                            n = numbered[pk] = len(props)
+                            props.append(e.properties)
+                        number[id(e.properties)] = n
+                    yield e.subject, e.predicate, e.object, e.claims, n
 
-            build.edges(rows(), props.__getitem__)
+            build.edges(rows(), props.__getitem__)  # type: ignore[arg-type]
             backend = cls(build.finish())
         backend.derived = Derived(eb.key, "gaps", _DERIVED_CODE)
         return backend

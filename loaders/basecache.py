@@ -115,21 +115,32 @@ def _js(value: Any) -> str | None:
 def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
     import pyarrow as pa
 
-    nodes = list(eb.nodes.values())
-    index = {n.id: i for i, n in enumerate(nodes)}
+    # One pass over the records for all columns: at 100k nodes the records are scattered in
+    # memory, and reading each a second (third…) time costs more than the work per field.
+    index: dict[str, int] = {}
+    ncols: list[list[Any]] = [[] for _ in range(8)]
+    n_id, n_cat, n_label, n_alts, n_def, n_props, n_src, n_origin = ncols
+    for i, n in enumerate(eb.nodes.values()):
+        index[n.id] = i
+        n_id.append(n.id)
+        n_cat.append(n.category)
+        n_label.append(n.label)
+        n_alts.append(list(a) if (a := n.alt_labels) else None)
+        n_def.append(n.definition)
+        n_props.append(_js(n.properties))
+        n_src.append(_js([{"citation": s.citation, "locator": s.locator} for s in n.sources]))
+        n_origin.append(n.origin)
     nt = pa.table({
-        "id": pa.array([n.id for n in nodes], pa.string()),
-        "category": pa.array([n.category for n in nodes], pa.string()).dictionary_encode(),
-        "label": pa.array([n.label for n in nodes], pa.string()),
-        "alt_labels": pa.array([list(n.alt_labels) or None for n in nodes],
-                               pa.list_(pa.string())),
-        "definition": pa.array([n.definition for n in nodes], pa.string()),
-        "properties": pa.array([_js(n.properties) for n in nodes], pa.string()),
-        "sources": pa.array([_js([{"citation": s.citation, "locator": s.locator}
-                                  for s in n.sources]) for n in nodes], pa.string()),
-        "origin": pa.array([n.origin for n in nodes], pa.string()),
+        "id": pa.array(n_id, pa.string()),
+        "category": pa.array(n_cat, pa.string()).dictionary_encode(),
+        "label": pa.array(n_label, pa.string()),
+        "alt_labels": pa.array(n_alts, pa.list_(pa.string())),
+        "definition": pa.array(n_def, pa.string()),
+        "properties": pa.array(n_props, pa.string()),
+        "sources": pa.array(n_src, pa.string()),
+        "origin": pa.array(n_origin, pa.string()),
     })
-    edges = list(eb.edges.values())
+    del ncols, n_id, n_cat, n_label, n_alts, n_def, n_props, n_src, n_origin
     # Links name their ends by row number in the node table (no second copy of every id) and
     # their properties by a dictionary of distinct JSON texts: a million links have a few
     # hundred distinct property sets, and many records share one dict object.
@@ -148,14 +159,22 @@ def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
         by_id[id(value)] = got
         return got
 
+    ecols: list[list[Any]] = [[] for _ in range(6)]
+    e_s, e_p, e_o, e_claims, e_props, e_origin = ecols
+    for e in eb.edges.values():
+        e_s.append(index[e.subject])
+        e_p.append(e.predicate)
+        e_o.append(index[e.object])
+        e_claims.append(list(c) if (c := e.claims) else None)
+        e_props.append(by_id[i] if (i := id(e.properties)) in by_id else props(e.properties))
+        e_origin.append(e.origin)
     et = pa.table({
-        "subject": pa.array([index[e.subject] for e in edges], pa.int32()),
-        "predicate": pa.array([e.predicate for e in edges], pa.string()).dictionary_encode(),
-        "object": pa.array([index[e.object] for e in edges], pa.int32()),
-        "claims": pa.array([list(e.claims) or None for e in edges], pa.list_(pa.string())),
-        "properties": pa.array([props(e.properties) for e in edges],
-                               pa.string()).dictionary_encode(),
-        "origin": pa.array([e.origin for e in edges], pa.string()),
+        "subject": pa.array(e_s, pa.int32()),
+        "predicate": pa.array(e_p, pa.string()).dictionary_encode(),
+        "object": pa.array(e_o, pa.int32()),
+        "claims": pa.array(e_claims, pa.list_(pa.string())),
+        "properties": pa.array(e_props, pa.string()).dictionary_encode(),
+        "origin": pa.array(e_origin, pa.string()),
     })
     return nt, et
 

@@ -17,6 +17,7 @@ import functools
 import gc
 import hashlib
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -246,8 +247,8 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
                 link_props["basis_note"] = entry.note
         if entry.sources:
             link_props["sources"] = [dump_value(x) for x in entry.sources]
-        yield edge_record(entry.subject, entry.predicate, entry.object, tuple(entry.claims),
-                          link_props, origin)
+        yield edge_record(_id(entry.subject), entry.predicate, _id(entry.object),
+                          tuple(entry.claims), link_props, origin)
         return
     spec = CLASS_BY_FAMILY[family]
     props: dict[str, Any] = {}
@@ -257,21 +258,22 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
             props[f] = dump_value(v)
     if isinstance(entry, ClaimEntry):
         label = entry.label or _shorten(entry.statement)
-        node = node_record(entry.id, spec.name, label, (), entry.statement,
+        cid = _id(entry.id)
+        node = node_record(cid, spec.name, label, (), entry.statement,
                            {k: v for k, v in props.items() if k not in ("statement", "label")}
                            | ({"note": entry.note} if entry.note else {}),
                            (source_ref(entry.stated_in.citation, entry.stated_in.locator),),
                            origin)
         yield node
         for target in entry.about:
-            yield edge_record(entry.id, "about", target, (), _NO_PROPS, origin)
+            yield edge_record(cid, "about", _id(target), (), _NO_PROPS, origin)
         for cite in entry.supported_by:
-            yield edge_record(entry.id, "supported_by", cite, (), _NO_PROPS, origin)
-        yield edge_record(entry.id, "stated_in", entry.stated_in.citation, (),
+            yield edge_record(cid, "supported_by", _id(cite), (), _NO_PROPS, origin)
+        yield edge_record(cid, "stated_in", _id(entry.stated_in.citation), (),
                           {"locator": entry.stated_in.locator}, origin)
         return
     if isinstance(entry, CitationEntry):
-        yield node_record(entry.id, spec.name, entry.title, (), None,
+        yield node_record(_id(entry.id), spec.name, entry.title, (), None,
                           {k: v for k, v in props.items() if k != "title"},
                           _sources(entry.sources), origin)
         return
@@ -280,7 +282,8 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
         props["mappings"] = [dump_value(m) for m in entry.mappings]
     if entry.note:
         props["note"] = entry.note
-    yield node_record(entry.id, spec.name, entry.label, tuple(entry.alt_labels),
+    nid = _id(entry.id)
+    yield node_record(nid, spec.name, entry.label, tuple(entry.alt_labels),
                       entry.definition, props, _sources(entry.sources), origin)
     # a relation written inside an entry is stated by that entry's own sources (see
     # docs/curation.md); an inferred one is written under ``links:`` with ``basis: inferred``
@@ -288,8 +291,12 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
         for n, target in enumerate(getattr(entry, pred), 1):
             props = {"basis": "stated", "position": n} if pred in LIST_PREDICATES \
                 else _INLINE_PROPS
-            yield edge_record(entry.id, pred, target, (), props, origin)
+            yield edge_record(nid, pred, _id(target), (), props, origin)
 
+
+#: Ids are interned: every link's ends are then the very str objects the nodes are keyed by
+#: (dict lookups by identity across ~1M links at 100k nodes, one copy of each id in memory).
+_id = sys.intern
 
 #: Edge properties of a relation written inside an entry, and of a link without any: shared by
 #: every such record (records are frozen and nothing changes their properties in place; at
