@@ -332,9 +332,12 @@ class WorkerPool:
             # worker: a full collection touches every tracked object's header, and at 100k
             # nodes that turned ~1.6 GB of shared pages into a private copy per worker.
             # Frozen objects are skipped by the collector (Python's advice for pre-fork
-            # servers: gc.freeze() right before fork()). Collect first, so no garbage is
-            # frozen (a parse's cycles hold frames that hold the engine: it would never go).
-            gc.collect()
+            # servers: gc.freeze() right before fork()). The young generations are collected
+            # first, so fresh garbage is not frozen (a parse's cycles hold frames that hold
+            # the engine: it would never go). Not a full collection: at 100k nodes that took
+            # ~10 s; older garbage, if any, stays (frozen objects are still freed by
+            # reference counting, just not searched for cycles).
+            gc.collect(1)
             gc.freeze()
             proc = ctx.Process(target=_worker_main,
                                args=(theirs, self.handler, child_memory_bytes()),
