@@ -232,6 +232,12 @@ def _sources(entries: list[Any]) -> tuple[SourceRef, ...]:
     return tuple(source_ref(s.citation, s.locator) for s in entries)
 
 
+@functools.cache
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A model's property and relation fields, worked out once per model (not per entry)."""
+    return tuple(property_fields(model)), tuple(relation_fields(model))
+
+
 def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
     """One validated entry → its node record and the edges it states inline.
 
@@ -252,7 +258,8 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
         return
     spec = CLASS_BY_FAMILY[family]
     props: dict[str, Any] = {}
-    for f in property_fields(model):
+    props_of, relations_of = _fields(model)
+    for f in props_of:
         v = getattr(entry, f)
         if v not in (None, [], ""):
             props[f] = dump_value(v)
@@ -287,7 +294,7 @@ def _to_records(family: str, entry: BaseModel, origin: str) -> Iterator[Record]:
                       entry.definition, props, _sources(entry.sources), origin)
     # a relation written inside an entry is stated by that entry's own sources (see
     # docs/curation.md); an inferred one is written under ``links:`` with ``basis: inferred``
-    for pred in relation_fields(model):
+    for pred in relations_of:
         for n, target in enumerate(getattr(entry, pred), 1):
             props = {"basis": "stated", "position": n} if pred in LIST_PREDICATES \
                 else _INLINE_PROPS

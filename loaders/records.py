@@ -81,10 +81,18 @@ def trusted(cls: type, values: dict[str, Any]) -> Any:
     """
     obj: Any = object.__new__(cls)
     _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
+    # every field is set, so one set per class serves all its records (pydantic copies it
+    # before changing it in model_copy; frozen records never add to it): ~200 MB at 100k nodes
+    fields = _ALL_SET.get(cls)
+    if fields is None:
+        fields = _ALL_SET[cls] = set(values)
+    _set(obj, "__pydantic_fields_set__", fields)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
+
+
+_ALL_SET: dict[type, set[str]] = {}
 
 
 def node_record(id: str, category: str, label: str, alt_labels: tuple[str, ...],  # noqa: A002

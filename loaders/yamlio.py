@@ -237,8 +237,9 @@ def locate(entry: Any, loc: tuple[Any, ...]) -> int | None:
 
 def to_plain(node: Any) -> Any:
     """LineDict/LineList → plain dicts and lists (for pydantic)."""
-    if isinstance(node, dict):
-        return {str(k): to_plain(v) for k, v in node.items()}
+    if isinstance(node, dict):  # (strings, most values, are taken as they are: no call each)
+        return {k if type(k) is str else str(k): v if type(v) is str else to_plain(v)
+                for k, v in node.items()}
     if isinstance(node, list):
-        return [to_plain(v) for v in node]
+        return [v if type(v) is str else to_plain(v) for v in node]
     return node

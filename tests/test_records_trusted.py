@@ -53,3 +53,15 @@ def test_trusted_records_stay_frozen() -> None:
     node = trusted(SourceRef, {"citation": "cite:x", "locator": None})
     assert node == SourceRef(citation="cite:x")
     assert hash(node) == hash(SourceRef(citation="cite:x"))
+
+
+def test_a_copy_with_changes_leaves_other_records_alone() -> None:
+    """Trusted records of a class share one 'fields set'; model_copy (used when the loader
+    merges repeated links) must not change it for the others."""
+    a = edge_record("a:x", "about", "b:y", (), {}, None)
+    b = edge_record("a:z", "about", "b:w", ("claim:c",), {}, None)
+    merged = a.model_copy(update={"claims": ("claim:d",)})
+    assert merged.claims == ("claim:d",) and a.claims == () and b.claims == ("claim:c",)
+    assert a.model_fields_set == b.model_fields_set == set(EdgeRecord.model_fields)
+    assert merged == EdgeRecord(subject="a:x", predicate="about", object="b:y",
+                                claims=("claim:d",))
