@@ -414,17 +414,20 @@ class Neo4jBackend(GraphBackend):
         return self._lean_views(rows)
 
     def _edge_views(self, rows: list[Any]) -> list[EdgeView]:
+        """Rows whose first four columns are ``s, t, o, props`` (every link read returns them
+        first; positional access: a hub's thousands of rows)."""
         seen: set[tuple[str, str, str]] = set()
         out = []
         for r in rows:
-            pred = predicate_from_rel_type(r["t"])
-            key = (r["s"], pred, r["o"])
+            s, t, o, raw = r[0], r[1], r[2], r[3]
+            pred = predicate_from_rel_type(t)
+            key = (s, pred, o)
             if key in seen:
                 continue
             seen.add(key)
-            props = cypher.decode_properties(r["props"])
+            props = cypher.decode_properties(raw)
             claims = tuple(props.pop("claims", None) or ())
-            out.append(EdgeView(r["s"], pred, r["o"], claims, props))
+            out.append(EdgeView(s, pred, o, claims, props))
         return out
 
     def ids_of(self, categories: frozenset[str]) -> list[str]:

@@ -545,9 +545,14 @@ def search_ranked(query: str, categories: Iterable[str] | None, evidence: Iterab
             f"  MATCH (n:{ENTITY}) WHERE n.{SEARCH_KEY} CONTAINS $spaced_first RETURN n\n"
             "}\n"
             "WITH n\n"
-            f"WHERE all(w IN $spaced WHERE (' ' + n.{SEARCH_KEY}) CONTAINS w)\n"
-            f"{cat_filter}"
         )
+        # one word: the two seeks already found exactly the nodes where it starts a word
+        conditions = ([] if len(words) == 1
+                      else [f"all(w IN $spaced WHERE (' ' + n.{SEARCH_KEY}) CONTAINS w)"])
+        if categories is not None:
+            conditions.append("n.category IN $categories")
+        if conditions:
+            find += "WHERE " + " AND ".join(conditions) + "\n"
         min_score = WORD_PREFIX_MIN
     else:
         find = (
