@@ -235,7 +235,10 @@ def markdown(result: dict[str, Any]) -> str:
     """The targets table (and what it was measured on) as Markdown for BENCHMARKS.md."""
     rows = evaluate(result)
     g = result.get("generate") or {}
-    secs = result.get("sections") or {}
+    # in the order they ran (a JSON written with sorted keys reads back alphabetically)
+    order = ("generate", "embedded", "coldstart", "shacl", "hotspots", "neo4j", "explorer")
+    secs = dict(sorted((result.get("sections") or {}).items(),
+                       key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
     first = next(iter(secs.values()), None)
     last = list(secs.values())[-1] if secs else None
     lines = [
@@ -262,12 +265,47 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(f"| {r['target']} | {_limit_text(r)} | {_fmt(r['value'], r['unit'])} | "
                      f"{r['ratio']}× | {met} | {r['cpu'] or '–'} | {_cell(detail, 600)} | "
                      f"{r['load']} |")
+    ratios = ratio_lines(result)
+    if ratios:
+        lines += ["", "Ratios in this run:", "", *ratios]
     lines += ["", "Sections (wall / CPU seconds of this process and its children; load "
               "average before → after):", ""]
     for name, s in secs.items():
         lines.append(f"- {name}: {_fmt(s['wall_s'])} s wall / {_fmt(s['cpu_s'])} s CPU, "
                      f"load {_load_text(s)}")
     return "\n".join(lines) + "\n"
+
+
+def _div(a: Any, b: Any) -> float | None:
+    return round(a / b, 1) if isinstance(a, int | float) and isinstance(b, int | float) \
+        and b > 0 else None
+
+
+def ratio_lines(result: dict[str, Any]) -> list[str]:
+    """Side-by-side ratios from the same run (absent parts are left out)."""
+    out: list[str] = []
+    c, n, e = (result.get(k) or {} for k in ("coldstart", "neo4j", "embedded"))
+    r = _div((c.get("first_open") or {}).get("total_cpu_s"),
+             (c.get("reopen") or {}).get("total_cpu_s"))
+    if r:
+        out.append(f"- re-opening an unchanged base costs {r}× less CPU than a first open")
+    x = c.get("explorer_cached") or {}
+    if x.get("first_page_s") and x.get("ready_s"):
+        out.append(f"- the explorer's first page came {_fmt(x['first_page_s'])} s after `serve`, "
+                   f"the base was ready at {_fmt(x['ready_s'])} s")
+    r = _div((n.get("first_load") or {}).get("relationships_per_s"),
+             (n.get("incremental") or {}).get("relationships_per_s"))
+    if r:
+        out.append(f"- first load ({(n.get('first_load') or {}).get('path')}) ÷ incremental "
+                   f"MERGE reload: {r}×")
+    nq = (n.get("queries") or {}).get("medians") or {}
+    eq = e.get("queries") or {}
+    for kind in ("search", "neighbors"):
+        r = _div((nq.get(kind) or {}).get("p95"), (eq.get(kind) or {}).get("p95"))
+        if r:
+            out.append(f"- {kind} p95, Neo4j ÷ embedded (same queries): {r}× "
+                       f"({_fmt(nq[kind]['p95'])} vs {_fmt(eq[kind]['p95'])} ms)")
+    return out
 
 
 def text(result: dict[str, Any]) -> str:

@@ -94,3 +94,12 @@ def test_a_first_load_without_the_bulk_path_is_marked_as_such() -> None:
     assert "import tool 9.00 s" in row["cpu"]
     assert ("| Neo4j first load (bulk path) | ≥ 40,000 rels/s | 45,000 rels/s | 1.12× | "
             "**met** |") in markdown(_result(_cold(100), bulk_neo4j))
+
+
+def test_ratios_compare_parts_of_the_same_run() -> None:
+    from benchmarks.targets import ratio_lines
+
+    lines = ratio_lines(_result(_cold(100), {"skipped": "not requested"}))
+    assert "- re-opening an unchanged base costs 8.3× less CPU than a first open" in lines
+    assert not any("Neo4j" in line for line in lines)  # its section did not run
+    assert "Ratios in this run:" in markdown(_result(_cold(100), {"skipped": "x"}))
