@@ -402,7 +402,8 @@ def coverage_members(via: Iterable[str], targets: Sequence[str], *,
     ``rollup``, a node up to 6 ``broader`` steps below it — the rule of
     :meth:`graph.backend.GraphBackend._coverage_cells`; the client pairs rows with columns. Only
     the links into the matrix's own hierarchies are read (an intervention's links to settings,
-    organisations … stay untouched), and each row/column ships one id list.
+    organisations … stay untouched), and each row/column ships one id list. A node below several
+    rows/columns has its links expanded once (grouped by node first), not once per row above it.
     """
     broader = neo4j_rel_type("broader")
     below = (
@@ -416,10 +417,14 @@ def coverage_members(via: Iterable[str], targets: Sequence[str], *,
         f"MATCH (t:{ENTITY} {{id: tid}})\n"
         f"{below}"
         "UNWIND below AS b\n"
+        "WITH b, collect(t.id) AS tops\n"  # each node's links are expanded once, not per top
         f"MATCH (b)-[r:{_rel_pattern(structural)}]-(i:{ENTITY})\n"
         "WHERE i.category IN $via\n"
         f"{inferred}"
-        "RETURN t.id AS node, collect(DISTINCT i.id) AS items"
+        "WITH tops, collect(DISTINCT i.id) AS items\n"
+        "UNWIND tops AS node\n"
+        "UNWIND items AS item\n"
+        "RETURN node, collect(DISTINCT item) AS items"
     )
     return query, {"via": sorted(via), "targets": list(targets)}
 
