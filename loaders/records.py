@@ -79,20 +79,35 @@ def trusted(cls: type, values: dict[str, Any]) -> Any:
     hold every field, with the field's type (tuples, not lists). Equal to the validated
     record (``==``, ``model_dump``); ``model_fields_set`` is every field.
     """
-    obj: Any = object.__new__(cls)
-    _set(obj, "__dict__", values)
+    obj: Any = _new(cls)
+    _set_dict(obj, values)
     # every field is set, so one set per class serves all its records (pydantic copies it
     # before changing it in model_copy; frozen records never add to it): ~200 MB at 100k nodes
     fields = _ALL_SET.get(cls)
     if fields is None:
         fields = _ALL_SET[cls] = set(values)
-    _set(obj, "__pydantic_fields_set__", fields)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    _set_fields(obj, fields)
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
 
 
 _ALL_SET: dict[type, set[str]] = {}
+_new = object.__new__
+
+
+def _slot_setter(name: str) -> Any:
+    """The setter of one of BaseModel's slots, called directly (half the time per record of
+    ``object.__setattr__``, which looks the slot up again each call)."""
+    try:
+        return BaseModel.__dict__[name].__set__
+    except (KeyError, AttributeError):  # pragma: no cover - another pydantic layout
+        return lambda obj, value: _set(obj, name, value)
+
+
+_set_dict, _set_fields, _set_extra, _set_private = (
+    _slot_setter(n) for n in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__",
+                              "__pydantic_private__"))
 
 
 def node_record(id: str, category: str, label: str, alt_labels: tuple[str, ...],  # noqa: A002
