@@ -58,6 +58,9 @@ from loaders.errors import IntersectionsError
 
 #: How often an idle worker checks that its parent is still alive (seconds).
 PARENT_CHECK_S = 2.0
+#: A worker whose mapped memory grew by more than this share of its budget retires after
+#: answering (a grown heap would leave the next query less than its budget).
+RETIRE_GROWTH = 0.25
 #: One fork at a time in this process (keeps lock state consistent in the child).
 FORK_LOCK = threading.Lock()
 
@@ -209,12 +212,16 @@ def _worker_main(conn: Any, handler: Handler, memory: int) -> None:
             except Exception as exc:  # noqa: BLE001 - report, never hang the parent
                 payload = {"error": "runtime", "message": f"{type(exc).__name__}: {exc}"}
             now = _mapped_bytes()
-            if now is not None and now - start > memory // 4:
+            if now is not None and now - start > memory * RETIRE_GROWTH:
                 retire = True  # a grown heap would leave the next query less than its budget
-            payload["isolated"] = isolated
-            payload["worker"] = os.getpid()
-            payload["retire"] = retire
-            conn.send(payload)
+            payload.update(isolated=isolated, worker=os.getpid(), retire=retire)
+            try:
+                conn.send(payload)
+            except MemoryError:  # the answer fit, its pickled copy did not: nothing was sent
+                payload = {}
+                conn.send({"error": "memory", "isolated": isolated, "worker": os.getpid(),
+                           "retire": True})
+                return
             if retire:
                 return
     except (EOFError, OSError, BrokenPipeError):

@@ -375,3 +375,39 @@ def test_a_worker_under_an_outer_memory_limit_still_answers() -> None:
                          text=True, timeout=120, cwd=Path(__file__).parent.parent)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["True", "True"]
+
+
+def test_a_worker_whose_heap_grew_retires_after_answering(mini_eb, monkeypatch) -> None:
+    """A worker whose mapped memory grew by over a quarter of its budget answers, then exits and
+    is replaced, so the next query starts with (nearly) its whole budget."""
+    import graph.sparql_pool as pool
+
+    monkeypatch.setenv("INTERSECTIONS_SPARQL_MEMORY_MB", "512")
+    monkeypatch.setattr(pool, "RETIRE_GROWTH", 0.01)  # 5 MB (workers read it at the fork)
+    eng = SparqlEngine.from_evidence_base(mini_eb, isolate=True)
+    eng.query(ASK)
+    before = eng.last_worker
+    doublings = " ".join(f"BIND(CONCAT(?b{i}, ?b{i}) AS ?b{i + 1})" for i in range(10))
+    big = ("SELECT ?b10 WHERE { VALUES ?x { " + " ".join(map(str, range(100))) + " } "
+           "VALUES ?y { " + " ".join(map(str, range(100))) + " } "
+           "BIND(CONCAT(STR(?x), '-', STR(?y)) AS ?b0) " + doublings + " }")
+    r = eng.query(big, limit=10_000, timeout=60)  # 10,000 rows of 1 KB+: ~10 MB > 5 MB
+    assert len(r.rows) == 10_000 and len(r.rows[0]["b10"]) >= 1024
+    assert eng.last_worker == before  # it answered...
+    assert before is not None and not alive(before)  # ...then retired
+    (fresh,) = eng.worker_pids()
+    assert fresh != before and eng.query(ASK).boolean is True and eng.last_worker == fresh
+
+
+def test_an_answer_too_big_for_the_memory_limit_is_refused_clearly(mini_eb, monkeypatch) -> None:
+    """10,000 rows of 1 KB fit a 128 MB worker as results but not with their pickled copy for
+    the pipe: the caller gets the memory message (not 'ended unexpectedly'), the pool recovers."""
+    monkeypatch.setenv("INTERSECTIONS_SPARQL_MEMORY_MB", "128")
+    eng = SparqlEngine.from_evidence_base(mini_eb, isolate=True)
+    doublings = " ".join(f"BIND(CONCAT(?b{i}, ?b{i}) AS ?b{i + 1})" for i in range(10))
+    big = ("SELECT ?b10 WHERE { VALUES ?x { " + " ".join(map(str, range(100))) + " } "
+           "VALUES ?y { " + " ".join(map(str, range(100))) + " } "
+           "BIND(CONCAT(STR(?x), '-', STR(?y)) AS ?b0) " + doublings + " }")
+    with pytest.raises(QueryRefused, match="memory limit \\(128 MB\\)"):
+        eng.query(big, limit=10_000, timeout=60)
+    assert eng.query(ASK).boolean is True
