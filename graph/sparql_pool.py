@@ -61,6 +61,8 @@ PARENT_CHECK_S = 2.0
 #: A worker whose mapped memory grew by more than this share of its budget retires after
 #: answering (a grown heap would leave the next query less than its budget).
 RETIRE_GROWTH = 0.25
+#: Exit status of a worker that ran out of memory outside a query (e.g. sending the answer).
+_MEMORY_EXIT = 3
 #: One fork at a time in this process (keeps lock state consistent in the child).
 FORK_LOCK = threading.Lock()
 
@@ -226,6 +228,8 @@ def _worker_main(conn: Any, handler: Handler, memory: int) -> None:
                 return
     except (EOFError, OSError, BrokenPipeError):
         return
+    except MemoryError:  # anywhere else in the loop: say so by the exit status
+        os._exit(_MEMORY_EXIT)
     finally:
         os._exit(0)
 
@@ -367,7 +371,8 @@ class WorkerPool:
         failed allocation under RLIMIT_AS; the kernel's OOM killer sends SIGKILL)."""
         w.proc.join(timeout=2)
         code = w.proc.exitcode
-        if code is None or code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
+        if code is None or code in (_MEMORY_EXIT, -signal.SIGABRT, -signal.SIGKILL,
+                                    -signal.SIGSEGV):
             return "memory"
         return "died"
 
