@@ -1,10 +1,11 @@
 """Pre-forked query workers for :mod:`graph.sparql`: isolation without a fork per query.
 
 Why: forking a child for every query (to get a deadline that can stop a runaway join, a memory
-limit and no network) cost ~0.4–0.9 s per query at 10k nodes, while the gate and the result
-conversion cost ~3 ms. A :class:`WorkerPool` forks its workers **once**, after the store exists,
-so each worker shares the store's memory with its parent copy-on-write, and a query costs one
-message round trip over a ``multiprocessing`` pipe.
+limit and no network) added ~0.2 s per query at 10k nodes and ~0.5–0.6 s at 100k (medians; up
+to 3 s), while the gate and the result conversion cost ~10 ms. A :class:`WorkerPool` forks its
+workers **once**, after the store exists, so each worker shares the store's memory with its
+parent copy-on-write, and a query costs one message round trip over a ``multiprocessing`` pipe
+(8–12 ms beyond pyoxigraph's own time at 100k; BENCHMARKS.md, "SPARQL worker pool").
 
 What each worker keeps from the fork-per-query design (the same guarantees, per query):
 
@@ -15,9 +16,10 @@ What each worker keeps from the fork-per-query design (the same guarantees, per 
   overruns is killed (SIGKILL) and replaced, and the caller gets ``{"error": "timeout"}``. The
   handler (the safety gate *and* the query) runs inside the worker, so a slow parse is stopped too.
 * **Memory**: a worker that hits its limit (oxigraph aborts, the kernel kills, or Python raises
-  ``MemoryError``) is replaced and the caller gets ``{"error": "memory"}``. A worker whose mapped
-  memory has grown by more than a quarter of its budget retires after answering, so every query
-  starts with (nearly) its whole budget.
+  ``MemoryError``, also while sending its answer) is replaced and the caller gets
+  ``{"error": "memory"}``. A worker whose mapped memory has grown by more than
+  :data:`RETIRE_GROWTH` of its budget retires after answering, so every query starts with
+  (nearly) its whole budget.
 * **Machine-wide concurrency**: each query holds one of ``INTERSECTIONS_SPARQL_CHILDREN`` file-lock
   slots (:class:`Slot`, shared by every process of the user, e.g. all gunicorn workers) while it
   runs; when all are taken the caller gets :class:`QueryBusy`. A pool therefore never needs more
