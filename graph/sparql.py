@@ -30,8 +30,8 @@ Safety, in layers (each one alone would stop the attacks we test for):
    (file-lock slots shared by all processes); when all are taken a query gets "busy, try
    again" (:class:`QueryBusy`). Query text over 10,000 characters is refused before any
    parsing. Elsewhere (no ``fork``) the query runs in-process and the deadline is checked
-   between result rows. A query costs one pipe round trip (tens of ms) instead of a fork
-   (0.4–0.9 s at 10k nodes): BENCHMARKS.md, "SPARQL worker pool".
+   between result rows. A query costs one pipe round trip (~10 ms) instead of a fork
+   (~0.2 s at 10k nodes, ~0.5 s at 100k): BENCHMARKS.md, "SPARQL worker pool".
 """
 
 from __future__ import annotations
