@@ -169,19 +169,20 @@ class EvidenceBaseSource:
                                              f"{family!r} must be a list of entries",
                                              "put '- ' before each entry"))
                 continue
+            lines = getattr(items, "item_lines", None)
             for idx, entry in enumerate(items):
-                line = line_of(items, idx)
+                line = lines[idx] if lines is not None and idx < len(lines) else None
                 yield from self._parse_entry(family, entry, display, line)
 
     def _parse_entry(self, family: str, entry: Any, display: str,
-                     line: int | None) -> Iterator[_Parsed]:
+                     line: int | None) -> list[_Parsed]:
         model = FAMILY_MODELS[family]
         rid = entry.get("id") if isinstance(entry, dict) else None
         if not isinstance(entry, dict):
             self.problems.append(Problem(display, line, None, "entry-shape",
                                          "an entry must be a mapping of keys to values",
                                          "write 'key: value' lines under '- '"))
-            return
+            return []
         try:
             parsed = model.model_validate(to_plain(entry))
         except ValidationError as exc:
@@ -204,10 +205,9 @@ class EvidenceBaseSource:
                     hint = None
                 self.problems.append(Problem(display, locate(entry, loc) or line, rid,
                                              "schema", f"{field_path}: {msg}", hint))
-            return
+            return []
         origin = f"{display}:{line}" if line else display
-        for rec in _to_records(family, parsed, origin):
-            yield _Parsed(rec, display, line)
+        return [_Parsed(rec, display, line) for rec in _to_records(family, parsed, origin)]
 
 
 def _pattern_hint(loc: tuple[Any, ...], msg: str, pattern: str | None) -> tuple[str, str]:
