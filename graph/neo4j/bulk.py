@@ -47,12 +47,11 @@ from typing import Any
 from graph.neo4j import cypher
 from graph.neo4j.backend import DEFAULT_DATASET, open_driver
 from graph.neo4j.errors import Neo4jUnavailable, translate_error
-from graph.neo4j.loader import LoadReport, Neo4jRows
+from graph.neo4j.loader import LoadReport, Neo4jRows, paused_gc
 from graph.neo4j.settings import Neo4jSettings
 from loaders.errors import IntersectionsError
 from loaders.evidence import EvidenceBase
 from loaders.workspace import ReadOnlyBase
-from loaders.writers.base import write_records
 from ontology.schema import neo4j_labels, neo4j_rel_type
 
 #: Bumped when the layout of the folder changes (the finish step refuses other formats).
@@ -262,11 +261,15 @@ def write_bulk_files(eb: EvidenceBase, folder: Path | str, *,
     """Check the evidence base and write the ``neo4j-admin database import`` files into
     ``folder`` (created; an earlier export there is replaced). Nothing is written when a
     record fails the loader's checks."""
+    with paused_gc():  # a million row dicts and lines (see loader.paused_gc)
+        return _write_bulk_files(eb, Path(folder), dataset)
+
+
+def _write_bulk_files(eb: EvidenceBase, out: Path, dataset: str) -> BulkFiles:
     t0 = time.perf_counter()
-    out = Path(folder)
     check_output_folder(out)
     rows = Neo4jRows(dataset=dataset, source=eb.origin)
-    write_records(eb.records(), rows)
+    rows.add_all(eb.records())
     rows.check()
     version = rows.content_version()
     tags = {cypher.DATASET_KEY: dataset, cypher.VERSION_KEY: version}
