@@ -101,17 +101,23 @@ def _kind(value: Any) -> str | None:
         return "double"
     if isinstance(value, str):
         return None if "\x00" in value else "string"
-    if isinstance(value, list) and value:
-        inner = _kind(value[0])
-        if inner is None:
-            return None
-        if inner == "string":
-            if len(value) == 1 and value[0] == "":
-                return None  # '""' in an array column imports as no property
-            if any(ARRAY_DELIMITER in v or "\x00" in v for v in value):
-                return None
-        return inner + "[]"
+    if isinstance(value, list):
+        return _list_kind(value)
     return None
+
+
+def _list_kind(value: list[Any]) -> str | None:
+    """The type of a stored list (one item type: :func:`cypher.encode_properties` made it)."""
+    if not value:
+        return None
+    first = value[0]
+    if isinstance(first, str):
+        text = first if len(value) == 1 else "".join(value)
+        if (len(value) == 1 and not first) or ARRAY_DELIMITER in text or "\x00" in text:
+            return None  # [""] imports as no property; U+001F would split an item
+        return "string[]"
+    inner = _kind(first)
+    return None if inner is None else inner + "[]"
 
 
 def _number(value: Any) -> str:
@@ -166,6 +172,8 @@ def _split(rows: list[tuple[Any, Any, dict[str, Any]]], skip: frozenset[str],
             t = type(v)
             if t is str:
                 kind: str | None = "string" if "\x00" not in v else None
+            elif t is list:
+                kind = _list_kind(v)
             else:
                 kind = _SCALAR_KINDS.get(t) or _kind(v)
             if kind is None or not plain:
