@@ -132,8 +132,8 @@ def test_files_hold_the_text_as_written(odd_eb: EvidenceBase, tmp_path: Path) ->
 
 # ----------------------------------------------------------------------------- a real import
 def _need_java() -> None:
-    if shutil.which("java") is None or shutil.which("mvn") is None:
-        msg = "java and mvn are needed for scripts/neo4j/neo4j-server.sh"
+    if shutil.which("java") is None:  # (mvn only when the jar cache is empty: the script says)
+        msg = "java is needed for scripts/neo4j/neo4j-server.sh"
         if IN_CI:
             pytest.fail(msg)
         pytest.skip(msg)
