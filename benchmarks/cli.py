@@ -67,7 +67,9 @@ def run_cmd(
         help="Nodes in a per-row vs batched Neo4j sample (the issue-5 comparison; one "
              "transaction per row runs at ~10-500 rows/s, so 2,000 nodes can take minutes; "
              "0 = leave it out, the default).")] = 0,
-    batch_size: Annotated[int, typer.Option(help="Rows per batched Neo4j transaction.")] = 1_000,
+    batch_size: Annotated[int | None, typer.Option(
+        help="Rows per batched Neo4j transaction (default: the loader's own, what users "
+             "get).")] = None,
 ) -> None:
     """Generate a base, measure every issue-17 target in one run, print the tables and write
     JSON + Markdown (the targets table for BENCHMARKS.md)."""

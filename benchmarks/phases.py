@@ -204,7 +204,7 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
     reported with every wall time.
     """
     from graph.neo4j.backend import Neo4jBackend
-    from graph.neo4j.loader import REPLACE_ANYTHING, load_neo4j, unload_neo4j
+    from graph.neo4j.loader import DEFAULT_BATCH_SIZE, REPLACE_ANYTHING, load_neo4j, unload_neo4j
     from graph.neo4j.settings import Neo4jSettings
     from loaders.evidence import EvidenceBase, load_evidence_base
 
@@ -212,7 +212,7 @@ def neo4j(args: dict[str, Any]) -> dict[str, Any]:
                              password=args["password"])
     pid = args["uri"] if _server_pid(args["uri"]) else args.get("pid")
     runs = max(1, int(args.get("runs", 1)))
-    batch_size = int(args.get("batch_size", 1_000))
+    batch_size = int(args.get("batch_size") or DEFAULT_BATCH_SIZE)
     eb = load_evidence_base(args["path"], shacl=False)
 
     def timed(fn: Any, n_rels: int) -> dict[str, Any]:

@@ -62,7 +62,8 @@ class Options:
     explorer_neo4j: bool = False
     shacl_full_timeout_s: float = 300.0
     per_row_sample: int = 0
-    batch_size: int = 1_000
+    #: rows per batched Neo4j transaction; None = the loader's default (what users get)
+    batch_size: int | None = None
     budget_s: float = 120.0
     phase_timeout_s: float = 3_600.0
     neo4j_env: dict[str, str] = field(default_factory=dict)

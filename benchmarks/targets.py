@@ -81,6 +81,10 @@ def _load_rate(key: str) -> Callable[[dict[str, Any]], Measured | None]:
         secs = load.get("load_s") or load["total_s"]
         detail = (f"{path}{runs[0]['relationships']:,} rels in {_fmt(secs)} s; "
                   "runs " + ", ".join(_fmt(r["relationships_per_s"]) for r in runs))
+        if runs[0].get("batch_size"):
+            detail += f" (batches of {runs[0]['batch_size']:,})"
+        if key == "incremental" and n.get("first_load", {}).get("path") == "bulk":
+            detail += "; run 1 follows the import's server restart (cold page cache, JIT)"
         if load.get("links_relationships_per_s"):
             detail += f"; links phase {_fmt(load['links_relationships_per_s'])}/s"
         if load.get("import_tool_relationships_per_s"):
