@@ -44,9 +44,6 @@ class ReadOnlyDict(dict):  # type: ignore[type-arg]
         return (type(self), (dict(self),))
 
 
-_EMPTY: tuple[str, ...] = ()
-
-
 class GraphBuilder:
     """Fill a MultiDiGraph node by node, then link by link (nodes first, like the writers).
 
@@ -111,11 +108,12 @@ class GraphBuilder:
 def props_key(props: dict[str, Any]) -> Hashable:
     """A hashable key that is equal only for identical properties (values with their types:
     ``1``, ``1.0`` and ``True`` are equal in Python but not the same property)."""
-    try:
-        key = tuple((k, type(v), v) for k, v in props.items())
-        hash(key)
-        return key
-    except TypeError:  # lists / dicts (sources of a link): the JSON text, types included
-        import json
+    if all(type(v) in _SCALARS for v in props.values()):
+        return tuple((k, type(v), v) for k, v in props.items())
+    # lists / dicts (a link's sources): the JSON text, which tells 1, 1.0 and true apart too
+    import json
 
-        return ("json", json.dumps(props, ensure_ascii=False, separators=(",", ":")))
+    return ("json", json.dumps(props, ensure_ascii=False, separators=(",", ":")))
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})

@@ -112,6 +112,9 @@ def _js(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else None
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
     import pyarrow as pa
 
@@ -150,11 +153,13 @@ def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
     def props(value: dict[str, Any]) -> str | None:
         if id(value) in by_id:
             return by_id[id(value)]
-        try:  # not this dict object yet: maybe an equal one (same items, same types)
+        if all(type(v) in _SCALARS for v in value.values()):
+            # not this dict object yet: maybe an equal one (same items, same types — 1, 1.0
+            # and True are equal in Python but not in JSON)
             items = tuple((k, type(v), v) for k, v in value.items())
             got = by_items[items] if items in by_items else by_items.setdefault(
                 items, _js(value))
-        except TypeError:  # a list among the values: not hashable
+        else:  # lists or dicts among the values (a link's sources): its own text
             got = _js(value)
         by_id[id(value)] = got
         return got

@@ -153,6 +153,7 @@ def test_property_keys_tell_types_apart() -> None:
             props_key({"n": "1"}), props_key({"n": [1]}), props_key({"n": [True]}),
             props_key({"n": [1.0]})}
     assert len(keys) == 7
+    assert props_key({"n": (1,)}) != props_key({"n": (True,)})  # inside a container too
     assert props_key({"a": 1, "b": [1]}) == props_key({"a": 1, "b": [1]})
 
 
@@ -251,3 +252,22 @@ def test_the_collector_is_back_on_and_nothing_frozen_is_thawed(cache: Path) -> N
         assert not gc.isenabled()  # a caller's pause is kept
     finally:
         gc.enable()
+
+
+def test_the_cache_keeps_properties_that_python_calls_equal_apart(cache: Path) -> None:
+    """The cache write shares one JSON text between equal property sets; 1, 1.0 and True are
+    equal in Python, so they must not share one (a link's position 1 must not read back as
+    true)."""
+    from loaders.records import edge_record, node_record
+
+    eb = EvidenceBase()
+    for i in ("a:x", "b:y"):
+        eb.nodes[i] = node_record(i, "Harm", i, (), None, {}, (), None)
+    values: list[Any] = [1, 1.0, True, "1", [1], [True], None]
+    for n, v in enumerate(values):
+        eb.edges[("a:x", f"p{n}", "b:y")] = edge_record("a:x", f"p{n}", "b:y", (), {"v": v},
+                                                        None)
+    back = basecache.decode(basecache.encode(eb))
+    got = [back.edges[("a:x", f"p{n}", "b:y")].properties["v"] for n in range(len(values))]
+    assert got == values
+    assert [type(g) for g in got] == [type(v) for v in values]
