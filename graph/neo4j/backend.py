@@ -342,12 +342,13 @@ class Neo4jBackend(GraphBackend):
             chunk, predicates, to_classes=to_classes, to_others=to_others))
 
     def _lean_views(self, rows: list[Any]) -> list[EdgeView]:
-        return [e._replace(properties={k: v for k, v in e.properties.items() if v is not None})
-                for e in self._edge_views(rows)]
+        """Edge views of lean link rows (:func:`cypher.walk_edges`), unset properties dropped."""
+        return self._edge_views(rows, lean=True)
 
     @staticmethod
     def _far_refs(rows: list[Any]) -> dict[str, NodeRef]:
-        return {r["m"]: NodeRef(r["m"], r["mc"], r["ml"]) for r in rows}
+        """Far-node refs of link rows whose columns 4–6 are ``m, mc, ml`` (by position)."""
+        return {r[4]: NodeRef(r[4], r[5], r[6]) for r in rows}
 
     def _coverage_cells(self, via_cats: frozenset[str], row_ids: list[str], col_ids: list[str],
                         rollup: bool, include_inferred: bool) -> dict[tuple[str, str], set[str]]:
@@ -413,9 +414,10 @@ class Neo4jBackend(GraphBackend):
         rows = self._chunked(ids, lambda chunk: cypher.walk_edges(chunk, predicates))
         return self._lean_views(rows)
 
-    def _edge_views(self, rows: list[Any]) -> list[EdgeView]:
+    def _edge_views(self, rows: list[Any], *, lean: bool = False) -> list[EdgeView]:
         """Rows whose first four columns are ``s, t, o, props`` (every link read returns them
-        first; positional access: a hub's thousands of rows)."""
+        first; positional access: a hub's thousands of rows). ``lean``: the props are the few a
+        walk reads (claims, basis, basis note), kept only when set."""
         seen: set[tuple[str, str, str]] = set()
         out = []
         for r in rows:
@@ -425,7 +427,10 @@ class Neo4jBackend(GraphBackend):
             if key in seen:
                 continue
             seen.add(key)
-            props = cypher.decode_properties(raw)
+            if lean:
+                props = {k: v for k, v in raw.items() if v is not None}
+            else:
+                props = cypher.decode_properties(raw)
             claims = tuple(props.pop("claims", None) or ())
             out.append(EdgeView(s, pred, o, claims, props))
         return out
