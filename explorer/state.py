@@ -127,7 +127,9 @@ def open_configured(server: flask.Flask, *, wait: bool = False) -> GraphBackend:
         try:
             from graph.api import open_backend
 
-            backend = open_backend(kind, evidence=evidence, fail_fast=True)
+            # a base not cached yet is checked in a child process: the explorer keeps only the
+            # graph, not the heap that parsing fragments (NetworkxBackend.load)
+            backend = open_backend(kind, evidence=evidence, fail_fast=True, check_in_child=True)
         except Exception as exc:  # noqa: BLE001 - any failure becomes a message in the page
             slot["failed_at"] = time.monotonic()
             slot["error"] = _describe(exc, kind)

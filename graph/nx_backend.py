@@ -114,13 +114,24 @@ class NetworkxBackend(GraphBackend):
         return backend
 
     @classmethod
-    def load(cls, path: Path | str | None = None, *, shacl: bool = True) -> NetworkxBackend:
+    def load(cls, path: Path | str | None = None, *, shacl: bool = True,
+             check_in_child: bool = False) -> NetworkxBackend:
         """Validate and load an evidence-base folder (the shipped one by default); an
-        unchanged base comes straight from the base cache (:mod:`loaders.basecache`)."""
+        unchanged base comes straight from the base cache (:mod:`loaders.basecache`).
+
+        ``check_in_child`` (the explorer, a long-lived process): a base not in the cache yet is
+        parsed and checked in a child process, which writes the cache; this process then reads
+        it like any re-open. Parsing leaves ~0.5 GB of freed but fragmented heap behind at 100k
+        nodes (1.2 GB RSS instead of ~0.7 GB for the same graph). If the child fails (problems
+        in the base) or no cache could be written, the base loads here as usual, so problems
+        are reported exactly as always.
+        """
         # one pause over reading and building: the collector never walks the records
         with paused_gc(freeze=True):
             key = cache_key(path, shacl=shacl)
             cols = get_columns(key) if key else None
+            if cols is None and key and check_in_child and _checked_in_child(path, shacl):
+                cols = get_columns(key)
             if cols is not None:
                 return cls.from_columns(cols, key)
             return cls.from_evidence_base(load_evidence_base(path, shacl=shacl))
@@ -229,3 +240,23 @@ class NetworkxBackend(GraphBackend):
         by_cat = {c: len(ids) for c, ids in self._by_category.items()}
         by_pred = Counter(k for _, _, k in self.graph.edges(keys=True))
         return by_cat, dict(by_pred)
+
+
+_CHILD_CHECK = ("import sys\n"
+                "from loaders.evidence import load_evidence_base\n"
+                "load_evidence_base(sys.argv[1] or None, shacl=sys.argv[2] == '1')\n")
+
+
+def _checked_in_child(path: Path | str | None, shacl: bool) -> bool:
+    """Parse and check a base in a fresh interpreter (it writes the base cache on success).
+    True when the child passed; its output is not needed (a failure loads in this process)."""
+    import subprocess
+    import sys
+
+    try:
+        proc = subprocess.run([sys.executable, "-c", _CHILD_CHECK, str(path or ""),
+                               "1" if shacl else "0"], capture_output=True, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
+

@@ -271,3 +271,33 @@ def test_the_cache_keeps_properties_that_python_calls_equal_apart(cache: Path) -
     got = [back.edges[("a:x", f"p{n}", "b:y")].properties["v"] for n in range(len(values))]
     assert got == values
     assert [type(g) for g in got] == [type(v) for v in values]
+
+
+def test_a_new_base_can_be_checked_in_a_child_and_read_from_the_cache(
+        cache: Path, base_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The explorer's way (check_in_child): the parent process never parses; the graph it reads
+    back from the cache the child wrote is the graph plain networkx builds."""
+    import loaders.evidence as ev
+
+    expected = _plain_networkx(load_evidence_base(base_copy, use_cache=False))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache.parent / "xdg"))  # no SHACL marker either
+    for f in cache.glob("*"):
+        f.unlink()
+    monkeypatch.setattr(ev.EvidenceBaseSource, "_parse_all",
+                        lambda self: pytest.fail("parsed in the explorer's own process"))
+    got = NetworkxBackend.load(base_copy, check_in_child=True)
+    _same_graph(got.graph, expected)
+    assert len(list(cache.glob("*.arrow"))) == 1  # written by the child
+
+
+def test_problems_found_in_the_child_are_reported_as_always(cache: Path, base_copy: Path) -> None:
+    from loaders.errors import ValidationFailed
+
+    f = sorted(base_copy.glob("*.yaml"))[0]
+    f.write_text(f.read_text() + "\nnot_a_family:\n  - id: x:y\n")
+    with pytest.raises(ValidationFailed) as direct:
+        load_evidence_base(base_copy, use_cache=False)
+    with pytest.raises(ValidationFailed) as via_child:
+        NetworkxBackend.load(base_copy, check_in_child=True)
+    assert [str(p) for p in via_child.value.problems] == [str(p) for p in direct.value.problems]
+    assert not list(cache.glob("*.arrow"))
