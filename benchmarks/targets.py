@@ -136,8 +136,11 @@ def _sparql(c: dict[str, Any]) -> Measured | None:
               f"{d.get('triples', 0):,} triples, "
               + (f"{d.get('workers', '?')} pooled worker(s)" if d.get("isolated")
                  else "in process"))
-    cpu = (f"{_fmt(d['overhead_cpu_ms'])} ms a query" if d.get("overhead_cpu_ms") is not None
-           else "")
+    cpu_ms = d.get("overhead_cpu_ms")
+    # the worker's CPU is read in clock ticks (10 ms) around ten queries, so a difference
+    # below that resolution can come out negative: say so instead of printing "-1 ms"
+    cpu = ("" if cpu_ms is None else f"{_fmt(cpu_ms)} ms a query" if cpu_ms >= 0
+           else "≈ 0 ms a query (below the worker clock's 10 ms tick)")
     return Measured(d["overhead_ms_median"], detail, cpu)
 
 
