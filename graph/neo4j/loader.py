@@ -44,7 +44,7 @@ from loaders.errors import IntersectionsError, Problem, ValidationFailed
 from loaders.evidence import EvidenceBase
 from loaders.limits import MAX_REMOVAL_SHARE, removal_allowed
 from loaders.records import EdgeRecord, NodeRecord, Record
-from loaders.writers.base import Writer
+from loaders.writers.base import Writer, feed_records
 from ontology.schema import neo4j_labels, neo4j_rel_type
 
 if TYPE_CHECKING:
@@ -232,17 +232,10 @@ class Neo4jRows(Writer):
         self._edges[predicate].append({"s": subject, "o": obj, "props": props})
 
     def add_all(self, records: Iterable[Record]) -> None:
-        """Collect records, nodes first (as :func:`loaders.writers.base.write_records` feeds a
-        writer), with the garbage collector paused (:func:`paused_gc`)."""
+        """Collect records, nodes first (:func:`loaders.writers.base.feed_records`), with the
+        garbage collector paused (:func:`paused_gc`)."""
         with paused_gc():
-            edges: list[EdgeRecord] = []
-            for rec in records:
-                if isinstance(rec, NodeRecord):
-                    self.write_node(rec)
-                else:
-                    edges.append(rec)
-            for e in edges:
-                self.write_edge(e)
+            feed_records(records, self)
 
     def check(self) -> None:
         """Raise :class:`ValidationFailed` with every problem found while collecting."""

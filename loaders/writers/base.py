@@ -27,8 +27,8 @@ class Writer(ABC):
         """Flush and return the result (a graph object, a path, counts…)."""
 
 
-def write_records(records: Iterable[Record], writer: Writer) -> Any:
-    """Feed records to a writer (nodes first, whatever the input order) and finalize it."""
+def feed_records(records: Iterable[Record], writer: Writer) -> None:
+    """Feed records to a writer, nodes first whatever the input order (no finalize)."""
     edges: list[EdgeRecord] = []
     for rec in records:
         if isinstance(rec, NodeRecord):
@@ -37,4 +37,9 @@ def write_records(records: Iterable[Record], writer: Writer) -> Any:
             edges.append(rec)
     for e in edges:
         writer.write_edge(e)
+
+
+def write_records(records: Iterable[Record], writer: Writer) -> Any:
+    """Feed records to a writer (nodes first, whatever the input order) and finalize it."""
+    feed_records(records, writer)
     return writer.finalize()
