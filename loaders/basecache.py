@@ -17,7 +17,10 @@ instead of parsing and checking again.
   corrupt file is reported (log warning), removed and the base is loaded in full.
 * **Compact**: strings in Arrow columns, zstd-compressed IPC streams; links name their ends by
   node row; free-form properties as dictionary-encoded JSON texts (null when empty, which is
-  most links; a few hundred distinct texts among a million links).
+  most links; a few hundred distinct texts among a million links); a link's predicate and
+  origin (its entry's ``file:line``) dictionary-encoded too.
+* **Fast to write** (it is part of a user's first open): each record is read once for all its
+  columns and every column is built by C-level passes (no Python code per link).
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -42,8 +46,8 @@ log = logging.getLogger("intersections.cache")
 T = TypeVar("T")
 
 #: Bump when the stored form or the meaning of "checked" changes.
-FORMAT = b"intersections-base-cache/2"
-MAGIC = b"INTXBASE2\n"
+FORMAT = b"intersections-base-cache/3"
+MAGIC = b"INTXBASE3\n"
 _DIGEST = 32
 ENV_DIR = "INTERSECTIONS_CACHE_DIR"
 ENV_OFF = "INTERSECTIONS_BASE_CACHE"  # "off" disables the cache
@@ -108,78 +112,81 @@ def _path_for(key: str) -> Path:
 
 
 # ------------------------------------------------------------------------------ encoding
+#: ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` without building a new
+#: encoder per call (json.dumps does that for any non-default option: ~2x the time per text).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _js(value: Any) -> str | None:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else None
+    return _encode(value) if value else None
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+def _sources_js(sources: tuple[SourceRef, ...]) -> str | None:
+    return _encode([{"citation": s.citation, "locator": s.locator} for s in sources]) \
+        if sources else None
+
+
+#: A record's fields, read straight from its instance dict: one C call per record gives every
+#: column's value (records are frozen, ``trusted`` or validated: every field is in the dict).
+_NODE_FIELDS = itemgetter("id", "category", "label", "alt_labels", "definition", "properties",
+                          "sources", "origin")
+_EDGE_FIELDS = itemgetter("subject", "predicate", "object", "claims", "properties", "origin")
+_fields_of = attrgetter("__dict__")
+
+
+def _columns_of(records: Iterable[Any], fields: itemgetter[Any]) -> list[tuple[Any, ...]]:
+    """The records' fields as columns, in ONE pass over the records: after parsing they are
+    scattered in memory, and a pass per column (a million records each) costs more than the
+    work; transposing the rows afterwards reads compact tuples."""
+    return list(zip(*map(fields, map(_fields_of, records)), strict=True))
+
+
+def _dictionary(values: Sequence[Any], text: Callable[[Any], str | None] | None = None
+                ) -> Any:
+    """A dictionary-encoded string column of ``values`` (many rows hold the very same object:
+    a link's predicate, its property dict, its entry's origin): each distinct *object* is
+    turned into its text once (``text``; the value itself by default; None or an empty text
+    is null), equal texts share one dictionary entry. C-level passes only, no Python code per
+    row."""
+    import pyarrow as pa
+
+    code: dict[int, int | None] = {}
+    entries: dict[str, int] = {}
+    for obj in dict(zip(map(id, values), values, strict=True)).values():  # once each
+        t = obj if text is None else text(obj)
+        code[id(obj)] = entries.setdefault(t, len(entries)) if t else None
+    indices = pa.array(list(map(code.__getitem__, map(id, values))), pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(entries), pa.string()))
 
 
 def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
     import pyarrow as pa
 
-    # One pass over the records for all columns: at 100k nodes the records are scattered in
-    # memory, and reading each a second (third…) time costs more than the work per field.
-    index: dict[str, int] = {}
-    ncols: list[list[Any]] = [[] for _ in range(8)]
-    n_id, n_cat, n_label, n_alts, n_def, n_props, n_src, n_origin = ncols
-    for i, n in enumerate(eb.nodes.values()):
-        index[n.id] = i
-        n_id.append(n.id)
-        n_cat.append(n.category)
-        n_label.append(n.label)
-        n_alts.append(list(a) if (a := n.alt_labels) else None)
-        n_def.append(n.definition)
-        n_props.append(_js(n.properties))
-        n_src.append(_js([{"citation": s.citation, "locator": s.locator} for s in n.sources]))
-        n_origin.append(n.origin)
+    n_id, n_cat, n_label, n_alts, n_def, n_props, n_src, n_origin = \
+        _columns_of(eb.nodes.values(), _NODE_FIELDS) or [()] * 8
     nt = pa.table({
         "id": pa.array(n_id, pa.string()),
-        "category": pa.array(n_cat, pa.string()).dictionary_encode(),
+        "category": _dictionary(n_cat),
         "label": pa.array(n_label, pa.string()),
-        "alt_labels": pa.array(n_alts, pa.list_(pa.string())),
+        "alt_labels": pa.array([a or None for a in n_alts], pa.list_(pa.string())),
         "definition": pa.array(n_def, pa.string()),
-        "properties": pa.array(n_props, pa.string()),
-        "sources": pa.array(n_src, pa.string()),
+        "properties": pa.array(list(map(_js, n_props)), pa.string()),
+        "sources": pa.array(list(map(_sources_js, n_src)), pa.string()),
         "origin": pa.array(n_origin, pa.string()),
     })
-    del ncols, n_id, n_cat, n_label, n_alts, n_def, n_props, n_src, n_origin
-    # Links name their ends by row number in the node table (no second copy of every id) and
-    # their properties by a dictionary of distinct JSON texts: a million links have a few
-    # hundred distinct property sets, and many records share one dict object.
-    by_id: dict[int, str | None] = {}
-    by_items: dict[Any, str | None] = {}
-
-    def props(value: dict[str, Any]) -> str | None:
-        if id(value) in by_id:
-            return by_id[id(value)]
-        if all(type(v) in _SCALARS for v in value.values()):
-            # not this dict object yet: maybe an equal one (same items, same types — 1, 1.0
-            # and True are equal in Python but not in JSON)
-            items = tuple((k, type(v), v) for k, v in value.items())
-            got = by_items[items] if items in by_items else by_items.setdefault(
-                items, _js(value))
-        else:  # lists or dicts among the values (a link's sources): its own text
-            got = _js(value)
-        by_id[id(value)] = got
-        return got
-
-    ecols: list[list[Any]] = [[] for _ in range(6)]
-    e_s, e_p, e_o, e_claims, e_props, e_origin = ecols
-    for e in eb.edges.values():
-        e_s.append(index[e.subject])
-        e_p.append(e.predicate)
-        e_o.append(index[e.object])
-        e_claims.append(list(c) if (c := e.claims) else None)
-        e_props.append(by_id[i] if (i := id(e.properties)) in by_id else props(e.properties))
-        e_origin.append(e.origin)
+    # Links name their ends by row number in the node table (no second copy of every id);
+    # predicates, property sets and origins repeat (a few hundred distinct property texts and
+    # one origin per entry among a million links): dictionary-encoded by object identity.
+    index = {i: row for row, i in enumerate(n_id)}
+    e_s, e_p, e_o, e_claims, e_props, e_origin = \
+        _columns_of(eb.edges.values(), _EDGE_FIELDS) or [()] * 6
     et = pa.table({
-        "subject": pa.array(e_s, pa.int32()),
-        "predicate": pa.array(e_p, pa.string()).dictionary_encode(),
-        "object": pa.array(e_o, pa.int32()),
-        "claims": pa.array(e_claims, pa.list_(pa.string())),
-        "properties": pa.array(e_props, pa.string()).dictionary_encode(),
-        "origin": pa.array(e_origin, pa.string()),
+        "subject": pa.array(list(map(index.__getitem__, e_s)), pa.int32()),
+        "predicate": _dictionary(e_p),
+        "object": pa.array(list(map(index.__getitem__, e_o)), pa.int32()),
+        "claims": pa.array([c or None for c in e_claims], pa.list_(pa.string())),
+        "properties": _dictionary(e_props, _js),
+        "origin": _dictionary(e_origin),
     })
     return nt, et
 
@@ -290,7 +297,7 @@ def decode(data: bytes) -> EvidenceBase:
     empty: tuple[str, ...] = ()
     for s, p, o, claims, props, origin in zip(
             subjects, _plain(et, "predicate"), objects, et.column("claims").to_pylist(),
-            _json_column(_plain(et, "properties")), et.column("origin").to_pylist(),
+            _json_column(_plain(et, "properties")), _plain(et, "origin"),
             strict=True):
         edges[(s, p, o)] = _new(EdgeRecord, {
             "subject": s, "predicate": p, "object": o,

@@ -224,3 +224,48 @@ def test_the_embedded_graph_from_the_cache_is_the_graph_from_records(
         assert list(got.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
         assert list(got.in_edges(keys=True, data=True)) == \
             list(expected.in_edges(keys=True, data=True))
+
+
+def test_shared_and_equal_values_round_trip_exactly() -> None:
+    """The cache write encodes each distinct *object* once (a link's property dict, predicate
+    and origin are shared by many links) and lets equal texts share a dictionary entry: links
+    sharing one dict, equal dicts that are different objects, empty ones, equal origins that
+    are different str objects and missing origins must all read back as written."""
+    from loaders.evidence import EvidenceBase
+    from loaders.records import edge_record, node_record, source_ref
+
+    eb = EvidenceBase(origin="here")
+    eb.nodes["a:x"] = node_record("a:x", "Harm", "X", ("x1", "x2"), "def", {"k": [1, 2]},
+                                  (source_ref("c:s", "p. 1"), source_ref("c:s", None)), "f:1")
+    eb.nodes["b:y"] = node_record("b:y", "Harm", "Y", (), None, {}, (), None)
+    shared = {"basis": "stated"}
+    origin = "f:" + str(7)  # built at run time: equal to "f:7", never the same object
+    rows = [("a:x", "p0", "b:y", (), shared, "f:7"),
+            ("b:y", "p0", "a:x", ("a:x",), shared, origin),
+            ("a:x", "p1", "b:y", (), {"basis": "stated"}, None),
+            ("b:y", "p1", "a:x", (), {}, "f:1"),
+            ("a:x", "p2", "b:y", ("a:x", "b:y"), {"position": 2, "basis": "stated"}, origin)]
+    for s, p, o, claims, props, where in rows:
+        eb.edges[(s, p, o)] = edge_record(s, p, o, claims, props, where)
+    back = basecache.decode(basecache.encode(eb))
+    assert list(back.nodes.items()) == list(eb.nodes.items())
+    assert list(back.edges.items()) == list(eb.edges.items())
+    assert [e.origin for e in back.edges.values()] == ["f:7", "f:7", None, "f:1", "f:7"]
+    _meta, _nodes, links = basecache._split(basecache.encode(eb))
+    props = basecache._read_table(links).column("properties").combine_chunks()
+    assert props.dictionary.to_pylist() == ['{"basis":"stated"}',
+                                            '{"position":2,"basis":"stated"}']
+    cols = basecache.columns(basecache.encode(eb))
+    assert cols.edges["subject"] == [s for s, *_ in rows]
+    assert cols.edges["claims"] == [c for _s, _p, _o, c, *_ in rows]
+    assert cols.nodes["alt_labels"] == [["x1", "x2"], None]
+
+
+def test_a_base_without_links_round_trips() -> None:
+    from loaders.evidence import EvidenceBase
+    from loaders.records import node_record
+
+    eb = EvidenceBase()
+    eb.nodes["a:x"] = node_record("a:x", "Harm", "X", (), None, {}, (), None)
+    back = basecache.decode(basecache.encode(eb))
+    assert back.nodes == eb.nodes and back.edges == {}
