@@ -21,9 +21,18 @@ import difflib
 import heapq
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from graph.claim_order import (
+    RouteKey,
+    certain,
+    claim_events,
+    is_inferred,
+    prefix_key,
+    route_key,
+)
 from graph.models import (
     CitationInfo,
     ClaimInfo,
@@ -101,8 +110,23 @@ def _basis(edge: EdgeView) -> str:
     return (edge.properties or {}).get("basis") or "stated"
 
 
-def _inferred(edge: EdgeView) -> bool:
-    return (edge.properties or {}).get("basis") == "inferred"
+_inferred = is_inferred
+
+
+@dataclass
+class _Level:
+    """What :meth:`GraphBackend._ordered_claims` shares with the walk of
+    :meth:`GraphBackend.paths`: its state, its caches and how it walks a batch of links."""
+
+    source: str
+    frontier: list[str]
+    preds_of: dict[str, list[tuple[str, EdgeView]]]
+    targets: list[str]
+    known: dict[str, NodeRef]
+    breadth: dict[str, int]
+    cites: dict[str, tuple[str, ...]]
+    need: Callable[[Iterable[str], Iterable[str]], None]
+    take: Callable[[list[EdgeView], dict[str, NodeRef]], None]
 
 
 def path_rank(p: Path, breadth: dict[str, int]) -> tuple[Any, ...]:
@@ -420,16 +444,33 @@ class GraphBackend(ABC):
         dist: dict[str, int] = {from_id: 0}
         preds_of: dict[str, list[tuple[str, EdgeView]]] = defaultdict(list)
         targets: list[str] = []
+        breadth: dict[str, int] = {}  # filled as needed, read once per node
+        cites: dict[str, tuple[str, ...]] = {}
+
+        def need(nodes: Iterable[str], claims: Iterable[str]) -> None:
+            """Fetch the breadth and citations not known yet (one read each)."""
+            missing = {n for n in nodes if n not in breadth}
+            if missing:
+                breadth.update(self._breadth(missing))
+            unknown = {c for c in claims if c not in cites}
+            if unknown:
+                got = self._citations_of_claims(unknown)
+                cites.update({c: got.get(c, ()) for c in unknown})
+
         frontier = [from_id]
         for depth in range(1, max_hops + 1):
             if not frontier:
                 break
             frontier_set = set(frontier)
+            frontier = frontier[:MAX_FRONTIER]
             next_frontier: set[str] = set()
-            # batches: the first holds every link to a destination class (see _walk_level);
-            # links to other nodes only matter when another level follows
-            for edges, batch_refs in self._walk_level(frontier[:MAX_FRONTIER], walk_preds,
-                                                      claims_kept, None if to_id else wanted):
+            seen_links: set[tuple[str, str, str]] = set()
+
+            def take(edges: list[EdgeView], batch_refs: dict[str, NodeRef], *,
+                     depth: int = depth, frontier_set: set[str] = frontier_set,
+                     seen_links: set[tuple[str, str, str]] = seen_links,
+                     next_frontier: set[str] = next_frontier) -> None:
+                """Walk one batch of the level's links (each link once)."""
                 known.update(batch_refs)
                 new_ids = {e.subject for e in edges} | {e.object for e in edges}
                 unknown = [i for i in new_ids if i not in node_cat and i not in known]
@@ -438,11 +479,15 @@ class GraphBackend(ABC):
                     if i not in node_cat and i in known:
                         node_cat[i] = known[i].category
                 for e in sorted(edges, key=lambda e: (e.subject, e.predicate, e.object)):
+                    link = (e.subject, e.predicate, e.object)
+                    if link in seen_links:
+                        continue
+                    seen_links.add(link)
                     for at in ((e.subject,) if e.subject in frontier_set else ()) + (
                             (e.object,) if e.object in frontier_set else ()):
                         other = self._walkable(e, at, node_cat, to_evidence, preds)
                         if other is None or other not in node_cat or (
-                                not include_inferred and _inferred(e)):
+                                not include_inferred and is_inferred(e)):
                             continue
                         if other in dist and dist[other] < depth:
                             continue
@@ -455,6 +500,31 @@ class GraphBackend(ABC):
                             else:
                                 next_frontier.add(other)
                         preds_of[other].append((at, e))
+
+            level_preds = walk_preds
+            if to_evidence and not any(node_cat.get(f) in EVIDENCE_CLASSES for f in frontier):
+                # from concepts only "about" leads into the evidence layer (see _walkable)
+                # (nor do lists); the other evidence links are never read for them
+                level_preds = ((preds or frozenset(PREDICATE_BY_NAME))
+                               & frozenset(PREDICATE_BY_NAME)
+                               ) - (EVIDENCE_LAYER_PREDICATES - ABOUT) - LIST_PREDICATES
+            ordered = (claims_kept is not None and depth > 1
+                       and len(frontier) >= self.ORDERED_CLAIMS_MIN_FRONTIER
+                       and level_preds is not None and "about" in level_preds
+                       and not any(node_cat.get(f) in EVIDENCE_CLASSES for f in frontier))
+            if ordered:
+                assert level_preds is not None
+                level_preds = level_preds - ABOUT  # the claims come in rank order below
+            # batches: the first holds every link to a destination class (see _walk_level);
+            # links to other nodes only matter when another level follows
+            for n_batch, (edges, batch_refs) in enumerate(self._walk_level(
+                    frontier, level_preds, None if ordered else claims_kept,
+                    None if to_id else wanted)):
+                take(edges, batch_refs)
+                if n_batch == 0 and ordered and self._ordered_claims(
+                        _Level(from_id, frontier, preds_of, targets, known, breadth, cites,
+                               need, take), limit, include_inferred):
+                    break
                 if (to_id and to_id in dist) or len(targets) >= limit or depth == max_hops:
                     break
             found = len(targets)
@@ -470,20 +540,14 @@ class GraphBackend(ABC):
         all_ids = {n for route, _ in paths for n in route}
         refs = {i: known[i] for i in all_ids if i in known}
         refs.update(self._refs(all_ids - refs.keys()))
-        claim_ids = {c for _, es in paths for e in es for c in e.claims}
-        cites = self._citations_of_claims(claim_ids)
-        breadth = self._breadth({n for route, _ in paths for n in route[1:-1]})
+        need({n for route, _ in paths for n in route[1:-1]},
+             {c for _, es in paths for e in es for c in e.claims})
 
         def raw_rank(route: list[str], es: list[EdgeView]) -> tuple[Any, ...]:
             # the same key as path_rank, computed before any result object is built (a hub
             # start reaches thousands of destinations; only the kept routes become Paths)
-            claims = dict.fromkeys(c for e in es for c in e.claims)
-            cited = dict.fromkeys(ci for e in es for cl in e.claims for ci in cites.get(cl, ()))
-            return (sum(1 for e in es if not e.claims),
-                    sum(breadth.get(n, 0) for n in route[1:-1]), len(es),
-                    sum(1 for e in es if _inferred(e)), -len(claims), -len(cited),
-                    refs[route[-1]].label.casefold(), tuple(route),
-                    tuple(e.predicate for e in es))
+            return (*route_key(route, es, breadth, cites), refs[route[-1]].label.casefold(),
+                    tuple(route), tuple(e.predicate for e in es))
 
         ranked = sorted(paths, key=lambda r: raw_rank(*r))
         per_target: dict[str, list[tuple[list[str], list[EdgeView]]]] = defaultdict(list)
@@ -500,6 +564,103 @@ class GraphBackend(ABC):
                 for a, b, e in zip(route[:-1], route[1:], es, strict=True))
             out.append(Path(tuple(refs[n] for n in route), hops))
         return out
+
+    #: A level whose destinations are claims and whose frontier has at least this many nodes
+    #: reads its claims in rank order and stops when the answer is certain
+    #: (:mod:`graph.claim_order`); a narrower level reads them in one go.
+    ORDERED_CLAIMS_MIN_FRONTIER = 64
+
+    def _ordered_claims(self, lv: _Level, limit: int, include_inferred: bool) -> bool:
+        """Read a wide level's claims best first (:mod:`graph.claim_order`): one event at a
+        time, at most ``limit`` claims (and their label's ties) per read. True when ``limit``
+        destinations are certain to rank before every claim left unread — the walk then has
+        its answer; False when every claim of the level was read.
+
+        The answer is the one reading every claim gives: every claim read comes with all its
+        ``about`` links into the frontier (so all its routes), and the key of each frontier
+        node is computed from the same capped routes the final ranking sees."""
+        cap = PATHS_PER_TARGET * 10
+        routes = {m: self._routes(lv.source, m, lv.preds_of, cap) for m in lv.frontier}
+        lv.need({n for rs in routes.values() for route, _ in rs for n in route[1:]},
+                {c for rs in routes.values() for _, es in rs for e in es for c in e.claims})
+        prefixes = {m: min(prefix_key(r, es, lv.breadth, lv.cites) for r, es in rs)
+                    for m, rs in routes.items() if rs}
+        events = claim_events(prefixes, self._about_with_claims(lv.frontier),
+                              include_inferred=include_inferred)
+        best: dict[str, RouteKey] = {}
+
+        def refresh() -> None:
+            new = [t for t in lv.targets if t not in best]  # a found claim's routes are all in
+            found = {t: self._routes(lv.source, t, lv.preds_of, cap) for t in new}
+            lv.need({n for rs in found.values() for route, _ in rs for n in route[1:-1]},
+                    {c for rs in found.values() for _, es in rs for e in es for c in e.claims})
+            for t, rs in found.items():
+                if rs:
+                    best[t] = min(route_key(r, es, lv.breadth, lv.cites) for r, es in rs)
+
+        read: set[str] = set()
+        for ev in events:
+            refresh()
+            if certain(best, {}, ev.key) >= limit:
+                return True
+            while True:
+                edges, refs, boundary = self._claims_into(
+                    ev.every, ev.plain, ev.inferred, lv.frontier,
+                    limit if ev.exact else None, sorted(read))
+                read.update(refs)
+                lv.take(edges, refs)
+                if boundary is None:
+                    break  # the event is read whole
+                refresh()
+                folds = {t: lv.known[t].label.casefold() for t in best if t in lv.known}
+                if certain(best, folds, ev.key, boundary) >= limit:
+                    return True
+        return False
+
+    def _about_with_claims(self, nodes: list[str]) -> set[str]:
+        """The nodes some ``about`` link into which carries claims of its own (their claims
+        are read whole by :meth:`_ordered_claims`). A server backend answers without reading
+        every ``about`` link."""
+        return {e.object for e in self.edges_of(nodes, ABOUT)
+                if e.predicate == "about" and e.claims}
+
+    def _claims_into(self, every: Sequence[str], plain: Sequence[str],
+                     inferred: Sequence[str], frontier: Sequence[str], n: int | None,
+                     exclude: Sequence[str],
+                     ) -> tuple[list[EdgeView], dict[str, NodeRef], str | None]:
+        """One event's claims (:mod:`graph.claim_order`), best label first: the claims, other
+        than ``exclude``, with an ``about`` link into a node of ``every`` (any link), of
+        ``plain`` (a link without claims, not inferred) or of ``inferred`` (without claims,
+        inferred). With ``n``, only the first ``n`` by casefolded label then id, and every
+        other claim with the n-th one's label.
+
+        Returns every ``about`` link from the claims returned into ``frontier``, their refs,
+        and — when claims were left out — the casefolded label of the last one returned
+        (None when every claim came). A server backend does this in one read.
+        """
+        pl, inf, ev, skip = set(plain), set(inferred), set(every), set(exclude)
+        cands: set[str] = set()
+        for e in self.edges_of([*every, *plain, *inferred], ABOUT):
+            if e.predicate != "about" or e.subject in skip:
+                continue
+            f = e.object
+            if f in ev or (not e.claims and (f in inf if is_inferred(e) else f in pl)):
+                cands.add(e.subject)
+        refs = self.node_refs(cands)
+        order = sorted(refs, key=lambda c: (refs[c].label.casefold(), c))
+        boundary = None
+        if n is not None and len(order) > n:
+            boundary = refs[order[n - 1]].label.casefold()
+            kept = [c for c in order if refs[c].label.casefold() <= boundary]
+            if len(kept) < len(order):
+                order = kept
+            else:
+                boundary = None
+        chosen = set(order)
+        fs = set(frontier)
+        edges = [e for e in self.edges_of(order, ABOUT)
+                 if e.predicate == "about" and e.subject in chosen and e.object in fs]
+        return edges, {c: refs[c] for c in order}, boundary
 
     def path_groups(self, from_id: str, to_category: str | None = None, *,
                     to_id: str | None = None, max_hops: int = 4,

@@ -18,7 +18,7 @@ import logging
 import time
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -133,6 +133,8 @@ class Neo4jBackend(GraphBackend):
         self._down: tuple[float, str] | None = None  # (when, message) of the last outage
         self._loaded_checked_at = time.monotonic()  # connect() checked the load just now
         self._ranked_search: bool | None = None  # the load stored the texts search ranks on
+        # (load run_id, nodes with an "about" link that carries claims) — _about_with_claims
+        self._with_claims: tuple[Any, frozenset[str]] | None = None
 
     @property
     def uri(self) -> str:
@@ -326,6 +328,48 @@ class Neo4jBackend(GraphBackend):
         yield self._lean_views(rows), self._far_refs(rows)
         rows = self._lean_rows(frontier, plain, destinations, to_others=True)
         yield self._lean_views(rows), self._far_refs(rows)
+
+    def _about_with_claims(self, nodes: list[str]) -> set[str]:
+        """One scan of every ``about`` link, kept while the same load is in the database
+        (:func:`cypher.about_with_claims`; the load's ``run_id`` is checked with the load
+        state), instead of reading the ``about`` links of a hub's thousands of neighbours."""
+        run_id = (self.load_state() or {}).get("run_id")
+        if self._with_claims is None or self._with_claims[0] != run_id or run_id is None:
+            ids = frozenset(r["id"] for r in self._read(cypher.about_with_claims()))
+            self._with_claims = (run_id, ids)
+        return set(nodes) & self._with_claims[1]
+
+    def _claims_into(self, every: Sequence[str], plain: Sequence[str],
+                     inferred: Sequence[str], frontier: Sequence[str], n: int | None,
+                     exclude: Sequence[str],
+                     ) -> tuple[list[EdgeView], dict[str, NodeRef], str | None]:
+        """One event of an ordered claims level in one read (:func:`cypher.claims_into`). It
+        asks for a few claims more than ``n``, so that the n-th one's label ties usually come
+        in the same read; when they may not, it asks again for more."""
+        extra = 8
+        while True:
+            want = None if n is None else n + extra
+            rows = self._read(cypher.claims_into(every, plain, inferred, frontier, want,
+                                                 exclude))
+            folds = dict(sorted({(r["s"], r["fold"]) for r in rows},
+                                key=lambda x: (x[1] or "", x[0])))
+            order = list(folds)
+            if n is None or len(order) <= n:
+                boundary = None
+                break
+            boundary = folds[order[n - 1]] or ""
+            kept = [c for c in order if (folds[c] or "") <= boundary]
+            if len(kept) < len(order):  # a claim after the last label's ties: all came
+                order = kept
+                break
+            assert want is not None
+            if len(order) < want:  # every candidate came, and all tie with the n-th
+                boundary = None
+                break
+            extra *= 4
+        chosen = set(order)
+        rows = [r for r in rows if r["s"] in chosen]
+        return self._lean_views(rows), self._far_refs(rows), boundary
 
     def _neighbour_links(self, node_id: str, predicates: frozenset[str] | None,
                          ) -> tuple[list[EdgeView], dict[str, NodeRef]]:

@@ -392,6 +392,49 @@ def top_claims_about(ids: Sequence[str], keep: int) -> Statement:
     return query, {"ids": list(ids), "keep": int(keep)}
 
 
+def claims_into(every: Sequence[str], plain: Sequence[str], inferred: Sequence[str],
+                frontier: Sequence[str], n: int | None, exclude: Sequence[str]) -> Statement:
+    """One event of an ordered claims level (:meth:`graph.backend.GraphBackend._claims_into`)
+    in one read: the claims (not in ``exclude``) with an ``about`` link into a node of ``every``
+    (any link), ``plain`` (no claims of its own, not inferred) or ``inferred`` (no claims,
+    inferred), best casefolded label then id first, at most ``n`` of them (``n`` None: all);
+    then every ``about`` link from those claims into ``frontier``. Each row carries the claim's
+    casefolded label (``fold``) so the caller can find the last label and its ties."""
+    about = neo4j_rel_type("about")
+    limit = "" if n is None else "LIMIT $n\n"
+    query = (
+        "UNWIND $ids AS id\n"
+        f"MATCH (f:{ENTITY} {{id: id}})<-[r:{about}]-(c:{ENTITY})\n"
+        "WHERE NOT c.id IN $exclude AND (id IN $every OR (size(coalesce(r.claims, [])) = 0 "
+        "AND CASE WHEN r.basis = 'inferred' THEN id IN $inferred ELSE id IN $plain END))\n"
+        f"WITH DISTINCT c ORDER BY c.{LABEL_FOLD_KEY}, c.id\n"
+        f"{limit}"
+        f"MATCH (c)-[r:{about}]->(f:{ENTITY})\n"
+        "WHERE f.id IN $frontier\n"
+        "RETURN c.id AS s, type(r) AS t, f.id AS o, "
+        "{claims: r.claims, basis: r.basis, basis_note: r.basis_note} AS props, "
+        f"c.id AS m, c.category AS mc, c.label AS ml, c.{LABEL_FOLD_KEY} AS fold"
+    )
+    params: dict[str, Any] = {"ids": [*every, *plain, *inferred], "every": list(every),
+                              "plain": list(plain), "inferred": list(inferred),
+                              "frontier": list(frontier), "exclude": list(exclude)}
+    if n is not None:
+        params["n"] = int(n)
+    return query, params
+
+
+def about_with_claims() -> Statement:
+    """Every node some ``about`` link into which carries claims of its own, in one scan of the
+    ``about`` links (rare; the ordered claims walk reads their claims whole)."""
+    about = neo4j_rel_type("about")
+    query = (
+        f"MATCH (:{ENTITY})-[r:{about}]->(f:{ENTITY})\n"
+        "WHERE size(coalesce(r.claims, [])) > 0\n"
+        "RETURN DISTINCT f.id AS id"
+    )
+    return query, {}
+
+
 def coverage_members(via: Iterable[str], targets: Sequence[str], *,
                      structural: Iterable[str], rollup: bool,
                      include_inferred: bool) -> Statement:
@@ -431,12 +474,15 @@ def coverage_members(via: Iterable[str], targets: Sequence[str], *,
 
 def breadth(ids: Sequence[str], max_depth: int) -> Statement:
     """Per node, how many distinct nodes sit below it within ``max_depth`` ``broader`` steps
-    (itself not counted) — :meth:`graph.backend.GraphBackend._breadth` in one query."""
+    (itself not counted) — :meth:`graph.backend.GraphBackend._breadth` in one query. Only
+    nodes with something below come back (a walk asks for thousands of nodes, nearly all
+    specific ones): a missing id means 0."""
     broader = neo4j_rel_type("broader")
     query = (
         "UNWIND $ids AS id\n"
         f"MATCH (n:{ENTITY} {{id: id}})\n"
-        f"OPTIONAL MATCH (d:{ENTITY})-[:{broader}*1..{int(max_depth)}]->(n)\n"
+        f"WHERE EXISTS {{ (n)<-[:{broader}]-(:{ENTITY}) }}\n"
+        f"MATCH (d:{ENTITY})-[:{broader}*1..{int(max_depth)}]->(n)\n"
         "WHERE d <> n\n"
         "RETURN n.id AS id, count(DISTINCT d) AS below"
     )
