@@ -23,14 +23,16 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from graph.claim_order import (
     RouteKey,
+    ancestors,
     certain,
     claim_events,
     is_inferred,
-    prefix_key,
+    prefix_bounds,
     route_key,
 )
 from graph.models import (
@@ -111,6 +113,7 @@ def _basis(edge: EdgeView) -> str:
 
 
 _inferred = is_inferred
+_LINK_ORDER = itemgetter(0, 1, 2)  # (subject, predicate, object) of an EdgeView
 
 
 @dataclass
@@ -478,7 +481,7 @@ class GraphBackend(ABC):
                 for i in new_ids:
                     if i not in node_cat and i in known:
                         node_cat[i] = known[i].category
-                for e in sorted(edges, key=lambda e: (e.subject, e.predicate, e.object)):
+                for e in sorted(edges, key=_LINK_ORDER):
                     link = (e.subject, e.predicate, e.object)
                     if link in seen_links:
                         continue
@@ -577,14 +580,13 @@ class GraphBackend(ABC):
         its answer; False when every claim of the level was read.
 
         The answer is the one reading every claim gives: every claim read comes with all its
-        ``about`` links into the frontier (so all its routes), and the key of each frontier
-        node is computed from the same capped routes the final ranking sees."""
+        ``about`` links into the frontier (so all its routes), each frontier node's key is
+        never above that of a route through it, and a destination counts as certain only by
+        the key of the routes the final ranking sees."""
         cap = PATHS_PER_TARGET * 10
-        routes = {m: self._routes(lv.source, m, lv.preds_of, cap) for m in lv.frontier}
-        lv.need({n for rs in routes.values() for route, _ in rs for n in route[1:]},
-                {c for rs in routes.values() for _, es in rs for e in es for c in e.claims})
-        prefixes = {m: min(prefix_key(r, es, lv.breadth, lv.cites) for r, es in rs)
-                    for m, rs in routes.items() if rs}
+        on_routes, claims = ancestors(lv.frontier, lv.preds_of)
+        lv.need(on_routes - {lv.source}, claims)
+        prefixes = prefix_bounds(lv.source, lv.frontier, lv.preds_of, lv.breadth, lv.cites)
         events = claim_events(prefixes, self._about_with_claims(lv.frontier),
                               include_inferred=include_inferred)
         best: dict[str, RouteKey] = {}

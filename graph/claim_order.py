@@ -9,9 +9,10 @@ of the way out, which stays exact:
 
 * the rank of a route (:func:`route_key`, the first six parts of
   :func:`graph.backend.path_rank`) up to its last ``about`` link does not depend on which claim
-  ends it. So each frontier node ``m`` gets, from its best route, the exact key of every route
-  that ends with a *plain* ``about`` link into it (no claims of its own, not inferred), and the
-  key of every route that ends with an inferred one;
+  ends it. So each frontier node ``m`` gets, from its best route, the key of every route that
+  ends with a *plain* ``about`` link into it (no claims of its own, not inferred), and the key
+  of every route that ends with an inferred one (:func:`prefix_bounds`: never above the real
+  key, and equal to it unless a claim repeats along a route);
 * a node some ``about`` link into which carries claims (rare; the curated base can have them)
   gets a lower bound instead, and its claims are read whole;
 * :func:`claim_events` sorts these into events, best key first. The backend reads one event's
@@ -61,6 +62,56 @@ def prefix_key(route: list[str], es: list[EdgeView], breadth: Mapping[str, int],
     return route_key([*route, ""], es, breadth, cites)
 
 
+def prefix_bounds(source: str, frontier: Iterable[str],
+                  preds_of: Mapping[str, list[tuple[str, EdgeView]]],
+                  breadth: Mapping[str, int], cites: Mapping[str, tuple[str, ...]],
+                  ) -> dict[str, RouteKey]:
+    """For each frontier node, a :func:`prefix_key` no route to it beats, level by level
+    through the walk's predecessor lists (one step per link, not one route enumeration per
+    node: a hub's level has thousands of frontier nodes).
+
+    Each hop adds its parts; claims and citations are counted per hop, so a claim that backs
+    two hops of one route counts twice — never less than the route's distinct count, hence a
+    bound (equal to the best key whenever no claim repeats along a route)."""
+    memo: dict[str, RouteKey] = {source: (0, 0, 0, 0, 0, 0)}
+
+    def key(node: str) -> RouteKey:
+        got = memo.get(node)
+        if got is None:
+            b = breadth.get(node, 0)
+            got = min((_step(key(prev), e, b, cites) for prev, e in preds_of[node]),
+                      default=(0, 0, 0, 0, 0, 0))
+            memo[node] = got
+        return got
+
+    return {m: key(m) for m in frontier}
+
+
+def _step(k: RouteKey, e: EdgeView, below: int, cites: Mapping[str, tuple[str, ...]],
+          ) -> RouteKey:
+    cited = {ci for cl in e.claims for ci in cites.get(cl, ())}
+    return (k[0] + (0 if e.claims else 1), k[1] + below, k[2] + 1, k[3] + int(is_inferred(e)),
+            k[4] - len(set(e.claims)), k[5] - len(cited))
+
+
+def ancestors(frontier: Iterable[str],
+              preds_of: Mapping[str, list[tuple[str, EdgeView]]]) -> tuple[set[str], set[str]]:
+    """The nodes on the walk's routes to ``frontier`` (frontier included) and the claims on
+    their links: what :func:`prefix_bounds` needs the breadth and citations of."""
+    nodes: set[str] = set()
+    claims: set[str] = set()
+    todo = list(frontier)
+    while todo:
+        n = todo.pop()
+        if n in nodes:
+            continue
+        nodes.add(n)
+        for prev, e in preds_of.get(n, ()):
+            claims.update(e.claims)
+            todo.append(prev)
+    return nodes, claims
+
+
 def plain_key(prefix: RouteKey, *, inferred: bool = False) -> RouteKey:
     """The exact key of a route that goes on from ``prefix`` by one ``about`` link without
     claims of its own (inferred or not)."""
@@ -80,8 +131,9 @@ class ClaimEvent:
     """Frontier nodes whose claims share one key (or, for ``every``, one lower bound).
 
     ``plain`` / ``inferred``: nodes whose plain / inferred ``about`` links give routes of
-    exactly ``key``; ``every``: nodes whose links may carry claims, ``key`` a lower bound —
-    their claims are read whole (an event of one kind only)."""
+    ``key`` (or, where a claim repeats along a route, worse); ``every`` (``exact`` False):
+    nodes whose links may carry claims, ``key`` a lower bound — their claims are read whole.
+    Nothing read through an event ranks before its key."""
 
     key: RouteKey
     every: tuple[str, ...] = ()

@@ -349,6 +349,9 @@ def walk_edges(ids: Sequence[str], predicates: Iterable[str] | None = None, *,
     ``to_classes``: only links whose far node is of one of these classes (``to_others``: only
     links whose far node is not) — one level of a path walk asks for the links that reach a
     destination first (:meth:`graph.backend.GraphBackend._walk_level`).
+
+    One row: ``rows``, a list of ``[s, t, o, props, m, mc, ml]`` (a hub's thousands of links
+    decode far faster as lists than as one record each).
     """
     where = ""
     params: dict[str, Any] = {"ids": list(ids)}
@@ -360,9 +363,10 @@ def walk_edges(ids: Sequence[str], predicates: Iterable[str] | None = None, *,
         "UNWIND $ids AS id\n"
         f"MATCH (n:{ENTITY} {{id: id}})-[r:{_rel_pattern(predicates)}]-(m:{ENTITY})\n"
         f"{where}"
-        "RETURN DISTINCT startNode(r).id AS s, type(r) AS t, endNode(r).id AS o, "
+        "WITH DISTINCT startNode(r).id AS s, type(r) AS t, endNode(r).id AS o, "
         "{claims: r.claims, basis: r.basis, basis_note: r.basis_note} AS props, "
-        "m.id AS m, m.category AS mc, m.label AS ml"
+        "m.id AS m, m.category AS mc, m.label AS ml\n"
+        "RETURN collect([s, t, o, props, m, mc, ml]) AS rows"
     )
     return query, params
 
