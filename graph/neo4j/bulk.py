@@ -356,6 +356,15 @@ def _run(tx: Any, statement: cypher.Statement) -> None:
     tx.run(*statement).consume()
 
 
+def _create_schema(tx: Any) -> None:
+    """The loader's constraints and indexes in ONE transaction: Neo4j populates the indexes
+    created by one transaction together, in one scan of the imported nodes, instead of one
+    population job (and scan) per statement — at 100k nodes the per-statement jobs cost ~1 s
+    more server CPU. Every statement says ``IF NOT EXISTS``, so a re-run changes nothing."""
+    for stmt in cypher.schema_statements():
+        tx.run(stmt).consume()
+
+
 # ------------------------------------------------------------------------------ finishing
 def read_manifest(folder: Path | str) -> dict[str, Any]:
     """The manifest of a bulk export, checked (format, size, the keys the finish step uses)."""
@@ -407,8 +416,7 @@ def finish_bulk_import(settings: Neo4jSettings, folder: Path | str) -> LoadRepor
                     f"{folder} describes {m['nodes']:,} entries and {m['relationships']:,} "
                     "links: import these files into this database first (docs/neo4j.md); "
                     "nothing was changed")
-            for stmt in cypher.schema_statements():
-                session.run(stmt).consume()
+            session.execute_write(_create_schema)
             q, p = cypher.await_indexes()
             session.run(q, p).consume()
             fixes = m["fixups"]
