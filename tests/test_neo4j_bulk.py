@@ -25,7 +25,9 @@ from graph.neo4j import cypher
 from graph.neo4j.bulk import (
     ARRAY_DELIMITER,
     BulkImportMismatch,
+    _Group,
     _kind,
+    _write_group,
     finish_bulk_import,
     write_bulk_files,
 )
@@ -52,6 +54,38 @@ ODD_DEFINITION = 'Line one,\nline "two"\r\nCR\rend \\ backslash ünï 😀 +1 @x
 ])
 def test_what_csv_can_carry(value: Any, kind: str | None) -> None:
     assert _kind(value) == kind
+
+
+def test_columns_are_written_field_for_field(tmp_path: Path) -> None:
+    """The columnar writer: every string quoted with ``"`` doubled (ids too), a value the row
+    does not have empty and unquoted (an empty string stays ``""``), numbers, booleans and
+    their lists bare, list items joined by U+001F, rows with a line break in a ``-multiline``
+    file of their own, in input order."""
+    g = _Group()
+    g.kinds = {"n": "long", "x": "double", "b": "boolean", "t": "string", "l": "string[]",
+               "nl": "long[]"}
+    g.rows = [
+        ('a"1', None, {"n": 3, "x": 0.1, "b": True, "t": 'say "hi", =1', "l": ["p", "q,r"],
+                       "nl": [1, -2]}),
+        ("b", None, {"t": "two\nlines", "x": float("inf")}),
+        ("c", None, {"t": "", "b": False}),
+        ("d", None, {"t": "cr\rhere"}),
+        ("e", None, {"l": ["😀"]}),
+    ]
+    (tmp_path / "nodes").mkdir()
+    written, multiline, longest = _write_group(
+        tmp_path, "nodes/X", ["id:ID", "_dataset:string"], [[r[0] for r in g.rows]], '"ds"', g)
+    assert written == ["nodes/X.csv", "nodes/X-multiline.csv"]
+    assert multiline == ["nodes/X-multiline.csv"]
+    d = ARRAY_DELIMITER
+    head = "id:ID,_dataset:string,b:boolean,l:string[],n:long,nl:long[],t:string,x:double\n"
+    plain = (tmp_path / "nodes" / "X.csv").read_bytes().decode("utf-8")
+    assert plain == head + (f'"a""1","ds",true,"p{d}q,r",3,1{d}-2,"say ""hi"", =1",0.1\n'
+                            '"c","ds",false,,,,"",\n'
+                            '"e","ds",,"😀",,,,\n')
+    multi = (tmp_path / "nodes" / "X-multiline.csv").read_bytes().decode("utf-8")
+    assert multi == head + '"b","ds",,,,,"two\nlines",Infinity\n"d","ds",,,,,"cr\rhere",\n'
+    assert longest == len(plain.splitlines()[1].encode("utf-8"))  # the longest row, in bytes
 
 
 def test_cli_refuses_to_write_into_the_package(tmp_path: Path) -> None:
