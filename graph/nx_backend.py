@@ -14,7 +14,7 @@ from graph.backend import EdgeView, GraphBackend
 from graph.models import Coverage
 from graph.nx_build import GraphBuilder, props_key
 from graph.text import SearchText, search_texts
-from loaders.basecache import Columns, Derived, get_columns
+from loaders.basecache import Columns, Derived, get_columns, put_columns
 from loaders.evidence import EvidenceBase, cache_key, load_evidence_base, paused_gc
 
 _EDGE_RESERVED = {"predicate", "claims"}
@@ -134,7 +134,13 @@ class NetworkxBackend(GraphBackend):
                 cols = get_columns(key)
             if cols is not None:
                 return cls.from_columns(cols, key)
-            return cls.from_evidence_base(load_evidence_base(path, shacl=shacl))
+            eb = load_evidence_base(path, shacl=shacl, write_cache=False)
+            if eb.key is None:  # the cache is off (or the files' key is unknown)
+                return cls.from_evidence_base(eb)
+            # A first open: the cache is written and the graph built from the same columns —
+            # one pass over the ~1M records instead of one for each (they are scattered in
+            # memory after parsing), and exactly the graph every later re-open builds.
+            return cls.from_columns(put_columns(eb.key, eb), eb.key)
 
     # ------------------------------------------------------------------ primitives
     def node_data(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:

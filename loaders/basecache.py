@@ -121,11 +121,6 @@ def _js(value: Any) -> str | None:
     return _encode(value) if value else None
 
 
-def _sources_js(sources: tuple[SourceRef, ...]) -> str | None:
-    return _encode([{"citation": s.citation, "locator": s.locator} for s in sources]) \
-        if sources else None
-
-
 #: A record's fields, read straight from its instance dict: one C call per record gives every
 #: column's value (records are frozen, ``trusted`` or validated: every field is in the dict).
 _NODE_FIELDS = itemgetter("id", "category", "label", "alt_labels", "definition", "properties",
@@ -142,36 +137,47 @@ def _columns_of(records: Iterable[Any], fields: itemgetter[Any]) -> list[tuple[A
 
 
 def _dictionary(values: Sequence[Any], text: Callable[[Any], str | None] | None = None
-                ) -> Any:
+                ) -> tuple[Any, dict[int, str | None]]:
     """A dictionary-encoded string column of ``values`` (many rows hold the very same object:
     a link's predicate, its property dict, its entry's origin): each distinct *object* is
-    turned into its text once (``text``; the value itself by default; None or an empty text
-    is null), equal texts share one dictionary entry. C-level passes only, no Python code per
-    row."""
+    turned into its text once (``text``; the value itself by default; None is null), equal
+    texts share one dictionary entry. C-level passes only, no Python code per row. Also gives
+    the text of each distinct object (by ``id``)."""
     import pyarrow as pa
 
+    text_of: dict[int, str | None] = {}
     code: dict[int, int | None] = {}
     entries: dict[str, int] = {}
     for obj in dict(zip(map(id, values), values, strict=True)).values():  # once each
-        t = obj if text is None else text(obj)
-        code[id(obj)] = entries.setdefault(t, len(entries)) if t else None
+        t = text_of[id(obj)] = obj if text is None else text(obj)
+        code[id(obj)] = None if t is None else entries.setdefault(t, len(entries))
     indices = pa.array(list(map(code.__getitem__, map(id, values))), pa.int32())
-    return pa.DictionaryArray.from_arrays(indices, pa.array(list(entries), pa.string()))
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(entries), pa.string())), text_of
 
 
 def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
+    nt, et, _cols = _tables_and_columns(eb)
+    return nt, et
+
+
+def _tables_and_columns(eb: EvidenceBase) -> tuple[Any, Any, Columns]:
+    """The two Arrow tables of the cache file, and the same base as :class:`Columns` (what
+    :func:`columns` reads back from the file) from the same single pass over the records."""
     import pyarrow as pa
 
     n_id, n_cat, n_label, n_alts, n_def, n_props, n_src, n_origin = \
         _columns_of(eb.nodes.values(), _NODE_FIELDS) or [()] * 8
+    alts = [list(a) if a else None for a in n_alts]
+    sources = [[{"citation": s.citation, "locator": s.locator} for s in src] if src else None
+               for src in n_src]
     nt = pa.table({
         "id": pa.array(n_id, pa.string()),
-        "category": _dictionary(n_cat),
+        "category": _dictionary(n_cat)[0],
         "label": pa.array(n_label, pa.string()),
-        "alt_labels": pa.array([a or None for a in n_alts], pa.list_(pa.string())),
+        "alt_labels": pa.array(alts, pa.list_(pa.string())),
         "definition": pa.array(n_def, pa.string()),
         "properties": pa.array(list(map(_js, n_props)), pa.string()),
-        "sources": pa.array(list(map(_sources_js, n_src)), pa.string()),
+        "sources": pa.array(list(map(_js, sources)), pa.string()),
         "origin": pa.array(n_origin, pa.string()),
     })
     # Links name their ends by row number in the node table (no second copy of every id);
@@ -180,15 +186,21 @@ def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
     index = {i: row for row, i in enumerate(n_id)}
     e_s, e_p, e_o, e_claims, e_props, e_origin = \
         _columns_of(eb.edges.values(), _EDGE_FIELDS) or [()] * 6
+    props, text_of = _dictionary(e_props, _js)
     et = pa.table({
         "subject": pa.array(list(map(index.__getitem__, e_s)), pa.int32()),
-        "predicate": _dictionary(e_p),
+        "predicate": _dictionary(e_p)[0],
         "object": pa.array(list(map(index.__getitem__, e_o)), pa.int32()),
         "claims": pa.array([c or None for c in e_claims], pa.list_(pa.string())),
-        "properties": _dictionary(e_props, _js),
-        "origin": _dictionary(e_origin),
+        "properties": props,
+        "origin": _dictionary(e_origin)[0],
     })
-    return nt, et
+    cols = Columns(
+        {"id": list(n_id), "category": list(n_cat), "label": list(n_label), "alt_labels": alts,
+         "definition": list(n_def), "properties": list(n_props), "sources": sources},
+        {"subject": list(e_s), "object": list(e_o), "predicate": list(e_p),
+         "claims": list(e_claims), "properties": list(map(text_of.__getitem__, map(id, e_props)))})
+    return nt, et, cols
 
 
 def _ipc(table: Any) -> bytes:
@@ -203,7 +215,10 @@ def _ipc(table: Any) -> bytes:
 
 def encode(eb: EvidenceBase) -> bytes:
     """The whole cache file: magic, two length-prefixed Arrow streams, SHA-256 of the body."""
-    nt, et = _tables(eb)
+    return _encode_tables(eb, *_tables(eb))
+
+
+def _encode_tables(eb: EvidenceBase, nt: Any, et: Any) -> bytes:
     a, b = _ipc(nt), _ipc(et)
     meta = _js({"origin": eb.origin, "nodes": len(eb.nodes), "edges": len(eb.edges)}) or "{}"
     m = meta.encode()
@@ -372,13 +387,28 @@ def put(key: str, eb: EvidenceBase) -> Path | None:
     """Store a checked base under ``key`` (atomically); None when not stored."""
     if not enabled():
         return None
+    return _write(key, eb, *_tables(eb))
+
+
+def put_columns(key: str, eb: EvidenceBase) -> Columns:
+    """:func:`put`, and the base as :class:`Columns`, the form a re-open reads from the file
+    (:func:`columns`), made in the same pass: a first open builds its graph from them, so it
+    reads the records once for both. Stored when it can be, like :func:`put`; the columns come
+    back either way."""
+    nt, et, cols = _tables_and_columns(eb)
+    if enabled():
+        _write(key, eb, nt, et)
+    return cols
+
+
+def _write(key: str, eb: EvidenceBase, nt: Any, et: Any) -> Path | None:
     folder = cache_dir()
     if _inside_package(folder):
         log.warning("not caching the evidence base in %s: it is inside the installed package "
                     "(set %s or XDG_CACHE_HOME to a folder of your own)", folder, ENV_DIR)
         return None
     try:
-        data = encode(eb)
+        data = _encode_tables(eb, nt, et)
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".base-", suffix=".tmp")
         try:

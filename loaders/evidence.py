@@ -575,20 +575,26 @@ def paused_gc(*, freeze: bool = False) -> Iterator[None]:
 
 
 def load_evidence_base(path: Path | str | None = None, *, shacl: bool = True,
-                       use_cache: bool = True) -> EvidenceBase:
+                       use_cache: bool = True, write_cache: bool = True) -> EvidenceBase:
     """Read, check and return the evidence base; raise ValidationFailed listing every problem.
 
     SHACL is the slowest check (seconds); when the very same files already passed it, a marker
     in the user cache lets read-only uses (CLI queries, the explorer) skip it. ``validate`` and
     every loader that writes pass ``use_cache=False``. Large bases get SHACL on a sample (see
     :mod:`loaders.shacl` for the policy).
+
+    A base that passed is written to the base cache (:mod:`loaders.basecache`) unless
+    ``write_cache=False``: for a caller that writes it itself with
+    :func:`loaders.basecache.put_columns` under ``eb.key`` (the embedded graph, which builds
+    from the same columns).
     """
     with paused_gc():
-        return _load_evidence_base(path, shacl=shacl, use_cache=use_cache)
+        return _load_evidence_base(path, shacl=shacl, use_cache=use_cache,
+                                   write_cache=write_cache)
 
 
 def _load_evidence_base(path: Path | str | None, *, shacl: bool,
-                        use_cache: bool) -> EvidenceBase:
+                        use_cache: bool, write_cache: bool = True) -> EvidenceBase:
     source = EvidenceBaseSource(path)
     key = _base_key(source, shacl)
     if use_cache and key is not None:
@@ -619,7 +625,7 @@ def _load_evidence_base(path: Path | str | None, *, shacl: bool,
         raise ValidationFailed(problems)
     eb.origin = str(source.path)
     eb.key = key
-    if key is not None:  # checked as asked (the key records whether SHACL ran)
+    if key is not None and write_cache:  # checked as asked (the key says whether SHACL ran)
         basecache.put(key, eb)
     return eb
 

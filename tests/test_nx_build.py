@@ -85,6 +85,45 @@ def test_the_graph_is_what_plain_networkx_builds_and_the_cache_gives_it_back(
         {k: sorted(v) for k, v in full._postings.items()}
 
 
+@pytest.mark.parametrize("which", ["mini", "shipped", "generated-1k"])
+def test_a_first_open_builds_from_the_columns_it_writes(
+        which: str, cache: Path, generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first open (empty cache) writes the cache and builds its graph from the same columns
+    (basecache.put_columns): the graph plain networkx builds from the records, the records it
+    wrote are the full load's, and the next open reads them without parsing."""
+    base = {"mini": MINI, "shipped": None, "generated-1k": generated}[which]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache.parent / "xdg"))  # no SHACL marker either
+    eb = load_evidence_base(base, use_cache=False)
+    reference = _plain_networkx(eb)
+    first = NetworkxBackend.load(base)
+    _same_graph(first.graph, reference)
+    files = list(cache.glob("*.arrow"))
+    assert len(files) == 1
+    assert basecache.decode(files[0].read_bytes()).edges == eb.edges
+    assert first.derived.path is not None  # gap matrices persist next to this version
+
+    import loaders.evidence as ev
+
+    monkeypatch.setattr(ev.EvidenceBaseSource, "_parse_all",
+                        lambda self: pytest.fail("parsed despite the cache"))
+    again = NetworkxBackend.load(base)
+    _same_graph(again.graph, first.graph)
+    assert again._texts == first._texts
+
+
+def test_a_first_open_that_cannot_write_the_cache_still_builds_the_graph(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+        ) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(basecache.ENV_DIR, str(blocked))
+    monkeypatch.delenv(basecache.ENV_OFF, raising=False)
+    with caplog.at_level("WARNING", logger="intersections.cache"):
+        got = NetworkxBackend.load(MINI)
+    _same_graph(got.graph, _plain_networkx(load_evidence_base(MINI, use_cache=False)))
+    assert "could not write the evidence-base cache" in caplog.text
+
+
 def test_links_share_read_only_data(cache: Path, generated: Path) -> None:
     g = NetworkxBackend.load(generated).graph
     datas = [d for *_, d in g.edges(keys=True, data=True)]
