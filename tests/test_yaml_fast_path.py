@@ -21,6 +21,7 @@ from loaders.yamlio import (
     LineList,
     _build,
     _build_unaliased,
+    _Composer,
     _Loader,
     _TooDeep,
     load_yaml,
@@ -121,3 +122,45 @@ def test_a_file_with_an_alias_still_takes_the_checking_path(tmp_path: Path) -> N
     doc, problems = load_yaml(f, "alias.yaml")
     assert doc is None and [p.rule for p in problems] == ["yaml-alias"]
     assert problems[0].line == 2
+
+
+def _tags(node: yaml.Node) -> Any:
+    """A composed node tree as (kind, tag, value or children, line, column)."""
+    if isinstance(node, yaml.ScalarNode):
+        inner: Any = node.value
+    elif isinstance(node, yaml.MappingNode):
+        inner = [(_tags(k), _tags(v)) for k, v in node.value]
+    else:
+        inner = [_tags(n) for n in node.value]
+    return (type(node).__name__, node.tag, inner, node.start_mark.line, node.start_mark.column)
+
+
+_MIXED = """\
+a: 1
+b: '1'
+c: 1
+d: [true, 'true', true, ~, null, '', 1.5, 1_000, 2024-01-02, 0x1F, yes, no, on, x, 'x', x]
+e:
+f: !!str 3
+g: ! 4
+h: "1.5"
+i: 1.5
+j: |
+  1
+k: [1, "1", 1, 2024-01-02, '2024-01-02', .inf, -.inf, .nan, 0o17, +12, '+12', 12e3]
+"""
+
+
+@pytest.mark.parametrize("text", [_MIXED, "- 1\n- '1'\n- 1\n", "x\n", "'x'\n", "~\n"])
+def test_memoised_tags_are_the_loaders_own(text: str) -> None:
+    """The composer remembers each plain value's tag within a file; a value seen quoted and
+    plain, or plain twice, must get exactly the tag the loader itself gives every time."""
+    assert _tags(yaml.compose(text, Loader=_Composer)) == \
+        _tags(yaml.compose(text, Loader=_Loader))
+
+
+def test_memoised_tags_on_every_shipped_and_generated_file(tmp_path: Path) -> None:
+    for f in _files(tmp_path):
+        text = f.read_text(encoding="utf-8")
+        assert _tags(yaml.compose(text, Loader=_Composer)) == \
+            _tags(yaml.compose(text, Loader=_Loader)), f
