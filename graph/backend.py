@@ -28,9 +28,9 @@ from typing import Any, NamedTuple
 
 from graph.claim_order import (
     RouteKey,
-    ancestors,
     certain,
     claim_events,
+    claims_on_walk,
     is_inferred,
     prefix_bounds,
     route_key,
@@ -584,8 +584,10 @@ class GraphBackend(ABC):
         never above that of a route through it, and a destination counts as certain only by
         the key of the routes the final ranking sees."""
         cap = PATHS_PER_TARGET * 10
-        on_routes, claims = ancestors(lv.frontier, lv.preds_of)
-        lv.need(on_routes - {lv.source}, claims)
+        # breadth not read yet counts as 0 (a bound still: nothing has less); a hub's
+        # thousands of neighbours are nearly all specific, and a destination only counts as
+        # certain by its real key (refresh reads the breadth on its routes)
+        lv.need((), claims_on_walk(lv.preds_of))
         prefixes = prefix_bounds(lv.source, lv.frontier, lv.preds_of, lv.breadth, lv.cites)
         events = claim_events(prefixes, self._about_with_claims(lv.frontier),
                               include_inferred=include_inferred)

@@ -26,7 +26,7 @@ Nothing here reads the graph; the walk in :meth:`GraphBackend.paths` feeds it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # graph.backend imports this module
@@ -72,44 +72,38 @@ def prefix_bounds(source: str, frontier: Iterable[str],
 
     Each hop adds its parts; claims and citations are counted per hop, so a claim that backs
     two hops of one route counts twice — never less than the route's distinct count, hence a
-    bound (equal to the best key whenever no claim repeats along a route)."""
+    bound (equal to the best key whenever no claim repeats along a route). A node missing from
+    ``breadth`` counts 0, which keeps it a bound; ``cites`` must hold every claim on the links
+    (a missing one would count no citations, more than it has)."""
     memo: dict[str, RouteKey] = {source: (0, 0, 0, 0, 0, 0)}
 
     def key(node: str) -> RouteKey:
         got = memo.get(node)
-        if got is None:
-            b = breadth.get(node, 0)
-            got = min((_step(key(prev), e, b, cites) for prev, e in preds_of[node]),
-                      default=(0, 0, 0, 0, 0, 0))
-            memo[node] = got
+        if got is not None:
+            return got
+        below = breadth.get(node, 0)
+        best: RouteKey | None = None
+        for prev, e in preds_of[node]:
+            k = memo.get(prev) or key(prev)
+            inf = k[3] + (1 if e.properties and e.properties.get("basis") == "inferred" else 0)
+            if e.claims:
+                cited = {ci for cl in e.claims for ci in cites.get(cl, ())}
+                cand = (k[0], k[1] + below, k[2] + 1, inf, k[4] - len(set(e.claims)),
+                        k[5] - len(cited))
+            else:
+                cand = (k[0] + 1, k[1] + below, k[2] + 1, inf, k[4], k[5])
+            if best is None or cand < best:
+                best = cand
+        memo[node] = got = best if best is not None else (0, 0, 0, 0, 0, 0)
         return got
 
     return {m: key(m) for m in frontier}
 
 
-def _step(k: RouteKey, e: EdgeView, below: int, cites: Mapping[str, tuple[str, ...]],
-          ) -> RouteKey:
-    cited = {ci for cl in e.claims for ci in cites.get(cl, ())}
-    return (k[0] + (0 if e.claims else 1), k[1] + below, k[2] + 1, k[3] + int(is_inferred(e)),
-            k[4] - len(set(e.claims)), k[5] - len(cited))
-
-
-def ancestors(frontier: Iterable[str],
-              preds_of: Mapping[str, list[tuple[str, EdgeView]]]) -> tuple[set[str], set[str]]:
-    """The nodes on the walk's routes to ``frontier`` (frontier included) and the claims on
-    their links: what :func:`prefix_bounds` needs the breadth and citations of."""
-    nodes: set[str] = set()
-    claims: set[str] = set()
-    todo = list(frontier)
-    while todo:
-        n = todo.pop()
-        if n in nodes:
-            continue
-        nodes.add(n)
-        for prev, e in preds_of.get(n, ()):
-            claims.update(e.claims)
-            todo.append(prev)
-    return nodes, claims
+def claims_on_walk(preds_of: Mapping[str, list[tuple[str, EdgeView]]]) -> set[str]:
+    """Every claim on a link the walk took so far — those on the routes to a frontier among
+    them, whose citations :func:`prefix_bounds` needs (a few more cost one read anyway)."""
+    return {c for links in preds_of.values() for _, e in links for c in e.claims}
 
 
 def plain_key(prefix: RouteKey, *, inferred: bool = False) -> RouteKey:
@@ -139,7 +133,7 @@ class ClaimEvent:
     every: tuple[str, ...] = ()
     plain: tuple[str, ...] = ()
     inferred: tuple[str, ...] = ()
-    exact: bool = field(default=True)
+    exact: bool = True
 
 
 def claim_events(prefixes: Mapping[str, RouteKey], with_claims: Iterable[str], *,
