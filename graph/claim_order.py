@@ -55,18 +55,12 @@ def route_key(route: list[str], es: list[EdgeView], breadth: Mapping[str, int],
             len(es), sum(1 for e in es if is_inferred(e)), -len(claims), -len(cited))
 
 
-def prefix_key(route: list[str], es: list[EdgeView], breadth: Mapping[str, int],
-               cites: Mapping[str, tuple[str, ...]]) -> RouteKey:
-    """:func:`route_key` of a route to a frontier node as if one more node followed it: the
-    node itself counts in the breadth."""
-    return route_key([*route, ""], es, breadth, cites)
-
-
 def prefix_bounds(source: str, frontier: Iterable[str],
                   preds_of: Mapping[str, list[tuple[str, EdgeView]]],
                   breadth: Mapping[str, int], cites: Mapping[str, tuple[str, ...]],
                   ) -> dict[str, RouteKey]:
-    """For each frontier node, a :func:`prefix_key` no route to it beats, level by level
+    """For each frontier node, a key no route to it beats — :func:`route_key` of the route as
+    if one more node followed it (the node itself counts in the breadth) — level by level
     through the walk's predecessor lists (one step per link, not one route enumeration per
     node: a hub's level has thousands of frontier nodes).
 

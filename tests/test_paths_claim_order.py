@@ -25,7 +25,7 @@ from graph.claim_order import (
     claim_events,
     lower_bound,
     plain_key,
-    prefix_key,
+    prefix_bounds,
     route_key,
 )
 from graph.nx_backend import NetworkxBackend
@@ -51,7 +51,29 @@ def test_route_key_follows_path_rank_parts() -> None:
     # one hop without claims; breadth of x and y (not the ends); 3 hops; 1 inferred;
     # 2 distinct claims; 2 distinct citations
     assert key == (1, 5, 3, 1, -2, -2)
-    assert prefix_key(["s", "x"], [a], {"x": 4}, {}) == (1, 4, 1, 0, 0, 0)
+
+
+def test_prefix_bounds_are_the_best_route_key_and_never_above_it() -> None:
+    cites = {"claim:b": ("cite:1",), "claim:c": ("cite:1", "cite:2")}
+    breadth = {"x": 2, "y": 0, "z": 1}
+    s_x = _edge("s", "x", ("claim:b",), "related_to")
+    s_y = _edge("s", "y", (), "related_to")
+    x_z = _edge("x", "z", ("claim:b",), "related_to")  # claim:b again on the same route
+    y_z = _edge("y", "z", ("claim:c",), "related_to", basis="inferred")
+    preds_of = {"x": [("s", s_x)], "y": [("s", s_y)], "z": [("x", x_z), ("y", y_z)]}
+    got = prefix_bounds("s", ["x", "y", "z"], preds_of, breadth, cites)
+    routes = {"x": [(["s", "x"], [s_x])], "y": [(["s", "y"], [s_y])],
+              "z": [(["s", "x", "z"], [s_x, x_z]), (["s", "y", "z"], [s_y, y_z])]}
+    for node, rs in routes.items():
+        real = min(route_key([*r, "next"], es, breadth, cites) for r, es in rs)
+        assert got[node] <= real
+    # no claim repeats on the routes to x and y: the bound is the key itself
+    assert got["x"] == (0, 2, 1, 0, -1, -1) and got["y"] == (1, 0, 1, 0, 0, 0)
+    # via x, claim:b backs both hops: counted twice, so the bound is strictly below
+    assert got["z"] == (0, 3, 2, 0, -2, -2) < route_key(["s", "x", "z", "n"], [s_x, x_z],
+                                                        breadth, cites)
+    # a node without a known breadth counts 0 (still a bound)
+    assert prefix_bounds("s", ["x"], preds_of, {}, cites)["x"] == (0, 0, 1, 0, -1, -1)
 
 
 def test_a_plain_hop_adds_exactly_one_unclaimed_hop_and_a_bound_never_exceeds_it() -> None:
