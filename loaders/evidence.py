@@ -53,6 +53,7 @@ from loaders.workspace import is_workspace, overlay_files
 from loaders.yamlio import line_of, load_yaml, locate, to_plain
 from ontology.schema import (
     CLASS_BY_FAMILY,
+    CLASS_BY_NAME,
     LIST_PREDICATES,
     PREDICATE_BY_NAME,
     is_a,
@@ -357,24 +358,26 @@ def assemble(parsed: list[_Parsed], problems: list[Problem]) -> EvidenceBase:
             eb.nodes[rec.id] = rec
             where[rec.id] = (item.file, item.line)
     nodes, edges = eb.nodes, eb.edges
+    quick = _quick_ends()
     for item in parsed:
         rec = item.record
         if isinstance(rec, EdgeRecord):
-            spec = PREDICATE_BY_NAME[rec.predicate]
-            if spec.symmetric and rec.subject > rec.object:
+            subject, predicate, obj = rec.subject, rec.predicate, rec.object
+            if PREDICATE_BY_NAME[predicate].symmetric and subject > obj:
                 # one stored direction for symmetric links, so A–B and B–A merge
-                rec = rec.model_copy(update={"subject": rec.object, "object": rec.subject})
+                rec = rec.model_copy(update={"subject": obj, "object": subject})
+                subject, obj = obj, subject
             # most links (~1M at 100k nodes) pass at a glance: both ends exist with the right
             # classes, no claims to resolve, no predicate-specific rule; the rest (and every
             # problem with its message) goes through _check_edge
-            s_node, o_node = nodes.get(rec.subject), nodes.get(rec.object)
-            if not (s_node is not None and o_node is not None and not rec.claims
-                    and rec.predicate not in _CHECKED_PREDICATES and not spec.evidence
-                    and _is_a(s_node.category, spec.domain)
-                    and _is_a(o_node.category, spec.range)) \
+            ends = quick.get(predicate)
+            s_node, o_node = nodes.get(subject), nodes.get(obj)
+            if not (ends is not None and s_node is not None and o_node is not None
+                    and not rec.claims and s_node.category in ends[0]
+                    and o_node.category in ends[1]) \
                     and not _check_edge(rec, nodes, item, problems):
                 continue
-            key = (rec.subject, rec.predicate, rec.object)
+            key = (subject, predicate, obj)
             prev = edges.get(key)
             if prev is not None and prev.properties.get("basis", "stated") != \
                     rec.properties.get("basis", "stated"):
@@ -409,6 +412,19 @@ def _is_a(category: str, allowed: tuple[str, ...]) -> bool:
 
 #: Predicates with a rule of their own in :func:`_check_edge` (never take the quick path).
 _CHECKED_PREDICATES = frozenset({"broader", "stated_in"})
+
+
+@functools.cache
+def _quick_ends() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """For each predicate that may take :func:`assemble`'s quick path (no rule of its own, not
+    an evidence relation): the classes its subject and its object may have, as sets — one
+    membership test per end instead of an :func:`is_a` lookup keyed by a tuple. A class not
+    in these sets (or a predicate not here) goes through :func:`_check_edge`, which decides
+    and words every problem, so the sets can only ever send a link the long way."""
+    return {name: (frozenset(c for c in CLASS_BY_NAME if is_a(c, spec.domain)),
+                   frozenset(c for c in CLASS_BY_NAME if is_a(c, spec.range)))
+            for name, spec in PREDICATE_BY_NAME.items()
+            if name not in _CHECKED_PREDICATES and not spec.evidence}
 
 
 def _check_edge(rec: EdgeRecord, nodes: dict[str, NodeRecord], item: _Parsed,
