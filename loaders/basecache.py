@@ -33,7 +33,8 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter
+from itertools import chain, repeat
+from operator import attrgetter, is_not, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -151,8 +152,85 @@ def _dictionary(values: Sequence[Any], text: Callable[[Any], str | None] | None 
     for obj in dict(zip(map(id, values), values, strict=True)).values():  # once each
         t = text_of[id(obj)] = obj if text is None else text(obj)
         code[id(obj)] = None if t is None else entries.setdefault(t, len(entries))
-    indices = pa.array(list(map(code.__getitem__, map(id, values))), pa.int32())
-    return pa.DictionaryArray.from_arrays(indices, pa.array(list(entries), pa.string())), text_of
+    indices = _int32(list(map(code.__getitem__, map(id, values))))
+    return pa.DictionaryArray.from_arrays(indices, _utf8(list(entries))), text_of
+
+
+# Arrow arrays straight from their buffers. ``pa.array`` imports pandas on its first call (to
+# check whether the values are a pandas object): ~0.5 s of a first open, and nothing else on
+# that path needs pandas. Strings, string lists and int32 are all the cache writes.
+def _validity(values: Sequence[Any]) -> tuple[Any, int]:
+    """The validity bitmap of ``values`` (None: null) and the null count; (None, 0) when no
+    value is null."""
+    import numpy as np
+    import pyarrow as pa
+
+    if None not in values:
+        return None, 0
+    valid = np.fromiter(map(is_not, values, repeat(None)), dtype=bool, count=len(values))
+    return pa.py_buffer(np.packbits(valid, bitorder="little")), len(values) - int(valid.sum())
+
+
+def _offsets(lengths: Iterable[int], n: int) -> Any:
+    import numpy as np
+    import pyarrow as pa
+
+    out = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(lengths, dtype=np.int64, count=n), out=out[1:])
+    if out[-1] > 2**31 - 1:
+        raise OverflowError("an Arrow string/list column holds at most 2 GiB")
+    return pa.py_buffer(out.astype(np.int32))
+
+
+def _utf8(values: Sequence[str | None]) -> Any:
+    """``pa.array(values, pa.string())``, built from buffers."""
+    import pyarrow as pa
+
+    validity, nulls = _validity(values)
+    encoded = list(map(str.encode, map(_or_text, values))) if nulls else \
+        list(map(str.encode, values))  # type: ignore[arg-type]
+    return pa.Array.from_buffers(pa.string(), len(values),
+                                 [validity, _offsets(map(len, encoded), len(values)),
+                                  pa.py_buffer(b"".join(encoded))], null_count=nulls)
+
+
+def _utf8_lists(values: Sequence[Sequence[str] | None]) -> Any:
+    """``pa.array(values, pa.list_(pa.string()))``, built from buffers."""
+    import pyarrow as pa
+
+    validity, nulls = _validity(values)
+    items = list(map(_or_items, values))
+    return pa.Array.from_buffers(pa.list_(pa.string()), len(values),
+                                 [validity, _offsets(map(len, items), len(values))],
+                                 null_count=nulls,
+                                 children=[_utf8(list(chain.from_iterable(items)))])
+
+
+def _int32(values: Sequence[int | None]) -> Any:
+    """``pa.array(values, pa.int32())``, built from buffers (None: null)."""
+    import numpy as np
+    import pyarrow as pa
+
+    validity, nulls = _validity(values)
+    data = np.fromiter(map(_or_zero, values) if nulls else values, dtype=np.int64,
+                       count=len(values))
+    if len(data) and (data.min() < -2**31 or data.max() > 2**31 - 1):
+        raise OverflowError("a value does not fit an int32 column")
+    return pa.Array.from_buffers(pa.int32(), len(values),
+                                 [validity, pa.py_buffer(data.astype(np.int32))],
+                                 null_count=nulls)
+
+
+def _or_text(v: str | None) -> str:
+    return "" if v is None else v
+
+
+def _or_items(v: Sequence[str] | None) -> Sequence[str]:
+    return () if v is None else v
+
+
+def _or_zero(v: int | None) -> int:
+    return 0 if v is None else v
 
 
 def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
@@ -171,14 +249,14 @@ def _tables_and_columns(eb: EvidenceBase) -> tuple[Any, Any, Columns]:
     sources = [[{"citation": s.citation, "locator": s.locator} for s in src] if src else None
                for src in n_src]
     nt = pa.table({
-        "id": pa.array(n_id, pa.string()),
+        "id": _utf8(n_id),
         "category": _dictionary(n_cat)[0],
-        "label": pa.array(n_label, pa.string()),
-        "alt_labels": pa.array(alts, pa.list_(pa.string())),
-        "definition": pa.array(n_def, pa.string()),
-        "properties": pa.array(list(map(_js, n_props)), pa.string()),
-        "sources": pa.array(list(map(_js, sources)), pa.string()),
-        "origin": pa.array(n_origin, pa.string()),
+        "label": _utf8(n_label),
+        "alt_labels": _utf8_lists(alts),
+        "definition": _utf8(n_def),
+        "properties": _utf8(list(map(_js, n_props))),
+        "sources": _utf8(list(map(_js, sources))),
+        "origin": _utf8(n_origin),
     })
     # Links name their ends by row number in the node table (no second copy of every id);
     # predicates, property sets and origins repeat (a few hundred distinct property texts and
@@ -188,10 +266,10 @@ def _tables_and_columns(eb: EvidenceBase) -> tuple[Any, Any, Columns]:
         _columns_of(eb.edges.values(), _EDGE_FIELDS) or [()] * 6
     props, text_of = _dictionary(e_props, _js)
     et = pa.table({
-        "subject": pa.array(list(map(index.__getitem__, e_s)), pa.int32()),
+        "subject": _int32(list(map(index.__getitem__, e_s))),
         "predicate": _dictionary(e_p)[0],
-        "object": pa.array(list(map(index.__getitem__, e_o)), pa.int32()),
-        "claims": pa.array([c or None for c in e_claims], pa.list_(pa.string())),
+        "object": _int32(list(map(index.__getitem__, e_o))),
+        "claims": _utf8_lists([c or None for c in e_claims]),
         "properties": props,
         "origin": _dictionary(e_origin)[0],
     })

@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -269,3 +270,50 @@ def test_a_base_without_links_round_trips() -> None:
     eb.nodes["a:x"] = node_record("a:x", "Harm", "X", (), None, {}, (), None)
     back = basecache.decode(basecache.encode(eb))
     assert back.nodes == eb.nodes and back.edges == {}
+
+
+@pytest.mark.parametrize("values", [["a", None, "ü€𝄞", ""], [], [None, None], ["x"] * 3])
+def test_string_columns_built_from_buffers_are_what_pyarrow_builds(values: list[Any]) -> None:
+    import pyarrow as pa
+
+    got = basecache._utf8(values)
+    got.validate(full=True)
+    assert got.equals(pa.array(values, pa.string()))
+    lists = [values, None, [], *([v] for v in values if v is not None)]
+    got_lists = basecache._utf8_lists(lists)
+    got_lists.validate(full=True)
+    assert got_lists.equals(pa.array(lists, pa.list_(pa.string())))
+
+
+@pytest.mark.parametrize("values", [[1, None, -5, 2**31 - 1, -2**31], [], [None], [0, 7]])
+def test_int_columns_built_from_buffers_are_what_pyarrow_builds(values: list[Any]) -> None:
+    import pyarrow as pa
+
+    got = basecache._int32(values)
+    got.validate(full=True)
+    assert got.equals(pa.array(values, pa.int32()))
+
+
+def test_an_int_that_does_not_fit_is_refused_not_wrapped() -> None:
+    with pytest.raises(OverflowError):
+        basecache._int32([2**31])
+
+
+def test_writing_the_cache_does_not_import_pandas() -> None:
+    """pa.array imports pandas on its first call (~0.5 s of a user's first open); the cache
+    write builds its arrays from buffers instead."""
+    import subprocess
+    import sys
+
+    code = ("import sys, os\n"
+            "os.environ['INTERSECTIONS_BASE_CACHE'] = 'off'\n"
+            "from loaders import basecache\n"
+            "from loaders.evidence import load_evidence_base\n"
+            f"eb = load_evidence_base({str(MINI)!r}, use_cache=False)\n"
+            "assert 'pandas' not in sys.modules, 'imported before the write'\n"
+            "data = basecache.encode(eb)\n"
+            "assert basecache.decode(data).edges == eb.edges\n"
+            "print('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parent.parent)
+    assert out.stdout.strip() == "False"
