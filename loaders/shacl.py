@@ -108,8 +108,8 @@ def _sample_graph_and_refs(eb: EvidenceBase, ids: set[str]) -> tuple[Graph, set[
         add_node(g, node)
         refs.update(s.citation for s in node.sources)
         refs.update(li["citation"] for li in node.properties.get("listed_in", []))
-    for e in eb.edges.values():
-        if e.subject in ids:
+    for (subject, _p, _o), e in eb.edges.items():  # keys (compact) before records (scattered)
+        if subject in ids:
             add_edge(g, e)
             refs.add(e.object)
             refs.update(e.claims)
