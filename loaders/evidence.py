@@ -342,13 +342,20 @@ class EvidenceBase:
         return out
 
 
-def assemble(parsed: list[_Parsed], problems: list[Problem]) -> EvidenceBase:
-    """Check ids and references across all records; merge repeated edges (union of claims)."""
+def assemble(parsed: list[_Parsed], problems: list[Problem], *,
+             claimed: set[tuple[str, str, str]] | None = None) -> EvidenceBase:
+    """Check ids and references across all records; merge repeated edges (union of claims).
+
+    ``claimed``: filled with the keys of the links that carry claims (for
+    :func:`check_evidence_links`, which then reads only those records)."""
     eb = EvidenceBase()
     where: dict[str, tuple[str, int | None]] = {}
+    links: list[_Parsed] = []  # the second loop reads only these (records are scattered)
     for item in parsed:
         rec = item.record
-        if isinstance(rec, NodeRecord):
+        if not isinstance(rec, NodeRecord):
+            links.append(item)
+        else:
             if rec.id in eb.nodes:
                 f, ln = where[rec.id]
                 problems.append(Problem(item.file, item.line, rec.id, "duplicate-id",
@@ -359,7 +366,7 @@ def assemble(parsed: list[_Parsed], problems: list[Problem]) -> EvidenceBase:
             where[rec.id] = (item.file, item.line)
     nodes, edges = eb.nodes, eb.edges
     quick = _quick_ends()
-    for item in parsed:
+    for item in links:
         rec = item.record
         if isinstance(rec, EdgeRecord):
             subject, predicate, obj = rec.subject, rec.predicate, rec.object
@@ -393,6 +400,8 @@ def assemble(parsed: list[_Parsed], problems: list[Problem]) -> EvidenceBase:
                 rec = prev.model_copy(update={"claims": claims,
                                               "properties": prev.properties | rec.properties})
             edges[key] = rec
+            if claimed is not None and rec.claims:
+                claimed.add(key)
     for node in eb.nodes.values():
         _check_node_refs(node, eb.nodes, where, problems)
     return eb
@@ -523,13 +532,20 @@ def fold_cascade(problems: list[Problem]) -> list[Problem]:
     return kept
 
 
-def check_evidence_links(eb: EvidenceBase, problems: list[Problem]) -> None:
-    """Derived invariants: a claim backing a link should be about an end of that link."""
+def check_evidence_links(eb: EvidenceBase, problems: list[Problem],
+                         claimed: set[tuple[str, str, str]] | None = None) -> None:
+    """Derived invariants: a claim backing a link should be about an end of that link.
+
+    ``claimed``: the keys of every link with claims, when known (:func:`assemble` fills it):
+    then only those records are read, in the same order, instead of all ~1M of a 100k base."""
     about: dict[str, set[str]] = {}
     for (s, p, o) in eb.edges:
         if p == "about":
             about.setdefault(s, set()).add(o)
-    for rec in eb.edges.values():
+    edges = eb.edges
+    with_claims = edges.values() if claimed is None else \
+        [edges[k] for k in edges if k in claimed]
+    for rec in with_claims:
         for c in rec.claims:
             targets = about.get(c, set())
             if rec.subject not in targets and rec.object not in targets:
@@ -623,10 +639,11 @@ def _load_evidence_base(path: Path | str | None, *, shacl: bool,
     problems = list(source.problems)
     if not parsed and not problems:
         raise ValidationFailed([source.empty_problem()])
-    eb = assemble(parsed, problems)
+    claimed: set[tuple[str, str, str]] = set()
+    eb = assemble(parsed, problems, claimed=claimed)
     problems = fold_cascade(problems)
     if not problems:
-        check_evidence_links(eb, problems)
+        check_evidence_links(eb, problems, claimed)
     if not problems and shacl:
         marker = _cache_marker(_fingerprint(source.files())) if use_cache else None
         if marker is None or not marker.exists():

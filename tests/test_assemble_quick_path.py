@@ -60,3 +60,33 @@ def test_the_quick_sets_are_is_a() -> None:
         for c in CLASS_BY_NAME:
             assert (c in subjects) == is_a(c, spec.domain), (name, c)
             assert (c in objects) == is_a(c, spec.range), (name, c)
+
+
+def test_claimed_keys_are_every_link_with_claims_and_give_the_same_problems(
+        tmp_path: Path) -> None:
+    """assemble() lists the links with claims so check_evidence_links reads only those; the
+    list must be exactly the links that end up with claims (merges included), and the check
+    must find the same problems in the same order."""
+    parsed = _parsed_with_bad_links(tmp_path / "g")
+    nodes = [i.record for i in parsed if isinstance(i.record, ev.NodeRecord)]
+    claims = [n.id for n in nodes if n.category == "Claim"][:3]
+    others = [n for n in nodes if n.category == "Harm"][:2]
+    # a link written twice, once without and once with claims (merged), and claims that are
+    # about neither end of their link (problems for check_evidence_links)
+    a, b = others[0].id, others[1].id
+    extra = [edge_record(a, "co_occurs_with", b, (), {"basis": "inferred"}, "y.yaml:1"),
+             edge_record(a, "co_occurs_with", b, (claims[0],), {"basis": "inferred"},
+                         "y.yaml:2"),
+             edge_record(b, "increases_risk_of", a, (claims[1], claims[2]),
+                         {"basis": "inferred"}, "y.yaml:3")]
+    parsed += [ev._Parsed(e, "y.yaml", n) for n, e in enumerate(extra, 1)]
+    claimed: set[tuple[str, str, str]] = set()
+    eb = ev.assemble(parsed, [], claimed=claimed)
+    assert claimed == {k for k, e in eb.edges.items() if e.claims}
+    assert len(claimed) > 3
+    everything: list[Problem] = []
+    ev.check_evidence_links(eb, everything)
+    only_claimed: list[Problem] = []
+    ev.check_evidence_links(eb, only_claimed, claimed)
+    assert only_claimed == everything
+    assert any(p.rule == "claim-not-about-link" for p in everything)
