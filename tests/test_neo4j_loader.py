@@ -14,6 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from cli import neo4jdb
+from graph.neo4j import loader as loader_module
 from graph.neo4j.backend import (
     IncompleteEvidenceBase,
     Neo4jBackend,
@@ -21,6 +22,7 @@ from graph.neo4j.backend import (
     Neo4jUnavailable,
 )
 from graph.neo4j.loader import (
+    Neo4jLoadInterrupted,
     Neo4jWriter,
     load_neo4j,
     unload_neo4j,
@@ -176,14 +178,68 @@ def test_first_load_creates_and_gives_the_database_a_merge_load_gives(
     assert not again.first_load and dump(clean_neo4j) == by_create
 
 
-def test_batch_size_and_per_row_give_the_same_database(clean_neo4j, neo4j_credentials,
-                                                       mini_eb):
-    load(mini_eb, neo4j_credentials, batch_size=3)
+def test_batch_size_per_row_and_writers_give_the_same_database(clean_neo4j, neo4j_credentials,
+                                                                mini_eb):
+    load(mini_eb, neo4j_credentials, batch_size=3)  # DEFAULT_WRITERS transactions in flight
     small = dump(clean_neo4j)
     clean_neo4j.execute_query("MATCH (n) DETACH DELETE n")
     report = load(mini_eb, neo4j_credentials, per_row=True)
     assert report.transactions == len(mini_eb.nodes) + len(mini_eb.edges)
     assert dump(clean_neo4j) == small
+    for writers in (1, 3):  # one after the other, and more in flight than there are cores
+        clean_neo4j.execute_query("MATCH (n) DETACH DELETE n")
+        load(mini_eb, neo4j_credentials, batch_size=2, writers=writers,
+             bulk_first_load=False)  # MERGE into an empty database: every link is created
+        assert dump(clean_neo4j) == small
+
+
+def test_reload_repairs_a_database_changed_by_hand(clean_neo4j, neo4j_credentials, mini_eb):
+    """A reload of the same base writes every node and link again (nothing is skipped on the
+    strength of the version alone): properties, labels and links changed by hand come back."""
+    load(mini_eb, neo4j_credentials)
+    clean = dump(clean_neo4j)
+    claim = next(i for i, n in mini_eb.nodes.items() if n.category == "Claim")
+    s, p, o = next(k for k in mini_eb.edges if k[1] == "about")
+    s2, p2, o2 = next(k for k in mini_eb.edges if k[1] == "broader")
+    clean_neo4j.execute_query(
+        "MATCH (n:Entity {id: $id}) SET n.label = 'edited', n.extra = 1, n:Harm "
+        "REMOVE n.definition", id=claim)
+    clean_neo4j.execute_query(
+        "MATCH (:Entity {id: $s})-[r:ABOUT]->(:Entity {id: $o}) SET r.basis = 'edited', "
+        "r._version = 'old'", s=s, o=o)
+    clean_neo4j.execute_query(
+        "MATCH (:Entity {id: $s})-[r:BROADER]->(:Entity {id: $o}) DELETE r", s=s2, o=o2)
+    assert dump(clean_neo4j) != clean
+    report = load(mini_eb, neo4j_credentials)
+    assert (report.removed_nodes, report.removed_relationships) == (0, 0)
+    assert dump(clean_neo4j) == clean
+    assert state(clean_neo4j)["status"] == "complete"
+
+
+def test_link_values_keep_their_types_through_shared_property_maps(clean_neo4j,
+                                                                  neo4j_credentials):
+    """Links with equal property maps share one map on the way (``Neo4jRows.write_edge``); 1,
+    1.0 and True — equal in Python — must still arrive as an integer, a float and a boolean."""
+    c = neo4j_credentials
+    ends = [f"harm:t{i}" for i in range(8)]
+    values = [1, 1, 1.0, True, 0.0, -0.0, "1", None]
+    records: list[NodeRecord | EdgeRecord] = [NodeRecord(id=i, category="Harm", label=i)
+                                              for i in ends]
+    records += [EdgeRecord(subject=ends[0], predicate="co_occurs_with", object=o,
+                           properties={"position": v})
+                for o, v in zip(ends[1:], values[1:], strict=True)]
+    records.append(EdgeRecord(subject=ends[1], predicate="co_occurs_with", object=ends[2],
+                              properties={"position": values[0]}))
+    write_records(records, Neo4jWriter(settings_of(c), batch_size=3))
+    expected = NetworkxBackend(write_records(records, NetworkxWriter()))
+    with Neo4jBackend.connect(settings_of(c)) as neo:
+        got = sorted(neo.edges_of(ends))
+        assert got == sorted(expected.edges_of(ends))
+        by_end = {(e.subject, e.object): e.properties.get("position") for e in got}
+    assert [type(by_end[(ends[0], o)]) for o in ends[1:7]] == [int, float, bool, float, float,
+                                                               str]
+    assert str(by_end[(ends[0], ends[4])]) == "0.0" and str(by_end[(ends[0], ends[5])]) == "-0.0"
+    assert by_end[(ends[1], ends[2])] == 1 and type(by_end[(ends[1], ends[2])]) is int
 
 
 def test_removed_entry_disappears_with_its_links(clean_neo4j, neo4j_credentials, mini_eb):
@@ -271,6 +327,49 @@ def test_failure_mid_load_is_visible_and_a_rerun_converges(clean_neo4j, neo4j_cr
     assert dump(clean_neo4j) == clean_state
     assert state(clean_neo4j)["status"] == "complete"
     Neo4jBackend.connect(settings_of(c)).close()
+
+
+def test_a_failed_transaction_among_concurrent_ones_stops_the_load_visibly(
+        clean_neo4j, neo4j_credentials, mini_eb, monkeypatch):
+    """A server error in one write transaction while another is in flight: the load stops
+    with the phase it was in, nothing is left running, the dataset stays ``loading``, and a
+    re-run converges."""
+    c = neo4j_credentials
+    load(mini_eb, c)
+    clean = dump(clean_neo4j)
+    real = loader_module.cypher.merge_edges
+
+    def failing(predicate: str, rows: Any, **kw: Any) -> Any:
+        if predicate == "stated_in":
+            return "UNWIND $rows AS row RETURN count(1 / 0) AS written", {"rows": list(rows)}
+        return real(predicate, rows, **kw)
+
+    monkeypatch.setattr(loader_module.cypher, "merge_edges", failing)
+    with pytest.raises(Neo4jLoadInterrupted, match="load stopped at links stated_in"):
+        load(mini_eb, c, batch_size=2)
+    assert state(clean_neo4j)["status"] == "loading"
+    monkeypatch.setattr(loader_module.cypher, "merge_edges", real)
+    load(mini_eb, c, batch_size=2)
+    assert dump(clean_neo4j) == clean and state(clean_neo4j)["status"] == "complete"
+
+
+def test_a_link_whose_end_vanished_mid_load_stops_the_load(clean_neo4j, neo4j_credentials,
+                                                           mini_eb):
+    c = neo4j_credentials
+    load(mini_eb, c)
+    gone = next(k[2] for k in mini_eb.edges if k[1] == "about")
+
+    written = {"nodes": 0}
+
+    def delete_end_after_the_nodes(phase: str, rows: int, total: int) -> None:
+        if phase.startswith("nodes"):
+            written["nodes"] += rows
+            if written["nodes"] == len(mini_eb.nodes):  # all nodes in, no link yet
+                clean_neo4j.execute_query("MATCH (n:Entity {id: $id}) DETACH DELETE n", id=gone)
+
+    with pytest.raises(Neo4jLoadInterrupted, match="about links lost an end node"):
+        load(mini_eb, c, batch_size=50, on_batch=delete_end_after_the_nodes)
+    assert state(clean_neo4j)["status"] == "loading"
 
 
 def test_invalid_records_write_nothing(clean_neo4j, neo4j_credentials):

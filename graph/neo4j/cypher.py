@@ -29,6 +29,7 @@ Stored shape (what the loader writes and the backend reads back):
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -164,56 +165,99 @@ def await_indexes(seconds: int = 120) -> Statement:
 
 
 # --------------------------------------------------------------------------- writes
+_TAG_KEY = re.compile(r"_?[A-Za-z][A-Za-z0-9_]*")
+
+
+def _tagged(props: str, tags: Mapping[str, Any]) -> str:
+    """``props`` (a map variable) plus every tag read from ``$tags``, as one map expression.
+
+    Entities and links get their properties and tags in ONE ``SET x = map``: the old
+    ``SET x = row.props, x += $tags`` first removed ``_dataset``/``_version`` (not in the row)
+    and then added them back — a real change on every node and link of a reload, where one
+    replacing map leaves unchanged values untouched (~40% less server CPU per link at 100k).
+    Tag keys are spliced into the text, so only plain identifiers are accepted.
+    """
+    keys = list(tags)
+    for key in keys:
+        if not _TAG_KEY.fullmatch(key):
+            raise ValueError(f"tag name {key!r} is not a plain identifier")
+    return f"{props}{{.*{''.join(f', {k}: $tags.{k}' for k in keys)}}}"
+
+
 def merge_nodes(category: str, rows: Sequence[Mapping[str, Any]], *,
                 tags: Mapping[str, Any] | None = None, create: bool = False) -> Statement:
     """Upsert nodes of one class: replace all properties, set its labels, drop stale labels.
 
-    Each row is ``{"id": ..., "props": {...}}`` where ``props`` already holds ``id``; ``tags``
-    (``_dataset``, ``_version``) are the same for every row, so they travel once per batch.
-    ``create=True`` is the first load into a database without entities: ``CREATE``, no lookup,
-    no stale labels to drop.
+    Each row is ``{"id": ..., "props": {...}}`` where ``props`` already holds ``id``; only the
+    property maps travel (``$rows``: one map per node, not a row map around it — the client
+    packs a third fewer maps). ``tags`` (``_dataset``, ``_version``) are the same for every
+    row, so they travel once per batch and are set together with the properties
+    (:func:`_tagged`). ``create=True`` is the first load into a database without entities:
+    ``CREATE``, no lookup, no stale labels to drop.
     """
     labels = neo4j_labels(category)
     for lab in labels:
         neo4j_label(lab)
+    tags = dict(tags or {})
+    params = {"rows": [row["props"] for row in rows], "tags": tags}
     if create:
         query = (
-            "UNWIND $rows AS row\n"
+            "UNWIND $rows AS props\n"
             f"CREATE (n:{':'.join(dict.fromkeys([ENTITY, *labels]))})\n"
-            "SET n = row.props, n += $tags\n"
+            f"SET n = {_tagged('props', tags)}\n"
             "RETURN count(n) AS written"
         )
-        return query, {"rows": list(rows), "tags": dict(tags or {})}
+        return query, params
     stale = [lab for lab in ALL_CLASS_LABELS if lab not in labels]
     remove = f"\nREMOVE n:{':'.join(stale)}" if stale else ""
     query = (
-        "UNWIND $rows AS row\n"
-        f"MERGE (n:{ENTITY} {{id: row.id}})\n"
-        "SET n = row.props, n += $tags\n"
+        "UNWIND $rows AS props\n"
+        f"MERGE (n:{ENTITY} {{id: props.id}})\n"
+        f"SET n = {_tagged('props', tags)}\n"
         f"SET n:{':'.join(labels)}"
         f"{remove}\n"
         "RETURN count(n) AS written"
     )
-    return query, {"rows": list(rows), "tags": dict(tags or {})}
+    return query, params
 
 
 def merge_edges(predicate: str, rows: Sequence[Mapping[str, Any]], *,
                 tags: Mapping[str, Any] | None = None, create: bool = False) -> Statement:
     """Upsert links of one relation; each row is ``{"s": id, "o": id, "props": {...}}``.
 
+    The batch travels as columns: ``$s`` and ``$o`` (end ids), ``$p`` (per link, the index of
+    its property map in ``$props``) and ``$props`` — each distinct map object once. Most links
+    of a base carry one of a few maps (the collector shares equal ones, see
+    :meth:`graph.neo4j.loader.Neo4jRows.write_edge`): packing 10,000 nested row maps cost the
+    client ~44 ms per batch, the columns ~4 ms, and the server unpacks 10,000 fewer maps.
+    Properties and ``tags`` are set in one replacing map (:func:`_tagged`).
+
     ``create=True`` (first load into an empty database; the writer already refused duplicate
     links) creates without looking for an existing link.
     """
     rel = neo4j_rel_type(predicate)
+    tags = dict(tags or {})
+    index: dict[int, int] = {}
+    maps: list[Mapping[str, Any]] = []
+    which: list[int] = []
+    for row in rows:
+        props = row["props"]
+        i = index.get(id(props))
+        if i is None:
+            i = index[id(props)] = len(maps)
+            maps.append(props)
+        which.append(i)
     query = (
-        "UNWIND $rows AS row\n"
-        f"MATCH (s:{ENTITY} {{id: row.s}})\n"
-        f"MATCH (o:{ENTITY} {{id: row.o}})\n"
+        "UNWIND range(0, size($s) - 1) AS i\n"
+        f"MATCH (s:{ENTITY} {{id: $s[i]}})\n"
+        f"MATCH (o:{ENTITY} {{id: $o[i]}})\n"
         f"{'CREATE' if create else 'MERGE'} (s)-[r:{rel}]->(o)\n"
-        "SET r = row.props, r += $tags\n"
+        "WITH r, $props[$p[i]] AS props\n"
+        f"SET r = {_tagged('props', tags)}\n"
         "RETURN count(r) AS written"
     )
-    return query, {"rows": list(rows), "tags": dict(tags or {})}
+    return query, {"s": [row["s"] for row in rows], "o": [row["o"] for row in rows],
+                   "p": which, "props": maps, "tags": tags}
 
 
 def set_node_properties(rows: Sequence[Mapping[str, Any]]) -> Statement:

@@ -6,8 +6,9 @@ server until all records passed. :meth:`Neo4jWriter.finalize` then:
 
 1. creates constraints and indexes (``IF NOT EXISTS``);
 2. marks the dataset ``loading`` in its ``(:_LoadState {dataset})`` node — readers refuse it now;
-3. upserts nodes and relationships in batched ``UNWIND $rows … MERGE`` managed write
-   transactions, every one tagged ``_dataset`` and ``_version`` (a hash of the loaded content,
+3. upserts nodes and relationships in batched ``UNWIND … MERGE`` managed write transactions,
+   :data:`DEFAULT_WRITERS` in flight at once (all nodes before any link), every entity
+   tagged ``_dataset`` and ``_version`` (a hash of the loaded content,
    computed once from the collected rows — :meth:`Neo4jWriter.content_version`); into a
    database that holds no entity yet (a first load) the batches ``CREATE`` instead — no index
    lookup per row, no prune pass — which is the bulk path without leaving Bolt (see
@@ -29,8 +30,9 @@ import json
 import pickle
 import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -55,6 +57,13 @@ if TYPE_CHECKING:
 #: trips; BENCHMARKS.md "Neo4j loads"); a batch's transaction state stays a few MB.
 DEFAULT_BATCH_SIZE = 10_000
 PRUNE_BATCH = 10_000
+#: Write transactions in flight at once (each on its own session). With two, the server runs
+#: one batch while the client builds, packs and sends the next, and on a 2-core machine the
+#: server can work on two batches at a time; batches touch disjoint nodes and links, and a
+#: transaction that still meets a lock conflict is retried by the driver (a managed write).
+DEFAULT_WRITERS = 2
+#: Distinct link property maps the collector remembers to share (see Neo4jRows.write_edge).
+SHARED_PROPS_LIMIT = 65_536
 
 #: Progress callback: (phase, rows done in this call, rows in total). May raise to abort
 #: (tests use that to simulate a failure mid-load).
@@ -147,6 +156,11 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+#: Property value types a shared link map may hold (exact types: a float is not shared, so
+#: ``0.0`` and ``-0.0`` stay apart).
+_SHAREABLE = frozenset({str, int, bool, type(None)})
+
+
 class Neo4jRows(Writer):
     """Collect and check records as the rows Neo4j stores (one dict per node or link, grouped
     by class / relation) — shared by the Bolt load (:class:`Neo4jWriter`) and the
@@ -164,6 +178,7 @@ class Neo4jRows(Writer):
         self._edge_keys: set[tuple[str, str, str]] = set()
         self._relations_ok: set[str] = set()
         self._problems: list[Problem] = []
+        self._shared_props: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ collecting
     def _problem(self, origin: str | None, record: str, rule: str, message: str,
@@ -222,14 +237,37 @@ class Neo4jRows(Writer):
                           f"{subject} {predicate} {obj} written twice",
                           "merge the two links")
             return
-        try:
-            props = cypher.encode_properties({"claims": list(edge.claims), **edge.properties})
-        except (ValueError, TypeError) as exc:
-            self._problem(edge.origin, subject, "neo4j-property", str(exc),
-                          "rename the property")
+        props = self._link_props(edge)
+        if isinstance(props, str):
+            self._problem(edge.origin, subject, "neo4j-property", props, "rename the property")
             return
         self._edge_keys.add(key)
         self._edges[predicate].append({"s": subject, "o": obj, "props": props})
+
+    def _link_props(self, edge: EdgeRecord) -> dict[str, Any] | str:
+        """The encoded property map of a link (or why it cannot be stored).
+
+        Links with the same claims and the same plain property values (text, integers,
+        booleans, null — compared with their type, so ``1``, ``1.0`` and ``True`` never share)
+        get the SAME map object: at 100k nodes ~936k links carry ~3.8k distinct maps, so most
+        links skip :func:`cypher.encode_properties`, and :func:`cypher.merge_edges` sends each
+        distinct map once per batch. Rows are never changed in place, so sharing is safe.
+        """
+        claims, properties = edge.claims, edge.properties
+        key: tuple[Any, ...] | None = None
+        if claims.__class__ is tuple and all(v.__class__ in _SHAREABLE
+                                             for v in properties.values()):
+            key = (claims, *((k, v.__class__, v) for k, v in properties.items()))
+            shared = self._shared_props.get(key)
+            if shared is not None:
+                return shared
+        try:
+            props = cypher.encode_properties({"claims": list(claims), **properties})
+        except (ValueError, TypeError) as exc:
+            return str(exc)
+        if key is not None and len(self._shared_props) < SHARED_PROPS_LIMIT:
+            self._shared_props[key] = props
+        return props
 
     def add_all(self, records: Iterable[Record]) -> None:
         """Collect records, nodes first (:func:`loaders.writers.base.feed_records`), with the
@@ -276,9 +314,12 @@ class Neo4jWriter(Neo4jRows):
     def __init__(self, settings: Neo4jSettings, *, dataset: str = DEFAULT_DATASET,
                  batch_size: int = DEFAULT_BATCH_SIZE, per_row: bool = False,
                  on_batch: BatchHook | None = None, source: str = "",
-                 allow_removal: int | None = None, bulk_first_load: bool = True) -> None:
+                 allow_removal: int | None = None, bulk_first_load: bool = True,
+                 writers: int = DEFAULT_WRITERS) -> None:
         if batch_size < 1:
             raise ValueError("batch size must be at least 1")
+        if writers < 1:
+            raise ValueError("writers must be at least 1")
         super().__init__(dataset=dataset, source=source)
         self.settings = settings
         self.database = settings.database
@@ -287,6 +328,8 @@ class Neo4jWriter(Neo4jRows):
         self.on_batch = on_batch
         self.allow_removal = allow_removal
         self.bulk_first_load = bulk_first_load
+        #: write transactions in flight at once (:data:`DEFAULT_WRITERS`; per row: one)
+        self.writers = 1 if per_row else writers
 
     # ------------------------------------------------------------------ loading
     def finalize(self) -> LoadReport:
@@ -303,17 +346,59 @@ class Neo4jWriter(Neo4jRows):
     def _write(self, driver: neo4j.Driver, statement: cypher.Statement) -> list[Any]:
         """One managed write transaction (retried by the driver on transient errors)."""
         query, params = statement
+        # the driver formats every RUN message for its debug log whether or not that log is
+        # on (repr of all parameters: ~45 ms per 10,000-row batch); lists with a short repr
+        # pack exactly like plain lists
+        params = _quiet(params)
         with driver.session(database=self.database) as session:
             return session.execute_write(lambda tx: list(tx.run(query, params)))
+
+    def _write_batches(self, driver: neo4j.Driver, jobs: Iterable[_Job], total: int,
+                       progress: _Progress) -> None:
+        """Run write transactions with up to :attr:`writers` in flight (each its own session).
+
+        Statements are built here while earlier ones run; each job's result is checked and
+        reported (``on_batch``) in submission order, from this thread. On any error — a failed
+        transaction, a short ``written`` count, a hook that raises — nothing more is submitted,
+        the transactions in flight finish (none is left running when this returns) and the
+        error is raised; the dataset is still marked ``loading`` then."""
+        pending: deque[tuple[_Job, Future[list[Any]]]] = deque()
+
+        def settle() -> None:
+            job, future = pending.popleft()
+            progress.phase = job.phase
+            rows = future.result()
+            if job.expect is not None:
+                written = rows[0]["written"] if rows else 0
+                if written < job.expect:
+                    raise Neo4jLoadInterrupted(
+                        f"{job.expect - written} {job.phase.removeprefix('links ')} links lost "
+                        "an end node while loading (was the database changed concurrently?); "
+                        "re-run the load")
+            progress.txs += 1
+            progress.done += job.rows
+            self._tick(job.phase, job.rows, total)
+
+        with ThreadPoolExecutor(max_workers=self.writers,
+                                thread_name_prefix="neo4j-load") as pool:
+            try:
+                for job in jobs:
+                    while len(pending) >= self.writers:
+                        settle()
+                    progress.phase = job.phase
+                    pending.append((job, pool.submit(self._write, driver, job.statement)))
+                while pending:
+                    settle()
+            finally:
+                for _, future in pending:
+                    future.cancel()
 
     def _load(self, driver: neo4j.Driver, version: str, t0: float) -> LoadReport:
         n_nodes = sum(len(r) for r in self._nodes.values())
         n_edges = sum(len(r) for r in self._edges.values())
         total = n_nodes + n_edges
         run_id = uuid.uuid4().hex
-        txs = 0
-        done = 0
-        phase = "schema"
+        progress = _Progress("schema")
         try:
             with driver.session(database=self.database) as session:
                 for stmt in cypher.schema_statements():
@@ -321,7 +406,7 @@ class Neo4jWriter(Neo4jRows):
                 q, p = cypher.await_indexes()
                 session.run(q, p).consume()
                 q, p = cypher.count_removals(self.dataset, list(self._node_ids))
-                counts = session.run(q, p).single()
+                counts = session.run(q, _quiet(p)).single()
                 q, p = cypher.count_entities()
                 entities = session.run(q, p).single()
             # a database without entities gets the bulk path: CREATE, no lookups, no prune
@@ -331,39 +416,31 @@ class Neo4jWriter(Neo4jRows):
             if counts is not None:  # before anything is written: the destructive-load guard
                 check_removal(counts["removing"], counts["loaded"], self.dataset,
                               self.allow_removal)
-            phase = "start"
+            progress.phase = "start"
             self._write(driver, cypher.set_load_state(self.dataset, {
                 "status": "loading", "version": version, "run_id": run_id,
                 "started_at": _now(), "finished_at": None, "source": self.source}))
             tw = time.perf_counter()
-            for category in sorted(self._nodes):
-                phase = f"nodes {category}"
-                for batch in _batches(self._nodes[category], self.batch_size):
-                    self._write(driver, cypher.merge_nodes(category, batch, tags=tags,
-                                                           create=create))
-                    txs += 1
-                    done += len(batch)
-                    self._tick(phase, len(batch), total)
-            for predicate in sorted(self._edges):
-                phase = f"links {predicate}"
-                for batch in _batches(self._edges[predicate], self.batch_size):
-                    rows = self._write(driver, cypher.merge_edges(predicate, batch, tags=tags,
-                                                                  create=create))
-                    written = rows[0]["written"] if rows else 0
-                    if written < len(batch):
-                        raise Neo4jLoadInterrupted(
-                            f"{len(batch) - written} {predicate} links lost an end node while "
-                            "loading (was the database changed concurrently?); re-run the load")
-                    txs += 1
-                    done += len(batch)
-                    self._tick(phase, len(batch), total)
+            # every node before any link (a link's MATCH needs both ends)
+            self._write_batches(driver, (
+                _Job(f"nodes {category}", len(batch),
+                     cypher.merge_nodes(category, batch, tags=tags, create=create))
+                for category in sorted(self._nodes)
+                for batch in _batches(self._nodes[category], self.batch_size)),
+                total, progress)
+            self._write_batches(driver, (
+                _Job(f"links {predicate}", len(batch),
+                     cypher.merge_edges(predicate, batch, tags=tags, create=create), len(batch))
+                for predicate in sorted(self._edges)
+                for batch in _batches(self._edges[predicate], self.batch_size)),
+                total, progress)
             write_seconds = time.perf_counter() - tw
-            phase = "prune"
+            progress.phase = "prune"
             removed_rels = 0 if create else self._prune(driver, cypher.prune_edges, version)
             removed_nodes = 0 if create else self._prune(driver, cypher.prune_nodes, version)
             by_cat = {c: len(r) for c, r in sorted(self._nodes.items())}
             by_pred = {p: len(r) for p, r in sorted(self._edges.items())}
-            phase = "finish"
+            progress.phase = "finish"
             self._write(driver, cypher.set_load_state(self.dataset, {
                 "status": "complete", "version": version, "run_id": run_id,
                 "finished_at": _now(), "nodes": n_nodes, "relationships": n_edges,
@@ -377,10 +454,11 @@ class Neo4jWriter(Neo4jRows):
             if not isinstance(exc, ne.Neo4jError | ne.DriverError):
                 raise
             base = translate_error(exc, self.settings)
-            if phase in ("schema", "start"):
+            if progress.phase in ("schema", "start"):
                 raise base from None
             raise Neo4jLoadInterrupted(
-                f"load stopped at {phase} after {done} of {total} rows: {base}. The dataset "
+                f"load stopped at {progress.phase} after {progress.done} of {total} rows: "
+                f"{base}. The dataset "
                 f"{self.dataset!r} is marked incomplete (the explorer refuses it); re-run the "
                 "same command to finish") from None
         return LoadReport(
@@ -388,7 +466,8 @@ class Neo4jWriter(Neo4jRows):
             version=version,
             run_id=run_id, mode="per-row" if self.per_row else "batched", first_load=create,
             batch_size=self.batch_size, nodes=n_nodes, relationships=n_edges,
-            removed_nodes=removed_nodes, removed_relationships=removed_rels, transactions=txs,
+            removed_nodes=removed_nodes, removed_relationships=removed_rels,
+            transactions=progress.txs,
             seconds=round(time.perf_counter() - t0, 3), write_seconds=round(write_seconds, 3),
             by_category=by_cat, by_predicate=by_pred)
 
@@ -407,6 +486,41 @@ class Neo4jWriter(Neo4jRows):
             self.on_batch(phase, n, total)
 
 
+@dataclass
+class _Job:
+    """One write transaction of a load: its phase, rows and statement; ``expect``: how many
+    rows it must report ``written`` (links: every end node must have been found)."""
+
+    phase: str
+    rows: int
+    statement: cypher.Statement
+    expect: int | None = None
+
+
+@dataclass
+class _Progress:
+    """Where a load is (for the error message of a load that stops part-way)."""
+
+    phase: str
+    done: int = 0
+    txs: int = 0
+
+
+class _Quiet(list):  # type: ignore[type-arg]
+    """A list whose ``repr`` is short. The driver builds the text of its debug log line for
+    every RUN (``repr`` of all parameters) even when that log is off — about as much client
+    CPU as packing the batch; ``neo4j-rust-ext`` packs a list subclass exactly like a list."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} items>"
+
+
+def _quiet(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: _Quiet(v) if isinstance(v, list) else v for k, v in params.items()}
+
+
 def _batches(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
     return [rows[i:i + size] for i in range(0, len(rows), size)]
 
@@ -416,7 +530,8 @@ def load_neo4j(eb: EvidenceBase, settings: Neo4jSettings, *,
                per_row: bool = False, dataset: str = DEFAULT_DATASET,
                on_batch: BatchHook | None = None,
                allow_removal: int | None = None,
-               bulk_first_load: bool = True) -> LoadReport:
+               bulk_first_load: bool = True,
+               writers: int = DEFAULT_WRITERS) -> LoadReport:
     """Load a validated evidence base into Neo4j, replacing the dataset it owns there.
 
     Into a database with no entity at all the batches ``CREATE`` (``bulk_first_load``; the
@@ -426,13 +541,14 @@ def load_neo4j(eb: EvidenceBase, settings: Neo4jSettings, *,
     refused (:class:`DestructiveLoadRefused`) unless ``allow_removal`` is at least that number.
 
     ``progress=True`` shows a progress bar on stderr; ``on_batch`` is called after every write
-    transaction (see :data:`BatchHook`).
+    transaction (see :data:`BatchHook`). ``writers``: write transactions in flight at once
+    (1 = one after the other).
     """
     if not progress:
         writer = Neo4jWriter(settings, dataset=dataset,
                              batch_size=batch_size, per_row=per_row, on_batch=on_batch,
                              source=eb.origin, allow_removal=allow_removal,
-                             bulk_first_load=bulk_first_load)
+                             bulk_first_load=bulk_first_load, writers=writers)
         writer.add_all(eb.records())
         return writer.finalize()
     bar = _LazyProgress(on_batch)
@@ -440,7 +556,7 @@ def load_neo4j(eb: EvidenceBase, settings: Neo4jSettings, *,
         writer = Neo4jWriter(settings, dataset=dataset,
                              batch_size=batch_size, per_row=per_row, on_batch=bar.tick,
                              source=eb.origin, allow_removal=allow_removal,
-                             bulk_first_load=bulk_first_load)
+                             bulk_first_load=bulk_first_load, writers=writers)
         writer.add_all(eb.records())
         return writer.finalize()
     finally:
