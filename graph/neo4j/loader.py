@@ -14,7 +14,8 @@ server until all records passed. :meth:`Neo4jWriter.finalize` then:
    lookup per row, no prune pass — which is the bulk path without leaving Bolt (see
    docs/neo4j.md for ``neo4j-admin database import`` on very large bases);
 4. deletes this dataset's nodes and relationships of any other version (entries removed since the
-   last load) — nodes no load owns are never touched;
+   last load) — nodes no load owns are never touched; skipped when the count store says the
+   database holds nothing but what this load just wrote (:meth:`Neo4jWriter._stored_counts`);
 5. marks the dataset ``complete`` with its version and counts.
 
 If the server fails part-way, the dataset stays ``loading`` (explorer and CLI refuse it) and a
@@ -255,12 +256,17 @@ class Neo4jRows(Writer):
         """
         claims, properties = edge.claims, edge.properties
         key: tuple[Any, ...] | None = None
-        if claims.__class__ is tuple and all(v.__class__ in _SHAREABLE
-                                             for v in properties.values()):
-            key = (claims, *((k, v.__class__, v) for k, v in properties.items()))
-            shared = self._shared_props.get(key)
-            if shared is not None:
-                return shared
+        if claims.__class__ is tuple:
+            key = (claims,)
+            for k, v in properties.items():  # 0-2 items: a loop beats all() + a generator
+                if v.__class__ not in _SHAREABLE:
+                    key = None
+                    break
+                key += (k, v.__class__, v)
+            if key is not None:
+                shared = self._shared_props.get(key)
+                if shared is not None:
+                    return shared
         try:
             props = cypher.encode_properties({"claims": list(claims), **properties})
         except (ValueError, TypeError) as exc:
@@ -436,8 +442,13 @@ class Neo4jWriter(Neo4jRows):
                 total, progress)
             write_seconds = time.perf_counter() - tw
             progress.phase = "prune"
-            removed_rels = 0 if create else self._prune(driver, cypher.prune_edges, version)
-            removed_nodes = 0 if create else self._prune(driver, cypher.prune_nodes, version)
+            removed_rels = removed_nodes = 0
+            if not create:
+                stored_nodes, stored_rels = self._stored_counts(driver)
+                if stored_rels != n_edges:
+                    removed_rels = self._prune(driver, cypher.prune_edges, version)
+                if stored_nodes != n_nodes:
+                    removed_nodes = self._prune(driver, cypher.prune_nodes, version)
             by_cat = {c: len(r) for c, r in sorted(self._nodes.items())}
             by_pred = {p: len(r) for p, r in sorted(self._edges.items())}
             progress.phase = "finish"
@@ -470,6 +481,23 @@ class Neo4jWriter(Neo4jRows):
             transactions=progress.txs,
             seconds=round(time.perf_counter() - t0, 3), write_seconds=round(write_seconds, 3),
             by_category=by_cat, by_predicate=by_pred)
+
+    def _stored_counts(self, driver: neo4j.Driver) -> tuple[int, int]:
+        """All entities and all relationships in the database, from the count store (no scan).
+
+        Every node and link this load wrote — distinct ids, distinct (subject, relation,
+        object) keys, each batch's ``written`` checked — now carries this version. When the
+        database holds exactly that many entities (relationships) in all, none of them is of
+        another version or dataset, so the prune pass would delete nothing and is skipped:
+        the link prune reads every relationship in the database (~1 s at 936k links).
+        """
+        with driver.session(database=self.database) as session:
+            q, p = cypher.count_entities()
+            entities = session.run(q, p).single()
+            q, p = cypher.count_all_relationships()
+            relationships = session.run(q, p).single()
+        return (int(entities["n"]) if entities else -1,
+                int(relationships["relationships"]) if relationships else -1)
 
     def _prune(self, driver: neo4j.Driver, build: Callable[[str, str, int], cypher.Statement],
                version: str) -> int:
