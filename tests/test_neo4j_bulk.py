@@ -164,49 +164,6 @@ def test_files_hold_the_text_as_written(odd_eb: EvidenceBase, tmp_path: Path) ->
     assert "\r" not in plain and len(plain.splitlines()) == 1 + 2
 
 
-def _folder_bytes(folder: Path) -> dict[str, bytes]:
-    """Every file of a bulk export but the manifest's timestamp."""
-    import json
-
-    out = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-           if p.is_file() and p.name != "manifest.json"}
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    manifest.pop("written_at")
-    out["manifest.json"] = json.dumps(manifest, sort_keys=True).encode()
-    return out
-
-
-def test_links_written_by_a_forked_child_are_the_same_files(
-        odd_eb: EvidenceBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
-    """Large bases write the links' files in a forked child (graph.neo4j.bulk._links_in_child):
-    the same bytes as writing them here, and a child that fails is replaced by writing here."""
-    from graph.neo4j import bulk
-
-    if not bulk._parallel_possible():
-        pytest.skip("no fork start method or a single CPU")
-    monkeypatch.setattr(bulk, "PARALLEL_MIN_LINKS", 10**12)
-    write_bulk_files(odd_eb, tmp_path / "here")
-    monkeypatch.setattr(bulk, "PARALLEL_MIN_LINKS", 0)
-    write_bulk_files(odd_eb, tmp_path / "child")
-    here = _folder_bytes(tmp_path / "here")
-    assert _folder_bytes(tmp_path / "child") == here
-    assert any(k.startswith("relationships/") for k in here)
-
-    parent, real = os.getpid(), bulk._write_links
-
-    def fails_in_the_child(*args: Any) -> Any:
-        if os.getpid() != parent:
-            raise OSError("no space left on device (simulated)")
-        return real(*args)
-
-    monkeypatch.setattr(bulk, "_write_links", fails_in_the_child)
-    with caplog.at_level("WARNING", logger="intersections.neo4j.bulk"):
-        write_bulk_files(odd_eb, tmp_path / "fallback")
-    assert "no space left on device (simulated)" in caplog.text
-    assert _folder_bytes(tmp_path / "fallback") == here
-
-
 # ----------------------------------------------------------------------------- a real import
 def _need_java() -> None:
     if shutil.which("java") is None:  # (mvn only when the jar cache is empty: the script says)

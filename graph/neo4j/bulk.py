@@ -34,14 +34,11 @@ identifiers. Empty lists never need one: the loader does not store them (``_empt
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
 import math
 import re
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,8 +53,6 @@ from loaders.errors import IntersectionsError
 from loaders.evidence import EvidenceBase
 from loaders.workspace import ReadOnlyBase
 from ontology.schema import neo4j_labels, neo4j_rel_type
-
-log = logging.getLogger("intersections.neo4j.bulk")
 
 #: Bumped when the layout of the folder changes (the finish step refuses other formats).
 FORMAT = 1
@@ -219,30 +214,27 @@ def _quoted(column: Any) -> Any:
     return pc.binary_join_element_wise('"', pc.replace_substring(column, '"', '""'), '"', "")
 
 
-@dataclass
-class _Prepared:
-    """One group's lines before the dataset/version cells go in (see :func:`_prepare`)."""
+def _write_group(folder: Path, stem: str, lead: list[str], ends: list[list[str]],
+                 tags: str, group: _Group) -> tuple[list[str], list[str], int]:
+    """Write one group's files; returns (files, multiline files) relative to ``folder`` and the
+    longest line written (in bytes).
 
-    stem: str
-    header: str
-    cells: list[Any]  # the id cells first (``ends`` of them), then one per property
-    ends: int
-    rows: int
-
-
-def _prepare(stem: str, lead: list[str], ends: list[list[str]], group: _Group) -> _Prepared:
-    """One group's fields as Arrow columns, column by column (issue 17: the per-row Python
-    formatting was ~5 of the ~9 CPU-s of the files at 936k links): strings are quoted by Arrow
-    compute kernels; Python touches each row only to pick its values, join list items and
-    format the few numbers (with the same :func:`_number` as before). ``ends`` (the ids) and
-    every string are quoted with ``"`` doubled; a value the row does not have is empty and
-    unquoted. The dataset/version cells are added by :func:`_write_prepared`."""
+    Column by column in Arrow (issue 17: the per-row Python formatting was ~5 of the ~9 CPU-s
+    of the files at 936k links): strings are quoted and joined into lines by Arrow compute
+    kernels, and the lines' UTF-8 buffer is the file body. Python touches each row only to
+    pick its values (and to join list items, and to format the few numbers, with the same
+    :func:`_number` as before). Fields are exactly what a row-by-row writer gives: ``ends``
+    (the ids) and every string quoted with ``"`` doubled, ``tags`` (the already quoted
+    dataset and version cells) on every row, a value the row does not have empty and unquoted.
+    """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     keys = sorted(group.kinds)
     header = ",".join([*lead, *(f"{k}:{group.kinds[k]}" for k in keys)]) + "\n"
     props = [r[2] for r in group.rows]
     cells: list[Any] = [_quoted(pa.array(ids, pa.string())) for ids in ends]
+    cells.append(tags)
     for k in keys:
         kind = group.kinds[k]
         values = [p.get(k) for p in props]
@@ -255,20 +247,8 @@ def _prepare(stem: str, lead: list[str], ends: list[list[str]], group: _Group) -
         else:
             fmt = _formatter(kind)
             cells.append(pa.array(["" if v is None else fmt(v) for v in values], pa.string()))
-    return _Prepared(stem, header, cells, len(ends), len(props))
-
-
-def _write_prepared(folder: Path, prep: _Prepared, tags: str,
-                    ) -> tuple[list[str], list[str], int]:
-    """Join a prepared group into lines (``tags``, the quoted dataset and version cells, after
-    the ids) and write them; rows with a line break go to a ``-multiline`` file. Returns (files,
-    multiline files) relative to ``folder`` and the longest line written, in bytes. The lines'
-    UTF-8 buffer is the file body (no copy of the lines to Python)."""
-    import pyarrow.compute as pc
-
-    cells = [*prep.cells[:prep.ends], tags, *prep.cells[prep.ends:]]
     lines = pc.binary_join_element_wise(*cells, ",")
-    longest = int(pc.max(pc.binary_length(lines)).as_py() or 0) if prep.rows else 0
+    longest = int(pc.max(pc.binary_length(lines)).as_py() or 0) if len(lines) else 0
     broken = pc.match_substring_regex(lines, "[\r\n]")
     written: list[str] = []
     multiline: list[str] = []
@@ -276,21 +256,15 @@ def _write_prepared(folder: Path, prep: _Prepared, tags: str,
     for part, suffix in parts:
         if not len(part):
             continue
-        rel = f"{prep.stem}{suffix}.csv"
+        rel = f"{stem}{suffix}.csv"
         body = pc.binary_join_element_wise(part, "", "\n")  # each line + "\n"
         with (folder / rel).open("wb") as f:
-            f.write(prep.header.encode("utf-8"))
+            f.write(header.encode("utf-8"))
             f.write(_string_data(body))
         written.append(rel)
         if suffix:
             multiline.append(rel)
     return written, multiline, longest
-
-
-def _write_group(folder: Path, stem: str, lead: list[str], ends: list[list[str]],
-                 tags: str, group: _Group) -> tuple[list[str], list[str], int]:
-    """Write one group's files (:func:`_prepare`, then :func:`_write_prepared`)."""
-    return _write_prepared(folder, _prepare(stem, lead, ends, group), tags)
 
 
 def _string_data(column: Any) -> memoryview:
@@ -342,36 +316,52 @@ def _write_bulk_files(eb: EvidenceBase, out: Path, dataset: str) -> BulkFiles:
     rows = Neo4jRows(dataset=dataset, source=eb.origin)
     rows.add_all(eb.records())
     rows.check()
+    version = rows.content_version()
+    tags = {cypher.DATASET_KEY: dataset, cypher.VERSION_KEY: version}
 
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("nodes", "relationships"):
         (out / sub).mkdir(exist_ok=True)
         for old in (out / sub).glob("*.csv"):
             old.unlink()
-    # The links' files are written by a forked child while this process hashes the version
-    # and writes the nodes' (see _links_in_child); the version reaches the child last, for the
-    # one step that needs it. Same files either way.
-    links = _links_in_child(rows, out) if _parallel(rows) else None
-    try:
-        version = rows.content_version()
-        tags = {cypher.DATASET_KEY: dataset, cypher.VERSION_KEY: version}
-        tag_cells = f"{_quote(dataset)},{_quote(version)}"
-        nodes = _write_nodes(rows, out, tag_cells)
-    except BaseException:
-        if links:
-            links(None)  # the child stops without writing
-        raise
-    link_part = links(tag_cells) if links else None
-    if link_part is None:
-        link_part = _write_links(rows, out, lambda: tag_cells)
-    node_args, node_multi, node_files, node_longest, node_fix = nodes
-    link_args, link_multi, link_files, link_longest, edge_fix = link_part
-
+    node_fix: list[dict[str, Any]] = []
+    edge_fix: dict[str, list[dict[str, Any]]] = {}
     args = ["--id-type=string", "--array-delimiter=U+001F", "--delimiter=,",
             "--ignore-empty-strings=false", "--trim-strings=false",
-            "--legacy-style-quoting=false", "--normalize-types=true", *node_args, *link_args]
-    multiline = [*node_multi, *link_multi]
-    longest = max(node_longest, link_longest)
+            "--legacy-style-quoting=false", "--normalize-types=true"]
+    multiline: list[str] = []
+    files = 0
+    longest = 0
+    tag_cells = f"{_quote(dataset)},{_quote(version)}"
+    tag_head = [f"{cypher.DATASET_KEY}:string", f"{cypher.VERSION_KEY}:string"]
+    skip = frozenset({"id", cypher.DATASET_KEY, cypher.VERSION_KEY})
+
+    for category in sorted(rows._nodes):
+        labels = ":".join(dict.fromkeys([cypher.ENTITY, *neo4j_labels(category)]))
+        data = [(r["id"], None, r["props"]) for r in rows._nodes[category]]
+        groups = _split(data, skip, node_fix, lambda a, _b, bad: {"id": a, "props": bad})
+        for i, g in enumerate(groups):
+            stem = f"nodes/{category}" + (f"-{i}" if i else "")
+            written, multi, size = _write_group(out, stem, ["id:ID", *tag_head],
+                                                [[r[0] for r in g.rows]], tag_cells, g)
+            multiline += multi
+            args += [f"--nodes={labels}={p}" for p in written]
+            files += len(written)
+            longest = max(longest, size)
+    for predicate in sorted(rows._edges):
+        rel = neo4j_rel_type(predicate)
+        data = [(r["s"], r["o"], r["props"]) for r in rows._edges[predicate]]
+        fixes = edge_fix.setdefault(predicate, [])
+        groups = _split(data, skip, fixes, lambda a, b, bad: {"s": a, "o": b, "props": bad})
+        for i, g in enumerate(groups):
+            stem = f"relationships/{predicate}" + (f"-{i}" if i else "")
+            written, multi, size = _write_group(
+                out, stem, [":START_ID", ":END_ID", *tag_head],
+                [[r[0] for r in g.rows], [r[1] for r in g.rows]], tag_cells, g)
+            multiline += multi
+            args += [f"--relationships={rel}={p}" for p in written]
+            files += len(written)
+            longest = max(longest, size)
     # the tool's read buffer must hold the largest single value (default 4 MiB); a line bounds it
     args.append(f"--read-buffer-size={max(4 * 1024 * 1024, 4 * longest + 1024)}")
     if multiline:
@@ -383,9 +373,8 @@ def _write_bulk_files(eb: EvidenceBase, out: Path, dataset: str) -> BulkFiles:
     edge_fix = {p: f for p, f in edge_fix.items() if f}
     n_fix = len(node_fix) + sum(len(f) for f in edge_fix.values())
     report = BulkFiles(folder=str(out), dataset=dataset, version=version,
-                       nodes=rows.node_count, relationships=rows.edge_count,
-                       files=node_files + link_files, fixups=n_fix, seconds=0.0,
-                       by_category=by_cat, by_predicate=by_pred)
+                       nodes=rows.node_count, relationships=rows.edge_count, files=files,
+                       fixups=n_fix, seconds=0.0, by_category=by_cat, by_predicate=by_pred)
     manifest = {"format": FORMAT, "dataset": dataset, "version": version,
                 "source": eb.origin, "written_at": _now(), "nodes": report.nodes,
                 "relationships": report.relationships, "by_category": by_cat,
@@ -394,133 +383,6 @@ def _write_bulk_files(eb: EvidenceBase, out: Path, dataset: str) -> BulkFiles:
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
-
-
-_TAG_HEAD = [f"{cypher.DATASET_KEY}:string", f"{cypher.VERSION_KEY}:string"]
-_SKIP = frozenset({"id", cypher.DATASET_KEY, cypher.VERSION_KEY})
-#: (import.args lines, multi-line files, files written, longest line, fixups)
-_Part = tuple[list[str], list[str], int, int, Any]
-
-
-def _write_nodes(rows: Neo4jRows, out: Path, tag_cells: str) -> _Part:
-    """The nodes' files, class by class."""
-    fixups: list[dict[str, Any]] = []
-    args: list[str] = []
-    multiline: list[str] = []
-    files = longest = 0
-    for category in sorted(rows._nodes):
-        labels = ":".join(dict.fromkeys([cypher.ENTITY, *neo4j_labels(category)]))
-        data = [(r["id"], None, r["props"]) for r in rows._nodes[category]]
-        groups = _split(data, _SKIP, fixups, lambda a, _b, bad: {"id": a, "props": bad})
-        for i, g in enumerate(groups):
-            stem = f"nodes/{category}" + (f"-{i}" if i else "")
-            written, multi, size = _write_group(out, stem, ["id:ID", *_TAG_HEAD],
-                                                [[r[0] for r in g.rows]], tag_cells, g)
-            multiline += multi
-            args += [f"--nodes={labels}={p}" for p in written]
-            files += len(written)
-            longest = max(longest, size)
-    return args, multiline, files, longest, fixups
-
-
-def _write_links(rows: Neo4jRows, out: Path, tag_cells: Callable[[], str]) -> _Part:
-    """The links' files, relation by relation: every group is split and prepared first, and
-    ``tag_cells()`` (which may wait for the version) is only asked for when writing."""
-    fixups: dict[str, list[dict[str, Any]]] = {}
-    prepared: list[tuple[str, _Prepared]] = []
-    for predicate in sorted(rows._edges):
-        rel = neo4j_rel_type(predicate)
-        data = [(r["s"], r["o"], r["props"]) for r in rows._edges[predicate]]
-        fixes = fixups.setdefault(predicate, [])
-        groups = _split(data, _SKIP, fixes, lambda a, b, bad: {"s": a, "o": b, "props": bad})
-        for i, g in enumerate(groups):
-            stem = f"relationships/{predicate}" + (f"-{i}" if i else "")
-            prepared.append((rel, _prepare(stem, [":START_ID", ":END_ID", *_TAG_HEAD],
-                                           [[r[0] for r in g.rows], [r[1] for r in g.rows]],
-                                           g)))
-    tags = tag_cells()
-    args: list[str] = []
-    multiline: list[str] = []
-    files = longest = 0
-    for rel, prep in prepared:
-        written, multi, size = _write_prepared(out, prep, tags)
-        multiline += multi
-        args += [f"--relationships={rel}={p}" for p in written]
-        files += len(written)
-        longest = max(longest, size)
-    return args, multiline, files, longest, fixups
-
-
-#: Fewer links than this are written in this process (a fork costs more than it saves).
-PARALLEL_MIN_LINKS = 50_000
-
-
-def _parallel_possible() -> bool:
-    """A second CPU and ``fork`` (Linux, macOS)."""
-    import multiprocessing
-    import os
-
-    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _parallel(rows: Neo4jRows) -> bool:
-    return rows.edge_count >= PARALLEL_MIN_LINKS and _parallel_possible()
-
-
-def _links_in_child(rows: Neo4jRows, out: Path) -> Callable[[str | None], _Part | None]:
-    """Start writing the links' files in a forked child (it shares the collected rows, copy on
-    write); returns a function that hands it the dataset/version cells and waits for its
-    result — None when the child failed (then this process writes the links itself, and any
-    real error, e.g. a full disk, is raised from there). Handing it None stops it.
-
-    Why: at 936k links the version hash (~1.3 CPU-s), the nodes' files and the links' files
-    (~3 CPU-s) are independent but for the version cells in every line; on two cores they
-    overlap. The child is forked before the hash, so it splits and prepares every group
-    meanwhile and waits for the version only to join the lines."""
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork")
-    tags_in, tags_out = ctx.Pipe(duplex=False)
-    result_in, result_out = ctx.Pipe(duplex=False)
-
-    def tag_cells() -> str:
-        cells = tags_in.recv()
-        if cells is None:
-            raise RuntimeError("cancelled")
-        return str(cells)
-
-    def child() -> None:
-        try:
-            part = _write_links(rows, out, tag_cells)
-            result_out.send(("ok", part))
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which redoes it
-            result_out.send(("error", repr(exc)))
-
-    proc = ctx.Process(target=child, name="intersections-bulk-links", daemon=True)
-    proc.start()
-    tags_in.close()
-    result_out.close()
-
-    def finish(cells: str | None) -> _Part | None:
-        with contextlib.suppress(OSError):  # the child may be gone already (it failed)
-            tags_out.send(cells)
-        try:
-            status, part = result_in.recv()
-        except (EOFError, OSError):
-            status, part = "error", "the child exited without a result"
-        finally:
-            tags_out.close()
-            result_in.close()
-            proc.join()
-        if status != "ok":
-            if cells is None:
-                return None
-            log.warning("writing the links' bulk files in a child failed (%s); writing them "
-                        "here", part)
-            return None
-        return part  # type: ignore[no-any-return]
-
-    return finish
 
 
 def _now() -> str:
