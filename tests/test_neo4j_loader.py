@@ -180,13 +180,13 @@ def test_first_load_creates_and_gives_the_database_a_merge_load_gives(
 
 def test_batch_size_per_row_and_writers_give_the_same_database(clean_neo4j, neo4j_credentials,
                                                                 mini_eb):
-    load(mini_eb, neo4j_credentials, batch_size=3)  # DEFAULT_WRITERS transactions in flight
+    load(mini_eb, neo4j_credentials, batch_size=3)
     small = dump(clean_neo4j)
     clean_neo4j.execute_query("MATCH (n) DETACH DELETE n")
     report = load(mini_eb, neo4j_credentials, per_row=True)
     assert report.transactions == len(mini_eb.nodes) + len(mini_eb.edges)
     assert dump(clean_neo4j) == small
-    for writers in (1, 3):  # one after the other, and more in flight than there are cores
+    for writers in (2, 3):  # transactions in flight at once (the default is one)
         clean_neo4j.execute_query("MATCH (n) DETACH DELETE n")
         load(mini_eb, neo4j_credentials, batch_size=2, writers=writers,
              bulk_first_load=False)  # MERGE into an empty database: every link is created
@@ -346,7 +346,7 @@ def test_a_failed_transaction_among_concurrent_ones_stops_the_load_visibly(
 
     monkeypatch.setattr(loader_module.cypher, "merge_edges", failing)
     with pytest.raises(Neo4jLoadInterrupted, match="load stopped at links stated_in"):
-        load(mini_eb, c, batch_size=2)
+        load(mini_eb, c, batch_size=2, writers=2)
     assert state(clean_neo4j)["status"] == "loading"
     monkeypatch.setattr(loader_module.cypher, "merge_edges", real)
     load(mini_eb, c, batch_size=2)
@@ -368,7 +368,7 @@ def test_a_link_whose_end_vanished_mid_load_stops_the_load(clean_neo4j, neo4j_cr
                 clean_neo4j.execute_query("MATCH (n:Entity {id: $id}) DETACH DELETE n", id=gone)
 
     with pytest.raises(Neo4jLoadInterrupted, match="about links lost an end node"):
-        load(mini_eb, c, batch_size=50, on_batch=delete_end_after_the_nodes)
+        load(mini_eb, c, batch_size=50, on_batch=delete_end_after_the_nodes, writers=2)
     assert state(clean_neo4j)["status"] == "loading"
 
 

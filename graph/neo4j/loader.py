@@ -7,9 +7,9 @@ server until all records passed. :meth:`Neo4jWriter.finalize` then:
 1. creates constraints and indexes (``IF NOT EXISTS``);
 2. marks the dataset ``loading`` in its ``(:_LoadState {dataset})`` node — readers refuse it now;
 3. upserts nodes and relationships in batched ``UNWIND … MERGE`` managed write transactions,
-   :data:`DEFAULT_WRITERS` in flight at once (all nodes before any link), every entity
-   tagged ``_dataset`` and ``_version`` (a hash of the loaded content,
-   computed once from the collected rows — :meth:`Neo4jWriter.content_version`); into a
+   ``writers`` in flight at once (:data:`DEFAULT_WRITERS`; all nodes before any link), every
+   entity tagged ``_dataset`` and ``_version`` (a hash of the loaded content, computed once
+   from the collected rows — :meth:`Neo4jWriter.content_version`); into a
    database that holds no entity yet (a first load) the batches ``CREATE`` instead — no index
    lookup per row, no prune pass — which is the bulk path without leaving Bolt (see
    docs/neo4j.md for ``neo4j-admin database import`` on very large bases);
@@ -58,11 +58,13 @@ if TYPE_CHECKING:
 #: trips; BENCHMARKS.md "Neo4j loads"); a batch's transaction state stays a few MB.
 DEFAULT_BATCH_SIZE = 10_000
 PRUNE_BATCH = 10_000
-#: Write transactions in flight at once (each on its own session). With two, the server runs
-#: one batch while the client builds, packs and sends the next, and on a 2-core machine the
-#: server can work on two batches at a time; batches touch disjoint nodes and links, and a
-#: transaction that still meets a lock conflict is retried by the driver (a managed write).
-DEFAULT_WRITERS = 2
+#: Write transactions in flight at once (each on its own session; batches touch disjoint
+#: nodes and links, and a transaction that still meets a lock conflict is retried by the
+#: driver). One: the next batch's statement is still built while the server runs the current
+#: one, and on the shared 2-core project machine two in flight cost more server CPU and ran
+#: slower (100k reload, same run, load 3-5: 25.6 / 27.3 s with one, 30.9 / 35.2 s with two);
+#: ``writers=2`` may pay off on a server with idle cores.
+DEFAULT_WRITERS = 1
 #: Distinct link property maps the collector remembers to share (see Neo4jRows.write_edge).
 SHARED_PROPS_LIMIT = 65_536
 
