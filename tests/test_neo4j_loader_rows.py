@@ -43,7 +43,11 @@ def test_equal_link_properties_share_one_map_and_unequal_types_never_do() -> Non
     assert [type(m["position"]) for m in maps[:4]] == [int, int, float, bool]
     assert math.copysign(1, maps[4]["w"]) == 1 and math.copysign(1, maps[5]["w"]) == -1
     for m, (props, claims) in zip(maps, links, strict=True):  # sharing never changes a value
-        assert m == cypher.encode_properties({"claims": list(claims), **props})
+        assert m == cypher.encode_properties({"claims": list(claims), **props} if claims
+                                             else props)
+    # a link without claims stores no "claims" (nor an "_empty" entry for it)
+    assert "claims" not in maps[0] and cypher.EMPTY_KEYS not in maps[0]
+    assert maps[6]["claims"] == ["claim:a"]
 
 
 def test_link_property_problems_are_still_reported_for_every_link() -> None:

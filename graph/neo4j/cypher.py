@@ -16,7 +16,8 @@ Stored shape (what the loader writes and the backend reads back):
   and a bulk-imported database must equal a loaded one — server Cypher reads list properties
   through ``coalesce(x, [])``) — so the backend returns exactly the Python values the embedded
   graph holds;
-* a relationship per link, type from the predicate, with ``claims`` and the link's properties;
+* a relationship per link, type from the predicate, with the link's properties and its
+  ``claims`` (absent, not listed in ``_empty``, when there are none — most links);
 * bookkeeping properties, all starting with ``_``: ``_dataset`` (which load owns it),
   ``_version`` (hash of the loaded content; older versions are pruned), ``_search`` (normalised
   label + synonyms, text-indexed to find search candidates), ``_label_norm`` / ``_alt_norm``
