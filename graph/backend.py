@@ -27,6 +27,9 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from graph.claim_order import (
+    HUB_INFERRED,
+    HUB_PLAIN,
+    ClaimEvent,
     RouteKey,
     certain,
     claim_events,
@@ -102,6 +105,13 @@ class UnknownNodeError(IntersectionsError, KeyError):
 SearchRank = tuple[int, int, int, str, str, str, str]
 
 
+def predicate_ends(predicate: str) -> frozenset[str]:
+    """Every class a link of ``predicate`` may start or end at (subclasses included; the
+    loader checks every link's domain and range)."""
+    spec = PREDICATE_BY_NAME[predicate]
+    return expand_classes([*spec.domain, *spec.range]) or frozenset()
+
+
 def category_rank(category: str) -> int:
     """Search lists concepts (0) before claims and citations (1) of the same score."""
     return 1 if category in EVIDENCE_CLASSES else 0
@@ -130,6 +140,43 @@ class _Level:
     cites: dict[str, tuple[str, ...]]
     need: Callable[[Iterable[str], Iterable[str]], None]
     take: Callable[[list[EdgeView], dict[str, NodeRef]], None]
+
+
+@dataclass
+class _Hub:
+    """A start's first level when :meth:`GraphBackend._hub_ordered_claims` reads the second
+    level's claims without it: ``level`` the walk's state (its ``take`` walks links of the
+    first level), ``links`` the relations of the first level's links, ``wanted`` the
+    destination classes, ``second`` a ``take`` for the second level over a frontier set."""
+
+    level: _Level
+    links: frozenset[str]
+    wanted: frozenset[str]
+    include_inferred: bool
+    second: Callable[[set[str]], Callable[[list[EdgeView], dict[str, NodeRef]], None]]
+
+
+@dataclass
+class HubLevel:
+    """A start's first level as :meth:`GraphBackend._hub_level` summarises it.
+
+    ``count``: the walkable neighbours (not destinations); ``evidence``: how many of them are
+    claims or citations; ``edges``/``refs``: every walkable link to the *special* neighbours
+    (a link to them carries claims, or one of their ``about`` links does — ``with_claims``),
+    with their refs; ``plain``/``inferred``: whether some other neighbour has a plain link
+    (no claims, not inferred), or only inferred ones."""
+
+    count: int
+    evidence: int
+    edges: list[EdgeView]
+    refs: dict[str, NodeRef]
+    with_claims: frozenset[str]
+    plain: bool
+    inferred: bool
+
+    @property
+    def special(self) -> frozenset[str]:
+        return frozenset(self.refs)
 
 
 def path_rank(p: Path, breadth: dict[str, int]) -> tuple[Any, ...]:
@@ -422,6 +469,15 @@ class GraphBackend(ABC):
         to the destination), then fewest hops, most distinct claims, most citations, end label
         and ids. ``include_inferred=False`` leaves links the curators inferred out of the walk.
         """
+        return self._paths(from_id, to_category, to_id, max_hops, limit, predicates,
+                           include_inferred, hub=True)
+
+    def _paths(self, from_id: str, to_category: str | None, to_id: str | None, max_hops: int,
+               limit: int, predicates: Iterable[str] | None, include_inferred: bool, *,
+               hub: bool) -> list[Path]:
+        """:meth:`paths`; ``hub``: a hub's second level of claims may be read without its
+        whole first level (:meth:`_hub_ordered_claims`; when that cannot answer, the walk
+        starts again without it)."""
         if to_category is None and to_id is None:
             raise ValueError("give a destination: a type (to_category) or a node (to_id)")
         max_hops = max(1, min(int(max_hops), MAX_HOPS))
@@ -460,19 +516,13 @@ class GraphBackend(ABC):
                 got = self._citations_of_claims(unknown)
                 cites.update({c: got.get(c, ()) for c in unknown})
 
-        frontier = [from_id]
-        for depth in range(1, max_hops + 1):
-            if not frontier:
-                break
-            frontier_set = set(frontier)
-            frontier = frontier[:MAX_FRONTIER]
-            next_frontier: set[str] = set()
-            seen_links: set[tuple[str, str, str]] = set()
+        def make_take(depth: int, frontier_set: set[str], seen_links: set[tuple[str, str, str]],
+                      next_frontier: set[str]) -> Callable[[list[EdgeView], dict[str, NodeRef]],
+                                                           None]:
+            """The walk of one level: ``frontier_set`` its frontier (a set the caller may
+            grow), ``seen_links`` and ``next_frontier`` its state."""
 
-            def take(edges: list[EdgeView], batch_refs: dict[str, NodeRef], *,
-                     depth: int = depth, frontier_set: set[str] = frontier_set,
-                     seen_links: set[tuple[str, str, str]] = seen_links,
-                     next_frontier: set[str] = next_frontier) -> None:
+            def take(edges: list[EdgeView], batch_refs: dict[str, NodeRef]) -> None:
                 """Walk one batch of the level's links (each link once)."""
                 known.update(batch_refs)
                 new_ids = {e.subject for e in edges} | {e.object for e in edges}
@@ -504,6 +554,18 @@ class GraphBackend(ABC):
                                 next_frontier.add(other)
                         preds_of[other].append((at, e))
 
+            return take
+
+        frontier = [from_id]
+        hub_done = False
+        for depth in range(1, max_hops + 1):
+            if not frontier:
+                break
+            frontier_set = set(frontier)
+            frontier = frontier[:MAX_FRONTIER]
+            next_frontier: set[str] = set()
+            take = make_take(depth, frontier_set, set(), next_frontier)
+
             level_preds = walk_preds
             if to_evidence and not any(node_cat.get(f) in EVIDENCE_CLASSES for f in frontier):
                 # from concepts only "about" leads into the evidence layer (see _walkable)
@@ -530,6 +592,21 @@ class GraphBackend(ABC):
                     break
                 if (to_id and to_id in dist) or len(targets) >= limit or depth == max_hops:
                     break
+                if (n_batch == 0 and hub and depth == 1 and claims_kept is not None
+                        and level_preds is not None and not ordered):
+                    outcome = self._hub_ordered_claims(_Hub(
+                        _Level(from_id, [], preds_of, targets, known, breadth, cites, need,
+                               take),
+                        level_preds - ABOUT, frozenset(wanted or ()), include_inferred,
+                        lambda f2: make_take(2, f2, set(), set())), limit)
+                    if outcome is True:
+                        hub_done = True
+                        break
+                    if outcome is False:  # the hub's claims do not answer: walk it whole
+                        return self._paths(from_id, to_category, to_id, max_hops, limit,
+                                           predicates, include_inferred, hub=False)
+            if hub_done:
+                break
             found = len(targets)
             if (to_id and to_id in dist) or found >= limit:
                 break
@@ -583,7 +660,6 @@ class GraphBackend(ABC):
         ``about`` links into the frontier (so all its routes), each frontier node's key is
         never above that of a route through it, and a destination counts as certain only by
         the key of the routes the final ranking sees."""
-        cap = PATHS_PER_TARGET * 10
         # breadth not read yet counts as 0 (a bound still: nothing has less); a hub's
         # thousands of neighbours are nearly all specific, and a destination only counts as
         # certain by its real key (refresh reads the breadth on its routes)
@@ -591,6 +667,21 @@ class GraphBackend(ABC):
         prefixes = prefix_bounds(lv.source, lv.frontier, lv.preds_of, lv.breadth, lv.cites)
         events = claim_events(prefixes, self._about_with_claims(lv.frontier),
                               include_inferred=include_inferred)
+
+        def read(ev: ClaimEvent, n: int | None, exclude: list[str],
+                 ) -> tuple[list[EdgeView], dict[str, NodeRef], str | None]:
+            return self._claims_into(ev.every, ev.plain, ev.inferred, lv.frontier, n, exclude)
+
+        return self._read_events(lv, events, limit, read)
+
+    def _read_events(self, lv: _Level, events: list[ClaimEvent], limit: int,
+                     read: Callable[[ClaimEvent, int | None, list[str]],
+                                    tuple[list[EdgeView], dict[str, NodeRef], str | None]],
+                     ) -> bool:
+        """Read the events' claims best first until ``limit`` destinations are certain
+        (True) or every event was read (False). ``read(event, n, exclude)`` returns one
+        read's ``about`` links, claim refs and boundary, as :meth:`_claims_into` does."""
+        cap = PATHS_PER_TARGET * 10
         best: dict[str, RouteKey] = {}
 
         def refresh() -> None:
@@ -602,16 +693,14 @@ class GraphBackend(ABC):
                 if rs:
                     best[t] = min(route_key(r, es, lv.breadth, lv.cites) for r, es in rs)
 
-        read: set[str] = set()
+        done: set[str] = set()
         for ev in events:
             refresh()
             if certain(best, {}, ev.key) >= limit:
                 return True
             while True:
-                edges, refs, boundary = self._claims_into(
-                    ev.every, ev.plain, ev.inferred, lv.frontier,
-                    limit if ev.exact else None, sorted(read))
-                read.update(refs)
+                edges, refs, boundary = read(ev, limit if ev.exact else None, sorted(done))
+                done.update(refs)
                 lv.take(edges, refs)
                 if boundary is None:
                     break  # the event is read whole
@@ -620,6 +709,80 @@ class GraphBackend(ABC):
                 if certain(best, folds, ev.key, boundary) >= limit:
                     return True
         return False
+
+    #: A start whose first level has at least this many neighbours has its second level of
+    #: claims read without that whole level (:meth:`_hub_ordered_claims`).
+    HUB_MIN_FRONTIER = 1024
+
+    def _hub_ordered_claims(self, hub: _Hub, limit: int) -> bool | None:
+        """Paths to claims from a hub, without its first level: the ordered claims walk of
+        the second level (:meth:`_ordered_claims`), but the first level is known only in part.
+
+        Every first-level neighbour whose links carry no claims (and whose own ``about`` links
+        carry none) has one of two keys — plain or inferred link — and its breadth, unread,
+        counts 0 (:func:`graph.claim_order.prefix_bounds` gives the same), so the neighbours
+        form two groups the backend describes by pattern, not by id; the others, few, are read
+        with all their links (:meth:`_hub_level`). The events are those :func:`claim_events`
+        gives for the whole level, read in the same order with the same limits
+        (:meth:`_hub_claims`), and each read brings, with the claims' ``about`` links into
+        the level, every first-level link to the neighbours they reach — so every route to a
+        claim read is walked, as reading the level whole walks it, and the answer is the same.
+
+        True: the answer is certain (the walk ends); False: it is not (the caller walks the
+        level whole); None: not for this start (too few neighbours, a backend that cannot).
+        """
+        lv = hub.level
+        source = lv.source
+        if lv.known[source].category in EVIDENCE_CLASSES or any(
+                predicate_ends(p) & hub.wanted for p in hub.links):
+            return None
+        summary = self._hub_level(source, hub.links, hub.wanted, hub.include_inferred)
+        low = max(self.HUB_MIN_FRONTIER, self.ORDERED_CLAIMS_MIN_FRONTIER)
+        if summary is None or summary.evidence or not low <= summary.count <= MAX_FRONTIER:
+            return None
+        lv.take(summary.edges, summary.refs)  # the special neighbours, whole
+        second: set[str] = set(summary.refs)
+        lv2 = _Level(source, sorted(second), lv.preds_of, lv.targets, lv.known, lv.breadth,
+                     lv.cites, lv.need, hub.second(second))
+        lv.need((), claims_on_walk(lv.preds_of))
+        prefixes = prefix_bounds(source, lv2.frontier, lv.preds_of, lv.breadth, lv.cites)
+        if summary.plain:
+            prefixes[HUB_PLAIN] = (1, 0, 1, 0, 0, 0)
+        if summary.inferred:
+            prefixes[HUB_INFERRED] = (1, 0, 1, 1, 0, 0)
+        events = claim_events(prefixes, summary.with_claims & second,
+                              include_inferred=hub.include_inferred)
+
+        def read(ev: ClaimEvent, n: int | None, exclude: list[str],
+                 ) -> tuple[list[EdgeView], dict[str, NodeRef], str | None]:
+            about, via, claims, nodes, boundary = self._hub_claims(
+                source, hub.links, hub.wanted, hub.include_inferred, summary.special, ev, n,
+                exclude)
+            lv.take(via, nodes)  # the first-level links to the neighbours reached, first
+            second.update(e.object for e in about)
+            return about, claims, boundary
+
+        return self._read_events(lv2, events, limit, read)
+
+    def _hub_level(self, source: str, links: frozenset[str], wanted: frozenset[str],
+                   include_inferred: bool) -> HubLevel | None:
+        """The start's first level, summarised (:class:`HubLevel`): the walkable links of
+        ``links`` from ``source`` to nodes not of ``wanted``. None: this backend reads levels
+        whole (it has no cheaper way; the default)."""
+        return None
+
+    def _hub_claims(self, source: str, links: frozenset[str], wanted: frozenset[str],
+                    include_inferred: bool, special: frozenset[str], ev: ClaimEvent,
+                    n: int | None, exclude: Sequence[str],
+                    ) -> tuple[list[EdgeView], list[EdgeView], dict[str, NodeRef],
+                               dict[str, NodeRef], str | None]:
+        """One event of :meth:`_hub_ordered_claims`, as :meth:`_claims_into` reads it, where
+        ``ev.plain``/``ev.inferred`` may hold :data:`HUB_PLAIN` / :data:`HUB_INFERRED`: the
+        first-level neighbours outside ``special`` with a plain link from ``source`` / with
+        only inferred ones. Returns the claims' ``about`` links into the first level, every
+        walkable first-level link from ``source`` to the nodes they reach, the claims' refs,
+        those nodes' refs and the boundary."""
+        raise NotImplementedError("a backend with _hub_level must read hub events")
 
     def _about_with_claims(self, nodes: list[str]) -> set[str]:
         """The nodes some ``about`` link into which carries claims of its own (their claims

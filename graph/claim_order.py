@@ -39,6 +39,13 @@ RouteKey = tuple[int, int, int, int, int, int]
 #: Stands for "any number of claims / citations" in a lower bound.
 _MANY = 1 << 60
 
+#: Stand-ins in :func:`claim_events` for two groups of a hub's first-level neighbours that
+#: the walk never lists (``GraphBackend._hub_ordered_claims``): those with a plain link from
+#: the start, and those with only inferred ones (no claims on their links either way). No id
+#: holds a NUL.
+HUB_PLAIN = "\x00plain"
+HUB_INFERRED = "\x00inferred"
+
 
 def is_inferred(edge: EdgeView) -> bool:
     """True when the curators inferred the link (its ``basis``)."""

@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 
 from benchmarks.generator import generate
-from graph.backend import EdgeView, GraphBackend
+from graph.backend import EdgeView, GraphBackend, HubLevel
 from graph.claim_order import (
+    HUB_INFERRED,
+    HUB_PLAIN,
     ClaimEvent,
     certain,
     claim_events,
@@ -137,6 +139,16 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[EvidenceBase, dict[s
                                                               "basis": "inferred"})
             changed["inferred"] += 1
     assert changed["claims"] > 10 and changed["inferred"] > 10
+    # some structural links of the hubs inferred too: a hub's first level then has neighbours
+    # reached only by inferred links (a group of their own, and out of the walk without them)
+    hubs = set(syn.samples["hubs"])
+    structural = sorted(k for k, e in eb.edges.items()
+                        if k[1] not in ("about", "supported_by", "stated_in", "members")
+                        and (e.subject in hubs or e.object in hubs) and not e.claims)
+    for key in rng.sample(structural, len(structural) // 5):
+        e = eb.edges[key]
+        eb.edges[key] = EdgeRecord(subject=e.subject, predicate=e.predicate, object=e.object,
+                                   claims=(), properties={**e.properties, "basis": "inferred"})
     return eb, syn.samples
 
 
@@ -223,6 +235,72 @@ def test_neo4j_ordered_levels_equal_the_embedded_answer(both, monkeypatch) -> No
     # whole (another statement)
     assert len(reads) > len(starts)
     assert all(came <= asked <= 30 + 8 for asked, came in reads)
+
+
+@pytest.mark.neo4j
+def test_neo4j_hub_levels_equal_the_embedded_answer(both, monkeypatch) -> None:
+    """A hub's second level of claims read without its first level (every start counts as a
+    hub here) gives the embedded answer; the reads by pattern (the two groups of ordinary
+    neighbours) and the fallback to walking the level whole both happen."""
+    neo, nx, samples = both
+    starts = _starts(nx, samples)
+    summaries: list[HubLevel | None] = []
+    groups: list[tuple[str, ...]] = []
+    whole: list[int] = []
+    real_level, real_claims, real_paths = neo._hub_level, neo._hub_claims, neo._paths
+
+    def level(*args: Any) -> Any:
+        summaries.append(real_level(*args))
+        return summaries[-1]
+
+    def claims(*args: Any) -> Any:
+        ev = args[5]
+        groups.append(tuple(x for x in (*ev.plain, *ev.inferred)
+                            if x in (HUB_PLAIN, HUB_INFERRED)))
+        return real_claims(*args)
+
+    def paths(*args: Any, hub: bool) -> Any:
+        if not hub:
+            whole.append(1)
+        return real_paths(*args, hub=hub)
+
+    monkeypatch.setattr(neo, "_hub_level", level)
+    monkeypatch.setattr(neo, "_hub_claims", claims)
+    monkeypatch.setattr(neo, "_paths", paths)
+    monkeypatch.setattr(neo, "HUB_MIN_FRONTIER", 1)
+    want = _answers(nx, starts, 10 ** 9)
+    got = _answers(neo, starts, 1)
+    for i, (g, w) in enumerate(zip(got, want, strict=True)):
+        assert g == w, (starts[i // len(CASES)], CASES[i % len(CASES)])
+    used = [s for s in summaries if s is not None]
+    assert used and any(s.edges for s in used) and any(s.inferred for s in used)
+    assert any(HUB_PLAIN in g for g in groups) and any(HUB_INFERRED in g for g in groups)
+    assert whole, "no start fell back to walking its first level whole"
+    assert len(whole) < len(used), "no hub answer came without the whole first level"
+
+
+@pytest.mark.neo4j
+def test_a_hub_level_reads_only_its_special_links(both) -> None:
+    """The summary of a hub's first level ships only the links to special neighbours, and
+    counts the level as the whole walk would."""
+    from graph.backend import STRUCTURAL_PREDICATES
+
+    neo, nx, samples = both
+    links = frozenset(STRUCTURAL_PREDICATES)
+    for hub in samples["hubs"]:
+        for inferred in (True, False):
+            got = neo._hub_level(hub, links, frozenset({"Claim"}), inferred)
+            assert got is not None
+            edges = [e for e in nx.edges_of([hub], links)
+                     if inferred or (e.properties or {}).get("basis") != "inferred"]
+            far = {e.object if e.subject == hub else e.subject for e in edges} - {hub}
+            special = {x for x in far if any(e.claims for e in edges if x in (e.subject,
+                                                                          e.object))}
+            special |= nx._about_with_claims(sorted(far))
+            assert got.count == len(far) and got.special == special
+            assert {(e.subject, e.predicate, e.object) for e in got.edges} == {
+                (e.subject, e.predicate, e.object) for e in edges
+                if e.subject in special or e.object in special}
 
 
 @pytest.mark.neo4j

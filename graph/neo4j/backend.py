@@ -28,9 +28,12 @@ from graph.backend import (
     STRUCTURAL_PREDICATES,
     EdgeView,
     GraphBackend,
+    HubLevel,
     SearchRank,
     category_rank,
+    predicate_ends,
 )
+from graph.claim_order import HUB_INFERRED, HUB_PLAIN, ClaimEvent
 from graph.models import NodeRef
 from graph.neo4j import cypher
 from graph.neo4j.errors import (
@@ -44,7 +47,6 @@ from graph.text import best_match_texts, search_texts
 from ontology.schema import (
     EVIDENCE_CLASSES,
     PREDICATE_BY_NAME,
-    expand_classes,
     predicate_from_rel_type,
 )
 
@@ -106,10 +108,7 @@ def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
     return driver
 
 
-def _ends(predicate: str) -> frozenset[str]:
-    """Every class a link of ``predicate`` may start or end at (subclasses included)."""
-    spec = PREDICATE_BY_NAME[predicate]
-    return expand_classes([*spec.domain, *spec.range]) or frozenset()
+_ends = predicate_ends
 
 
 def _is_outage(exc: BaseException) -> bool:
@@ -341,26 +340,84 @@ class Neo4jBackend(GraphBackend):
 
     def _about_with_claims(self, nodes: list[str]) -> set[str]:
         """One scan of every ``about`` link, kept while the same load is in the database
-        (:func:`cypher.about_with_claims`; the load's ``run_id`` is checked with the load
-        state), instead of reading the ``about`` links of a hub's thousands of neighbours."""
+        (:meth:`_with_claims_ids`), instead of reading the ``about`` links of a hub's
+        thousands of neighbours."""
+        return set(nodes) & self._with_claims_ids()
+
+    def _with_claims_ids(self) -> frozenset[str]:
+        """Every node an ``about`` link into which carries claims (:func:`cypher.
+        about_with_claims`), scanned once per load: the load's ``run_id`` is checked with the
+        load state on every call."""
         run_id = (self.load_state() or {}).get("run_id")
         if self._with_claims is None or self._with_claims[0] != run_id or run_id is None:
             ids = frozenset(r["id"] for r in self._read(cypher.about_with_claims()))
             self._with_claims = (run_id, ids)
-        return set(nodes) & self._with_claims[1]
+        return self._with_claims[1]
+
+    def _hub_level(self, source: str, links: frozenset[str], wanted: frozenset[str],
+                   include_inferred: bool) -> HubLevel | None:
+        """One read (:func:`cypher.hub_level`): a hub's thousands of first-level links stay
+        on the server; only the few to special neighbours come back."""
+        if not links or not self._server_ranks_search():
+            return None  # a load from before issue 17 stores no casefolded labels
+        with_claims = self._with_claims_ids()
+        rows = self._read(cypher.hub_level(source, links, wanted, include_inferred,
+                                           with_claims, EVIDENCE_CLASSES))
+        if not rows:
+            return None
+        row = rows[0]
+        refs: dict[str, NodeRef] = {}
+        wc: set[str] = set()
+        lean: list[Any] = []
+        for x, category, label, in_with_claims, link_rows in row["special"]:
+            refs[x] = NodeRef(x, category, label)
+            if in_with_claims:
+                wc.add(x)
+            lean.extend(link_rows)
+        return HubLevel(count=int(row["n"] or 0), evidence=int(row["evidence"] or 0),
+                        edges=self._lean_views(lean), refs=refs, with_claims=frozenset(wc),
+                        plain=bool(row["plain"]), inferred=bool(row["inferred"]))
+
+    def _hub_claims(self, source: str, links: frozenset[str], wanted: frozenset[str],
+                    include_inferred: bool, special: frozenset[str], ev: ClaimEvent,
+                    n: int | None, exclude: Sequence[str],
+                    ) -> tuple[list[EdgeView], list[EdgeView], dict[str, NodeRef],
+                               dict[str, NodeRef], str | None]:
+        """One read per event (:func:`cypher.hub_claims`), with :meth:`_claims_into`'s
+        handling of the n-th label's ties."""
+        marks = {HUB_PLAIN: "P", HUB_INFERRED: "I"}
+
+        def build(want: int | None) -> cypher.Statement:
+            return cypher.hub_claims(
+                source, links, wanted, include_inferred, sorted(special), ev.every,
+                [x for x in ev.plain if x not in marks], [x for x in ev.inferred if x not in marks],
+                [marks[x] for x in ev.plain if x in marks],
+                [marks[x] for x in ev.inferred if x in marks], want, exclude)
+
+        rows, boundary = self._tie_rows(build, n)
+        via = self._lean_views([v for r in rows for v in r["via"]])
+        nodes = {r["o"]: NodeRef(r["o"], r["fc"], r["fl"]) for r in rows}
+        return self._lean_views(rows), via, self._far_refs(rows), nodes, boundary
 
     def _claims_into(self, every: Sequence[str], plain: Sequence[str],
                      inferred: Sequence[str], frontier: Sequence[str], n: int | None,
                      exclude: Sequence[str],
                      ) -> tuple[list[EdgeView], dict[str, NodeRef], str | None]:
-        """One event of an ordered claims level in one read (:func:`cypher.claims_into`). It
-        asks for a few claims more than ``n``, so that the n-th one's label ties usually come
-        in the same read; when they may not, it asks again for more."""
+        """One event of an ordered claims level in one read (:func:`cypher.claims_into`)."""
+        rows, boundary = self._tie_rows(lambda want: cypher.claims_into(
+            every, plain, inferred, frontier, want, exclude), n)
+        return self._lean_views(rows), self._far_refs(rows), boundary
+
+    def _tie_rows(self, build: Callable[[int | None], cypher.Statement], n: int | None,
+                  ) -> tuple[list[Any], str | None]:
+        """The rows of an event read for its first ``n`` claims (by casefolded label, then
+        id) and every claim with the n-th one's label, and the boundary (None: every claim
+        came). It asks for a few claims more than ``n``, so that the n-th one's label ties
+        usually come in the same read; when they may not, it asks again for more."""
         extra = 8
         while True:
             want = None if n is None else n + extra
-            rows = self._read(cypher.claims_into(every, plain, inferred, frontier, want,
-                                                 exclude))
+            rows = self._read(build(want))
             folds = dict(sorted({(r["s"], r["fold"]) for r in rows},
                                 key=lambda x: (x[1] or "", x[0])))
             order = list(folds)
@@ -378,8 +435,7 @@ class Neo4jBackend(GraphBackend):
                 break
             extra *= 4
         chosen = set(order)
-        rows = [r for r in rows if r["s"] in chosen]
-        return self._lean_views(rows), self._far_refs(rows), boundary
+        return [r for r in rows if r["s"] in chosen], boundary
 
     def _neighbour_links(self, node_id: str, predicates: frozenset[str] | None,
                          ) -> tuple[list[EdgeView], dict[str, NodeRef]]:

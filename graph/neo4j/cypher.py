@@ -472,6 +472,104 @@ def claims_into(every: Sequence[str], plain: Sequence[str], inferred: Sequence[s
     return query, params
 
 
+def _hub_neighbours(links: Iterable[str], include_inferred: bool) -> str:
+    """The start ``s``'s walkable first-level neighbours ``x`` (not of the classes ``$to``),
+    with their links from ``s`` as ``rs`` — what one level of a path walk takes from ``s``."""
+    inferred = "" if include_inferred else " AND (r.basis IS NULL OR r.basis <> 'inferred')"
+    return (
+        f"MATCH (s:{ENTITY} {{id: $source}})-[r:{_rel_pattern(links)}]-(x:{ENTITY})\n"
+        f"WHERE x <> s AND (x.category IS NULL OR NOT x.category IN $to){inferred}\n"
+        "WITH s, x, collect(r) AS rs\n"
+    )
+
+
+_LINK_ROW = ("[startNode(q).id, type(q), endNode(q).id, "
+             "{claims: q.claims, basis: q.basis, basis_note: q.basis_note}]")
+
+
+def hub_level(source: str, links: Iterable[str], to: Iterable[str], include_inferred: bool,
+              with_claims: Iterable[str], evidence: Iterable[str]) -> Statement:
+    """A hub's first level summarised in one read (:meth:`graph.backend.GraphBackend.
+    _hub_level`): how many walkable neighbours, how many of them are of the ``evidence``
+    classes, whether some ordinary neighbour has a plain link (``plain``) or only inferred
+    ones (``inferred``), and, for each *special* neighbour — a link from the start carries
+    claims, or the neighbour is in ``with_claims`` — its id, class, label, whether it is in
+    ``with_claims`` and every link from the start as a lean row."""
+    query = (
+        _hub_neighbours(links, include_inferred)
+        + "WITH x, rs, x.id IN $with_claims AS wc, "
+        "any(q IN rs WHERE size(coalesce(q.claims, [])) > 0) AS lc, "
+        "any(q IN rs WHERE q.basis IS NULL OR q.basis <> 'inferred') AS pl\n"
+        "RETURN count(x) AS n, "
+        "sum(CASE WHEN x.category IN $evidence THEN 1 ELSE 0 END) AS evidence, "
+        "max(CASE WHEN NOT (wc OR lc) AND pl THEN 1 ELSE 0 END) AS plain, "
+        "max(CASE WHEN NOT (wc OR lc) AND NOT pl THEN 1 ELSE 0 END) AS inferred, "
+        "collect(CASE WHEN wc OR lc THEN [x.id, x.category, x.label, wc, "
+        f"[q IN rs | {_LINK_ROW}]] END) AS special"
+    )
+    return query, {"source": source, "to": sorted(to), "with_claims": sorted(with_claims),
+                   "evidence": sorted(evidence)}
+
+
+def hub_claims(source: str, links: Iterable[str], to: Iterable[str], include_inferred: bool,
+               special: Sequence[str], every: Sequence[str], plain: Sequence[str],
+               inferred: Sequence[str], plain_groups: Sequence[str],
+               inferred_groups: Sequence[str], n: int | None,
+               exclude: Sequence[str]) -> Statement:
+    """One event of a hub's second level (:meth:`graph.backend.GraphBackend._hub_claims`) in
+    one read, as :func:`claims_into` reads one, where the first level is a pattern, not ids:
+    the neighbours ``x`` of the start outside ``special`` form group ``P`` (some plain link
+    from the start) or ``I`` (only inferred ones), and a plain / inferred ``about`` link into
+    ``x`` counts when ``x`` is in ``plain`` / ``inferred`` or its group is in ``plain_groups``
+    / ``inferred_groups``. Each row is an ``about`` link from a chosen claim into a first-level
+    neighbour (``s, t, o, props, m, mc, ml, fold``), that neighbour's class and label
+    (``fc``, ``fl``) and every walkable link from the start to it (``via``, lean rows)."""
+    about = neo4j_rel_type("about")
+    limit = "" if n is None else "LIMIT $n\n"
+    inferred_r = "" if include_inferred else " WHERE q.basis IS NULL OR q.basis <> 'inferred'"
+    counts = ("(x.id IN $every OR (size(coalesce(a.claims, [])) = 0 AND CASE WHEN "
+              "a.basis = 'inferred' THEN x.id IN $inferred{ig} ELSE x.id IN $plain{pg} END))")
+    if plain_groups or inferred_groups:
+        # the groups are the start's whole first level, walked on the server
+        head = (
+            _hub_neighbours(links, include_inferred)
+            + "WITH x, CASE WHEN x.id IN $special THEN '' "
+            "WHEN any(q IN rs WHERE q.basis IS NULL OR q.basis <> 'inferred') THEN 'P' "
+            "ELSE 'I' END AS g\n"
+            f"MATCH (x)<-[a:{about}]-(c:{ENTITY})\n"
+            "WHERE NOT c.id IN $exclude AND "
+            f"{counts.format(ig=' OR g IN $ig', pg=' OR g IN $pg')}\n"
+        )
+    else:
+        # only listed neighbours (the few special ones): start from them
+        head = (
+            "UNWIND $every + $plain + $inferred AS id\n"
+            f"MATCH (x:{ENTITY} {{id: id}})<-[a:{about}]-(c:{ENTITY})\n"
+            f"WHERE NOT c.id IN $exclude AND {counts.format(ig='', pg='')}\n"
+        )
+    query = (
+        head
+        + f"WITH DISTINCT c ORDER BY c.{LABEL_FOLD_KEY}, c.id\n"
+        f"{limit}"
+        f"MATCH (s:{ENTITY} {{id: $source}})\n"
+        f"MATCH (c)-[a:{about}]->(f:{ENTITY})\n"
+        "WHERE f <> s AND (f.category IS NULL OR NOT f.category IN $to)\n"
+        f"WITH c, a, f, [(s)-[q:{_rel_pattern(links)}]-(f){inferred_r} | {_LINK_ROW}] AS via\n"
+        "WHERE size(via) > 0\n"
+        "RETURN c.id AS s, type(a) AS t, f.id AS o, "
+        "{claims: a.claims, basis: a.basis, basis_note: a.basis_note} AS props, "
+        f"c.id AS m, c.category AS mc, c.label AS ml, c.{LABEL_FOLD_KEY} AS fold, "
+        "f.category AS fc, f.label AS fl, via"
+    )
+    params: dict[str, Any] = {"source": source, "to": sorted(to), "special": list(special),
+                              "every": list(every), "plain": list(plain),
+                              "inferred": list(inferred), "pg": list(plain_groups),
+                              "ig": list(inferred_groups), "exclude": list(exclude)}
+    if n is not None:
+        params["n"] = int(n)
+    return query, params
+
+
 def about_with_claims() -> Statement:
     """Every node some ``about`` link into which carries claims of its own, in one scan of the
     ``about`` links (rare; the ordered claims walk reads their claims whole)."""
