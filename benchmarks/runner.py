@@ -136,6 +136,32 @@ def machine_load() -> dict[str, Any]:
     return {"uptime": text, "load_avg": avg, "at": time.strftime("%H:%M:%S")}
 
 
+def cpu_probe(rounds: int = 3) -> float:
+    """Seconds of a fixed single-core Python workload (best of ``rounds``): integer loops,
+    sorting and hashing a million short strings, JSON — what the loaders and the walk spend
+    their time on. Machines of one kind differ (issue 17 saw the same generator take 4.3 s on
+    one and 8.4 s on another), so each run records this to compare runs across machines."""
+    import hashlib
+    import json
+    import random
+
+    best = float("inf")
+    for _ in range(max(1, rounds)):
+        t = time.perf_counter()
+        rng = random.Random(5)
+        words = [f"{rng.getrandbits(40):x}-{i}" for i in range(300_000)]
+        words.sort()
+        h = hashlib.blake2b(digest_size=8)
+        for w in words:
+            h.update(w.encode())
+        total = sum(i * i for i in range(1_500_000))
+        text = json.dumps({w: i for i, w in enumerate(words[:100_000])})
+        json.loads(text)
+        assert total and h.digest()
+        best = min(best, time.perf_counter() - t)
+    return round(best, 3)
+
+
 def _cpu_now() -> float:
     """CPU seconds of this process and of every child process it has waited for."""
     me = resource.getrusage(resource.RUSAGE_SELF)
@@ -187,7 +213,7 @@ def run(opts: Options, log: Any = None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "scale": opts.nodes, "seed": opts.seed, "density": opts.density, "runs": runs,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+                    "platform": platform.platform(), "cpu_probe_s": cpu_probe()},
         "commit": _git_head(), "ci": os.environ.get("CI", "").lower() in {"true", "1", "yes"},
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "targets": TARGETS,
         "sections": sections,

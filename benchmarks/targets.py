@@ -255,6 +255,10 @@ def markdown(result: dict[str, Any]) -> str:
         f"{result['machine']['python']}, started {result['started']}, finished "
         f"{result.get('finished', '?')}. Medians of {result['runs']} run(s).",
         "",
+        f"CPU probe (a fixed single-core Python workload, best of 3; compares machines): "
+        f"{_fmt(result['machine'].get('cpu_probe_s'), 's')}; generating the base took "
+        f"{_fmt(g.get('seconds'), 's')}.",
+        "",
         f"Machine load at the start: `{first['load_before']['uptime'] if first else '?'}`  ",
         f"at the end: `{last['load_after']['uptime'] if last else '?'}`",
         "",

@@ -50,6 +50,10 @@ def test_failed_and_skipped_sections_say_so_and_measure_nothing() -> None:
                                  else "skipped: NEO4J_URI not set"), row
     md = markdown(_result({"failed": "x"}, {"skipped": "NEO4J_URI not set"}))
     assert md.count("skipped: NEO4J_URI not set") == sum(t.section == "neo4j" for t in TARGETS)
+    assert "CPU probe (a fixed single-core Python workload, best of 3; compares machines): –" in md
+    probed = _result({"failed": "x"}, {"skipped": "x"})
+    probed["machine"]["cpu_probe_s"] = 0.684
+    assert "compares machines): 0.68 s;" in markdown(probed)
 
 
 def test_limits_decide_met_and_missed_with_the_issue_wording() -> None:

@@ -87,6 +87,8 @@ def _check_common(result: dict, tmp_path: Path, ran: tuple[str, ...]) -> None:
     for section in ("generate", "embedded", "shacl", "neo4j", "explorer", "coldstart"):
         assert section in table
     assert markdown_table(result).startswith("| section |")
+    # the machine's speed is recorded with the run (runs on different machines compare by it)
+    assert 0 < result["machine"]["cpu_probe_s"] < 60
     # every section that ran recorded the machine load before/after, wall and CPU seconds
     assert set(result["sections"]) == {"generate", *ran}
     for name, sec in result["sections"].items():
