@@ -510,9 +510,9 @@ class Neo4jBackend(GraphBackend):
     def _coverage_details(self, in_cells: list[str], shown: list[str],
                           ) -> tuple[dict[str, set[str]], dict[str, NodeRef]]:
         """Refs and claims of the matrix's nodes in one read (:func:`cypher.refs_and_claims`)."""
-        rows = self._chunked(shown, cypher.refs_and_claims)
-        return ({r["id"]: set(r["claims"]) for r in rows if r["claims"]},
-                {r["id"]: NodeRef(r["id"], r["category"], r["label"]) for r in rows})
+        rows = self._chunked(shown, cypher.refs_and_claims, collected=True)
+        return ({r[0]: set(r[3]) for r in rows if r[3]},
+                {r[0]: NodeRef(r[0], r[1], r[2]) for r in rows})
 
     def _claims_about(self, ids: list[str]) -> dict[str, set[str]]:
         return {r["id"]: set(r["claims"]) for r in self._chunked(ids, cypher.claims_about)}

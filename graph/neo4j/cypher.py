@@ -647,14 +647,14 @@ def collection_members(collection_id: str, predicates: Iterable[str]) -> Stateme
 
 def refs_and_claims(ids: Sequence[str]) -> Statement:
     """Id, class, label and the ids of the claims about it, per node (a coverage matrix's
-    rows, columns and covering nodes in one read)."""
+    rows, columns and covering nodes in one read). One row: ``rows``, a list of
+    ``[id, category, label, claims]`` (thousands of nodes decode far faster as lists)."""
     about = neo4j_rel_type("about")
     query = (
         "UNWIND $ids AS id\n"
         f"MATCH (n:{ENTITY} {{id: id}})\n"
-        f"OPTIONAL MATCH (n)<-[:{about}]-(c:{ENTITY})\n"
-        "RETURN n.id AS id, n.category AS category, n.label AS label, "
-        "collect(c.id) AS claims"
+        f"WITH n, [(n)<-[:{about}]-(c:{ENTITY}) | c.id] AS claims\n"
+        "RETURN collect([n.id, n.category, n.label, claims]) AS rows"
     )
     return query, {"ids": list(ids)}
 
