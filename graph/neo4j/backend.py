@@ -467,8 +467,13 @@ class Neo4jBackend(GraphBackend):
         it); the cells are paired here. Only links into the matrix's hierarchies are read."""
         if not via_cats or not row_ids or not col_ids:
             return {}
+        # only relations the ontology lets touch a via class (the loader checks every link's
+        # domain and range): a harm's risk-factor, tactic, setting … links are never expanded
+        links = frozenset(p for p in STRUCTURAL_PREDICATES if _ends(p) & via_cats)
+        if not links:
+            return {}
         rows = self._read(cypher.coverage_members(
-            via_cats, sorted(set(row_ids) | set(col_ids)), structural=STRUCTURAL_PREDICATES,
+            via_cats, sorted(set(row_ids) | set(col_ids)), structural=links,
             rollup=rollup, include_inferred=include_inferred))
         members = {r["node"]: r["items"] for r in rows}
         in_rows: defaultdict[str, list[str]] = defaultdict(list)  # via node → its rows

@@ -588,6 +588,10 @@ def coverage_members(via: Iterable[str], targets: Sequence[str], *,
     """Each row/column node → the ``via`` nodes (e.g. interventions) that count for it, in one
     query that starts from the rows and columns, not from every ``via`` node.
 
+    ``via`` (closed under subclasses, as :func:`ontology.schema.expand_classes` gives them) is
+    tested by label, not by reading each neighbour's ``category``: a node carries the labels of
+    its class lineage, so it has one of these labels exactly when its class is one of them.
+
     A ``via`` node counts for a node when one of its structural links reaches the node or, with
     ``rollup``, a node up to 6 ``broader`` steps below it — the rule of
     :meth:`graph.backend.GraphBackend._coverage_cells`; the client pairs rows with columns. Only
@@ -609,14 +613,14 @@ def coverage_members(via: Iterable[str], targets: Sequence[str], *,
         "UNWIND below AS b\n"
         "WITH b, collect(t.id) AS tops\n"  # each node's links are expanded once, not per top
         f"MATCH (b)-[r:{_rel_pattern(structural)}]-(i:{ENTITY})\n"
-        "WHERE i.category IN $via\n"
+        f"WHERE ({' OR '.join(f'i:{neo4j_label(c)}' for c in sorted(via))})\n"
         f"{inferred}"
         "WITH tops, collect(DISTINCT i.id) AS items\n"
         "UNWIND tops AS node\n"
         "UNWIND items AS item\n"
         "RETURN node, collect(DISTINCT item) AS items"
     )
-    return query, {"via": sorted(via), "targets": list(targets)}
+    return query, {"targets": list(targets)}
 
 
 def breadth(ids: Sequence[str], max_depth: int) -> Statement:
