@@ -23,6 +23,7 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -163,8 +164,9 @@ class HubLevel:
     ``count``: the walkable neighbours (not destinations); ``evidence``: how many of them are
     claims or citations; ``edges``/``refs``: every walkable link to the *special* neighbours
     (a link to them carries claims, or one of their ``about`` links does — ``with_claims``),
-    with their refs; ``plain``/``inferred``: whether some other neighbour has a plain link
-    (no claims, not inferred), or only inferred ones."""
+    with their refs — or, when ``whole`` (a level too small to be a hub), to every neighbour;
+    ``plain``/``inferred``: whether some other neighbour has a plain link (no claims, not
+    inferred), or only inferred ones."""
 
     count: int
     evidence: int
@@ -173,10 +175,22 @@ class HubLevel:
     with_claims: frozenset[str]
     plain: bool
     inferred: bool
+    whole: bool = False
 
     @property
     def special(self) -> frozenset[str]:
         return frozenset(self.refs)
+
+
+class HubOutcome(Enum):
+    """What :meth:`GraphBackend._hub_ordered_claims` did: ``ANSWERED`` (the answer is certain),
+    ``RESTART`` (walk again, reading the level whole), ``TAKEN`` (not a hub; the level's links
+    came whole and were walked), ``NOT_APPLICABLE`` (read the level as usual)."""
+
+    ANSWERED = "answered"
+    RESTART = "restart"
+    TAKEN = "taken"
+    NOT_APPLICABLE = "not applicable"
 
 
 def path_rank(p: Path, breadth: dict[str, int]) -> tuple[Any, ...]:
@@ -599,10 +613,12 @@ class GraphBackend(ABC):
                                take),
                         level_preds - ABOUT, frozenset(wanted or ()), include_inferred,
                         lambda f2: make_take(2, f2, set(), set())), limit)
-                    if outcome is True:
+                    if outcome is HubOutcome.ANSWERED:
                         hub_done = True
                         break
-                    if outcome is False:  # the hub's claims do not answer: walk it whole
+                    if outcome is HubOutcome.TAKEN:  # the level came whole: walked
+                        break
+                    if outcome is HubOutcome.RESTART:  # the claims do not answer: walk whole
                         return self._paths(from_id, to_category, to_id, max_hops, limit,
                                            predicates, include_inferred, hub=False)
             if hub_done:
@@ -714,7 +730,7 @@ class GraphBackend(ABC):
     #: claims read without that whole level (:meth:`_hub_ordered_claims`).
     HUB_MIN_FRONTIER = 1024
 
-    def _hub_ordered_claims(self, hub: _Hub, limit: int) -> bool | None:
+    def _hub_ordered_claims(self, hub: _Hub, limit: int) -> HubOutcome:
         """Paths to claims from a hub, without its first level: the ordered claims walk of
         the second level (:meth:`_ordered_claims`), but the first level is known only in part.
 
@@ -728,18 +744,25 @@ class GraphBackend(ABC):
         the level, every first-level link to the neighbours they reach — so every route to a
         claim read is walked, as reading the level whole walks it, and the answer is the same.
 
-        True: the answer is certain (the walk ends); False: it is not (the caller walks the
-        level whole); None: not for this start (too few neighbours, a backend that cannot).
+        A start with fewer neighbours is no hub: the same read brings its level whole, and
+        the walk takes it as the level's second batch (:class:`HubOutcome`).
         """
         lv = hub.level
         source = lv.source
         if lv.known[source].category in EVIDENCE_CLASSES or any(
                 predicate_ends(p) & hub.wanted for p in hub.links):
-            return None
-        summary = self._hub_level(source, hub.links, hub.wanted, hub.include_inferred)
+            return HubOutcome.NOT_APPLICABLE
         low = max(self.HUB_MIN_FRONTIER, self.ORDERED_CLAIMS_MIN_FRONTIER)
-        if summary is None or summary.evidence or not low <= summary.count <= MAX_FRONTIER:
-            return None
+        summary = self._hub_level(source, hub.links, hub.wanted, hub.include_inferred, low)
+        if summary is None:
+            return HubOutcome.NOT_APPLICABLE
+        if summary.whole:
+            # every link to a node that is not a destination, as the level's second batch
+            # reads them (inferred ones left out when the walk leaves them out anyway)
+            lv.take(summary.edges, summary.refs)
+            return HubOutcome.TAKEN
+        if summary.evidence or summary.count > MAX_FRONTIER:
+            return HubOutcome.NOT_APPLICABLE
         lv.take(summary.edges, summary.refs)  # the special neighbours, whole
         second: set[str] = set(summary.refs)
         lv2 = _Level(source, sorted(second), lv.preds_of, lv.targets, lv.known, lv.breadth,
@@ -762,13 +785,15 @@ class GraphBackend(ABC):
             second.update(e.object for e in about)
             return about, claims, boundary
 
-        return self._read_events(lv2, events, limit, read)
+        return HubOutcome.ANSWERED if self._read_events(lv2, events, limit, read) \
+            else HubOutcome.RESTART
 
     def _hub_level(self, source: str, links: frozenset[str], wanted: frozenset[str],
-                   include_inferred: bool) -> HubLevel | None:
+                   include_inferred: bool, whole_below: int) -> HubLevel | None:
         """The start's first level, summarised (:class:`HubLevel`): the walkable links of
-        ``links`` from ``source`` to nodes not of ``wanted``. None: this backend reads levels
-        whole (it has no cheaper way; the default)."""
+        ``links`` from ``source`` to nodes not of ``wanted``; whole when it has fewer than
+        ``whole_below`` neighbours. None: this backend reads levels whole (it has no cheaper
+        way; the default)."""
         return None
 
     def _hub_claims(self, source: str, links: frozenset[str], wanted: frozenset[str],

@@ -284,7 +284,16 @@ def test_shipped_base_bulk_imported_answers_like_the_embedded_backend(
             if start in eb.nodes:
                 assert b.neighbors(start) == emb.neighbors(start), start
                 assert b.paths(start, "Intervention") == emb.paths(start, "Intervention")
+                assert b.paths(start, "Claim") == emb.paths(start, "Claim")
         assert b.coverage() == emb.coverage()
+        # the finish stores which nodes' about links carry claims (paths to claims read it)
+        from graph.neo4j import cypher
+        from ontology.schema import EVIDENCE_CLASSES
+
+        state = b.load_state()
+        assert state is not None and state[cypher.WITH_CLAIMS_RUN_KEY] == state["run_id"]
+        every = sorted(i for i, n in eb.nodes.items() if n.category not in EVIDENCE_CLASSES)
+        assert set(state[cypher.WITH_CLAIMS_KEY]) == emb._about_with_claims(every)
     finally:
         b.close()
     _same_as_a_merge_load(settings, eb)

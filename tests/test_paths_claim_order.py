@@ -239,9 +239,11 @@ def test_neo4j_ordered_levels_equal_the_embedded_answer(both, monkeypatch) -> No
 
 @pytest.mark.neo4j
 def test_neo4j_hub_levels_equal_the_embedded_answer(both, monkeypatch) -> None:
-    """A hub's second level of claims read without its first level (every start counts as a
-    hub here) gives the embedded answer; the reads by pattern (the two groups of ordinary
-    neighbours) and the fallback to walking the level whole both happen."""
+    """A hub's second level of claims read without its first level gives the embedded
+    answer: first at the real threshold (no start of this small base is a hub, so every first
+    level comes whole from the summary read), then with every start counted as a hub — the
+    reads by pattern (the two groups of ordinary neighbours) and the fallback to walking the
+    level whole both happen."""
     neo, nx, samples = both
     starts = _starts(nx, samples)
     summaries: list[HubLevel | None] = []
@@ -267,8 +269,15 @@ def test_neo4j_hub_levels_equal_the_embedded_answer(both, monkeypatch) -> None:
     monkeypatch.setattr(neo, "_hub_level", level)
     monkeypatch.setattr(neo, "_hub_claims", claims)
     monkeypatch.setattr(neo, "_paths", paths)
-    monkeypatch.setattr(neo, "HUB_MIN_FRONTIER", 1)
     want = _answers(nx, starts, 10 ** 9)
+    # no start here is a hub at the real threshold: each level comes whole from the summary
+    got = _answers(neo, starts, 1)
+    for i, (g, w) in enumerate(zip(got, want, strict=True)):
+        assert g == w, (starts[i // len(CASES)], CASES[i % len(CASES)])
+    # (None: a start with no walkable neighbour at all)
+    assert any(summaries) and all(s is None or s.whole for s in summaries)
+    summaries.clear()
+    monkeypatch.setattr(neo, "HUB_MIN_FRONTIER", 1)
     got = _answers(neo, starts, 1)
     for i, (g, w) in enumerate(zip(got, want, strict=True)):
         assert g == w, (starts[i // len(CASES)], CASES[i % len(CASES)])
@@ -289,11 +298,14 @@ def test_a_hub_level_reads_only_its_special_links(both) -> None:
     links = frozenset(STRUCTURAL_PREDICATES)
     for hub in samples["hubs"]:
         for inferred in (True, False):
-            got = neo._hub_level(hub, links, frozenset({"Claim"}), inferred)
-            assert got is not None
+            got = neo._hub_level(hub, links, frozenset({"Claim"}), inferred, 1)
             edges = [e for e in nx.edges_of([hub], links)
                      if inferred or (e.properties or {}).get("basis") != "inferred"]
             far = {e.object if e.subject == hub else e.subject for e in edges} - {hub}
+            if not far:  # nothing to walk (all its links inferred): no summary
+                assert got is None
+                continue
+            assert got is not None and not got.whole
             special = {x for x in far if any(e.claims for e in edges if x in (e.subject,
                                                                           e.object))}
             special |= nx._about_with_claims(sorted(far))
@@ -301,6 +313,57 @@ def test_a_hub_level_reads_only_its_special_links(both) -> None:
             assert {(e.subject, e.predicate, e.object) for e in got.edges} == {
                 (e.subject, e.predicate, e.object) for e in edges
                 if e.subject in special or e.object in special}
+            # a level below the threshold is no hub: every link comes, with its far node
+            whole = neo._hub_level(hub, links, frozenset({"Claim"}), inferred, len(far) + 1)
+            assert whole is not None and whole.whole and whole.count == len(far)
+            assert set(whole.refs) == far
+            assert {(e.subject, e.predicate, e.object) for e in whole.edges} == {
+                (e.subject, e.predicate, e.object) for e in edges if e.subject != e.object}
+
+
+@pytest.mark.neo4j
+def test_the_load_stores_the_nodes_whose_about_links_carry_claims(both, base,
+                                                                   neo4j_credentials) -> None:
+    """Readers take the list from the load state (no scan of every ``about`` link); a load
+    state without it — a load by an older version — makes them scan, and the hub summary
+    stands aside."""
+    from graph.backend import STRUCTURAL_PREDICATES
+    from graph.neo4j import cypher
+    from ontology.schema import CLASS_BY_NAME, EVIDENCE_CLASSES
+
+    neo, nx, samples = both
+    every = sorted(nx.ids_of(frozenset(CLASS_BY_NAME) - EVIDENCE_CLASSES))
+    state = neo.load_state()
+    assert state is not None
+    assert state[cypher.WITH_CLAIMS_RUN_KEY] == state["run_id"]
+    assert set(state[cypher.WITH_CLAIMS_KEY]) == nx._about_with_claims(every) != set()
+    scans: list[int] = []
+    real = neo._read
+    scan = cypher.about_with_claims()[0]
+
+    def counting(statement: Any) -> Any:
+        if statement[0] == scan:
+            scans.append(1)
+        return real(statement)
+
+    neo._read = counting  # type: ignore[method-assign]
+    try:
+        assert neo._about_with_claims(every) == nx._about_with_claims(every)
+        assert not scans
+        with neo.driver.session(database=neo.database) as s:  # as an older load leaves it
+            s.run(f"MATCH (st:{cypher.LOAD_STATE_LABEL} {{dataset: $d}}) "
+                  f"SET st.{cypher.WITH_CLAIMS_RUN_KEY} = 'older'", d=neo.dataset).consume()
+        neo._with_claims = None
+        assert neo._about_with_claims(every) == nx._about_with_claims(every)
+        assert scans
+        hub = samples["hubs"][0]
+        assert neo._hub_level(hub, frozenset(STRUCTURAL_PREDICATES), frozenset({"Claim"}),
+                              True, 1) is None
+    finally:
+        neo._read = real  # type: ignore[method-assign]
+        with neo.driver.session(database=neo.database) as s:
+            s.run(f"MATCH (st:{cypher.LOAD_STATE_LABEL} {{dataset: $d}}) "
+                  f"SET st.{cypher.WITH_CLAIMS_RUN_KEY} = st.run_id", d=neo.dataset).consume()
 
 
 @pytest.mark.neo4j

@@ -345,38 +345,45 @@ class Neo4jBackend(GraphBackend):
         return set(nodes) & self._with_claims_ids()
 
     def _with_claims_ids(self) -> frozenset[str]:
-        """Every node an ``about`` link into which carries claims (:func:`cypher.
-        about_with_claims`), scanned once per load: the load's ``run_id`` is checked with the
-        load state on every call."""
-        run_id = (self.load_state() or {}).get("run_id")
+        """Every node an ``about`` link into which carries claims: the list the load stored
+        with the load state (:data:`cypher.WITH_CLAIMS_KEY`, read on every call, as the load
+        state is), or — for a dataset loaded before that list existed — one scan of every
+        ``about`` link (:func:`cypher.about_with_claims`), kept while the load's ``run_id``
+        stays the same."""
+        state = self.load_state() or {}
+        run_id = state.get("run_id")
+        if run_id is not None and state.get(cypher.WITH_CLAIMS_RUN_KEY) == run_id:
+            return frozenset(state.get(cypher.WITH_CLAIMS_KEY) or ())
         if self._with_claims is None or self._with_claims[0] != run_id or run_id is None:
             ids = frozenset(r["id"] for r in self._read(cypher.about_with_claims()))
             self._with_claims = (run_id, ids)
         return self._with_claims[1]
 
     def _hub_level(self, source: str, links: frozenset[str], wanted: frozenset[str],
-                   include_inferred: bool) -> HubLevel | None:
+                   include_inferred: bool, whole_below: int) -> HubLevel | None:
         """One read (:func:`cypher.hub_level`): a hub's thousands of first-level links stay
-        on the server; only the few to special neighbours come back."""
+        on the server, only the few to special neighbours come back; a smaller level comes
+        back whole (the walk's own read of it is skipped). The list of nodes whose ``about``
+        links carry claims is read from the load state in the same query."""
         if not links or not self._server_ranks_search():
             return None  # a load from before issue 17 stores no casefolded labels
-        with_claims = self._with_claims_ids()
-        rows = self._read(cypher.hub_level(source, links, wanted, include_inferred,
-                                           with_claims, EVIDENCE_CLASSES))
-        if not rows:
+        rows = self._read(cypher.hub_level(self.dataset, source, links, wanted,
+                                           include_inferred, EVIDENCE_CLASSES, whole_below))
+        if not rows or not rows[0]["listed"]:
             return None
         row = rows[0]
         refs: dict[str, NodeRef] = {}
         wc: set[str] = set()
         lean: list[Any] = []
-        for x, category, label, in_with_claims, link_rows in row["special"]:
+        for x, category, label, in_with_claims, link_rows in row["nodes"]:
             refs[x] = NodeRef(x, category, label)
             if in_with_claims:
                 wc.add(x)
             lean.extend(link_rows)
         return HubLevel(count=int(row["n"] or 0), evidence=int(row["evidence"] or 0),
                         edges=self._lean_views(lean), refs=refs, with_claims=frozenset(wc),
-                        plain=bool(row["plain"]), inferred=bool(row["inferred"]))
+                        plain=bool(row["plain"]), inferred=bool(row["inferred"]),
+                        whole=bool(row["whole"]))
 
     def _hub_claims(self, source: str, links: frozenset[str], wanted: frozenset[str],
                     include_inferred: bool, special: frozenset[str], ev: ClaimEvent,

@@ -379,7 +379,7 @@ def _write_bulk_files(eb: EvidenceBase, out: Path, dataset: str) -> BulkFiles:
                 "source": eb.origin, "written_at": _now(), "nodes": report.nodes,
                 "relationships": report.relationships, "by_category": by_cat,
                 "by_predicate": by_pred, "fixups": {"nodes": node_fix, "links": edge_fix},
-                "tags": tags}
+                "tags": tags, cypher.WITH_CLAIMS_KEY: rows.about_with_claims()}
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
@@ -464,13 +464,17 @@ def finish_bulk_import(settings: Neo4jSettings, folder: Path | str) -> LoadRepor
                            for i in range(0, len(rows), FIXUP_BATCH)]
             for fix in statements:
                 session.execute_write(_run, fix)
+            listed = m.get(cypher.WITH_CLAIMS_KEY)
             q, p = cypher.set_load_state(dataset, {
                 "status": "complete", "version": version, "run_id": run_id,
                 "started_at": m.get("written_at"), "finished_at": _now(),
                 "source": m.get("source", ""), "nodes": m["nodes"],
                 "relationships": m["relationships"], "ranked_search": True,
                 "by_category": json.dumps(m["by_category"]),
-                "by_predicate": json.dumps(m["by_predicate"]), "loaded_by": "neo4j-admin import"})
+                "by_predicate": json.dumps(m["by_predicate"]), "loaded_by": "neo4j-admin import",
+                # files written before the list existed: readers scan for it instead
+                **({cypher.WITH_CLAIMS_KEY: [str(x) for x in listed],
+                    cypher.WITH_CLAIMS_RUN_KEY: run_id} if isinstance(listed, list) else {})})
             session.execute_write(_run, (q, p))
     except (BulkImportMismatch, Neo4jUnavailable):
         raise

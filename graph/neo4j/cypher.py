@@ -54,6 +54,11 @@ LABEL_FOLD_KEY = "_label_fold"
 ALT_NORM_KEY = "_alt_norm"
 DATASET_KEY = "_dataset"
 VERSION_KEY = "_version"
+#: Load-state properties: the nodes some ``about`` link into which carries claims, and the
+#: ``run_id`` of the load that wrote that list (a load by an older version leaves the list
+#: behind; it counts only while the run ids agree).
+WITH_CLAIMS_KEY = "about_with_claims"
+WITH_CLAIMS_RUN_KEY = "about_with_claims_run"
 _INT64 = (-(2**63), 2**63 - 1)
 
 ALL_REL_TYPES = tuple(neo4j_rel_type(p.name) for p in PREDICATES)
@@ -487,28 +492,36 @@ _LINK_ROW = ("[startNode(q).id, type(q), endNode(q).id, "
              "{claims: q.claims, basis: q.basis, basis_note: q.basis_note}]")
 
 
-def hub_level(source: str, links: Iterable[str], to: Iterable[str], include_inferred: bool,
-              with_claims: Iterable[str], evidence: Iterable[str]) -> Statement:
-    """A hub's first level summarised in one read (:meth:`graph.backend.GraphBackend.
-    _hub_level`): how many walkable neighbours, how many of them are of the ``evidence``
+def hub_level(dataset: str, source: str, links: Iterable[str], to: Iterable[str],
+              include_inferred: bool, evidence: Iterable[str], whole_below: int) -> Statement:
+    """A start's first level summarised in one read (:meth:`graph.backend.GraphBackend.
+    _hub_level`): ``n`` walkable neighbours, ``evidence`` of them of the ``evidence``
     classes, whether some ordinary neighbour has a plain link (``plain``) or only inferred
-    ones (``inferred``), and, for each *special* neighbour — a link from the start carries
-    claims, or the neighbour is in ``with_claims`` — its id, class, label, whether it is in
-    ``with_claims`` and every link from the start as a lean row."""
+    ones (``inferred``), and ``nodes``: for each *special* neighbour — a link from the start
+    carries claims, or one of its ``about`` links does (the load state's
+    :data:`WITH_CLAIMS_KEY`) — its id, class, label, whether it is in that list and every link
+    from the start as a lean row. A level of fewer than ``whole_below`` neighbours lists every
+    neighbour so (it is not a hub: the walk takes it whole). ``listed`` is false when the
+    dataset's load stored no such list (loaded before it existed): nothing else is usable."""
     query = (
-        _hub_neighbours(links, include_inferred)
-        + "WITH x, rs, x.id IN $with_claims AS wc, "
+        f"OPTIONAL MATCH (st:{LOAD_STATE_LABEL} {{dataset: $dataset}})\n"
+        f"WITH CASE WHEN st.{WITH_CLAIMS_RUN_KEY} = st.run_id THEN st.{WITH_CLAIMS_KEY} END "
+        "AS listed_ids\n"
+        + _hub_neighbours(links, include_inferred).replace("WITH s, x,", "WITH listed_ids, x,")
+        + "WITH listed_ids, x, rs, x.id IN coalesce(listed_ids, []) AS wc, "
         "any(q IN rs WHERE size(coalesce(q.claims, [])) > 0) AS lc, "
         "any(q IN rs WHERE q.basis IS NULL OR q.basis <> 'inferred') AS pl\n"
-        "RETURN count(x) AS n, "
-        "sum(CASE WHEN x.category IN $evidence THEN 1 ELSE 0 END) AS evidence, "
-        "max(CASE WHEN NOT (wc OR lc) AND pl THEN 1 ELSE 0 END) AS plain, "
-        "max(CASE WHEN NOT (wc OR lc) AND NOT pl THEN 1 ELSE 0 END) AS inferred, "
-        "collect(CASE WHEN wc OR lc THEN [x.id, x.category, x.label, wc, "
-        f"[q IN rs | {_LINK_ROW}]] END) AS special"
+        "WITH listed_ids, collect([x, rs, wc, lc, pl]) AS level\n"
+        "WITH listed_ids, level, size(level) < $whole_below AS whole\n"
+        "RETURN listed_ids IS NOT NULL AS listed, size(level) AS n, whole, "
+        "size([e IN level WHERE e[0].category IN $evidence]) AS evidence, "
+        "any(e IN level WHERE NOT (e[2] OR e[3]) AND e[4]) AS plain, "
+        "any(e IN level WHERE NOT (e[2] OR e[3]) AND NOT e[4]) AS inferred, "
+        "[e IN level WHERE whole OR e[2] OR e[3] | [e[0].id, e[0].category, e[0].label, e[2], "
+        f"[q IN e[1] | {_LINK_ROW}]]] AS nodes"
     )
-    return query, {"source": source, "to": sorted(to), "with_claims": sorted(with_claims),
-                   "evidence": sorted(evidence)}
+    return query, {"dataset": dataset, "source": source, "to": sorted(to),
+                   "evidence": sorted(evidence), "whole_below": int(whole_below)}
 
 
 def hub_claims(source: str, links: Iterable[str], to: Iterable[str], include_inferred: bool,

@@ -315,6 +315,12 @@ class Neo4jRows(Writer):
                 h.update(pickle.dumps((kind, key, groups[key]), protocol=5))
         return h.hexdigest()
 
+    def about_with_claims(self) -> list[str]:
+        """The nodes some ``about`` link into which carries claims of its own (rare), stored
+        with the load state (:data:`cypher.WITH_CLAIMS_KEY`) so that paths to claims need not
+        scan every ``about`` link to find them (``GraphBackend._ordered_claims``)."""
+        return sorted({r["o"] for r in self._edges.get("about", ()) if r["props"].get("claims")})
+
     def finalize(self) -> Any:
         """The collected rows themselves (subclasses write them somewhere)."""
         return self
@@ -462,6 +468,8 @@ class Neo4jWriter(Neo4jRows):
                 "status": "complete", "version": version, "run_id": run_id,
                 "finished_at": _now(), "nodes": n_nodes, "relationships": n_edges,
                 "ranked_search": True,
+                cypher.WITH_CLAIMS_KEY: self.about_with_claims(),
+                cypher.WITH_CLAIMS_RUN_KEY: run_id,
                 "by_category": json.dumps(by_cat), "by_predicate": json.dumps(by_pred)}))
         except (Neo4jLoadInterrupted, DestructiveLoadRefused):
             raise
