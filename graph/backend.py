@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -106,9 +107,11 @@ class UnknownNodeError(IntersectionsError, KeyError):
 SearchRank = tuple[int, int, int, str, str, str, str]
 
 
+@cache
 def predicate_ends(predicate: str) -> frozenset[str]:
     """Every class a link of ``predicate`` may start or end at (subclasses included; the
-    loader checks every link's domain and range)."""
+    loader checks every link's domain and range). Cached: the ontology is fixed, and every
+    path walk asks."""
     spec = PREDICATE_BY_NAME[predicate]
     return expand_classes([*spec.domain, *spec.range]) or frozenset()
 

@@ -108,9 +108,6 @@ def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
     return driver
 
 
-_ends = predicate_ends
-
-
 def _is_outage(exc: BaseException) -> bool:
     """The server is unreachable (as opposed to a bad query or a timeout of one read)."""
     from neo4j import exceptions as ne
@@ -330,7 +327,7 @@ class Neo4jBackend(GraphBackend):
         plain = everything - {"about"} if trim else everything
         # links the ontology lets end at a destination class (the loader checks every link's
         # domain and range): no read for structural links when claims are the destinations
-        reaching = frozenset(p for p in plain if _ends(p) & destinations)
+        reaching = frozenset(p for p in plain if predicate_ends(p) & destinations)
         rows = self._lean_rows(frontier, reaching, destinations, to_others=False)
         if trim:
             rows += self._read(cypher.top_claims_about(frontier, claims_kept or 0))
@@ -476,7 +473,7 @@ class Neo4jBackend(GraphBackend):
             return {}
         # only relations the ontology lets touch a via class (the loader checks every link's
         # domain and range): a harm's risk-factor, tactic, setting … links are never expanded
-        links = frozenset(p for p in STRUCTURAL_PREDICATES if _ends(p) & via_cats)
+        links = frozenset(p for p in STRUCTURAL_PREDICATES if predicate_ends(p) & via_cats)
         if not links:
             return {}
         rows = self._read(cypher.coverage_members(

@@ -477,14 +477,15 @@ def claims_into(every: Sequence[str], plain: Sequence[str], inferred: Sequence[s
     return query, params
 
 
-def _hub_neighbours(links: Iterable[str], include_inferred: bool) -> str:
+def _hub_neighbours(links: Iterable[str], include_inferred: bool, carry: str = "s") -> str:
     """The start ``s``'s walkable first-level neighbours ``x`` (not of the classes ``$to``),
-    with their links from ``s`` as ``rs`` — what one level of a path walk takes from ``s``."""
+    with their links from ``s`` as ``rs`` — what one level of a path walk takes from ``s``;
+    ``carry`` is the variable kept beside them."""
     inferred = "" if include_inferred else " AND (r.basis IS NULL OR r.basis <> 'inferred')"
     return (
         f"MATCH (s:{ENTITY} {{id: $source}})-[r:{_rel_pattern(links)}]-(x:{ENTITY})\n"
         f"WHERE x <> s AND (x.category IS NULL OR NOT x.category IN $to){inferred}\n"
-        "WITH s, x, collect(r) AS rs\n"
+        f"WITH {carry}, x, collect(r) AS rs\n"
     )
 
 
@@ -507,7 +508,7 @@ def hub_level(dataset: str, source: str, links: Iterable[str], to: Iterable[str]
         f"OPTIONAL MATCH (st:{LOAD_STATE_LABEL} {{dataset: $dataset}})\n"
         f"WITH CASE WHEN st.{WITH_CLAIMS_RUN_KEY} = st.run_id THEN st.{WITH_CLAIMS_KEY} END "
         "AS listed_ids\n"
-        + _hub_neighbours(links, include_inferred).replace("WITH s, x,", "WITH listed_ids, x,")
+        + _hub_neighbours(links, include_inferred, carry="listed_ids")
         + "WITH listed_ids, x, rs, x.id IN coalesce(listed_ids, []) AS wc, "
         "any(q IN rs WHERE size(coalesce(q.claims, [])) > 0) AS lc, "
         "any(q IN rs WHERE q.basis IS NULL OR q.basis <> 'inferred') AS pl\n"
