@@ -462,10 +462,14 @@ def table_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                          f"CPU {_fmt(x['server_cpu_s'])} s; runs "
                          + ", ".join(_fmt(y["relationships_per_s"]) for y in x["runs"])))
         rows.append(("neo4j", "loader peak memory MiB", _fmt(n["load_peak_mib"]), ""))
+        cold = n["queries"].get("cold") or {}
         for kind, q in n["queries"]["medians"].items():
+            warm = (f"; warm-up pass p95 {_fmt(cold[kind]['p95'])}, max "
+                    f"{_fmt(cold[kind]['max'])}" if kind in cold else "")
             rows.append(("neo4j", f"{kind} p50 / p95 ms (median of rounds)",
                          f"{_fmt(q['p50'])} / {_fmt(q['p95'])}",
-                         f"n={q['n']} a round, {q['rounds']} rounds, max {_fmt(q['max'])}"))
+                         f"n={q['n']} a round, {q['rounds']} rounds, max {_fmt(q['max'])}"
+                         + warm))
     x = r["explorer"]
     if not _absent("explorer", x, rows):
         for backend, res in x.items():

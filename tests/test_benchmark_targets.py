@@ -3,6 +3,7 @@ a result document shaped like :func:`benchmarks.runner.run`'s, for the edge case
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 from benchmarks.targets import RSS_LIMIT_MIB, TARGETS, evaluate, markdown
@@ -107,3 +108,55 @@ def test_ratios_compare_parts_of_the_same_run() -> None:
     assert "- re-opening an unchanged base costs 8.3× less CPU than a first open" in lines
     assert not any("Neo4j" in line for line in lines)  # its section did not run
     assert "Ratios in this run:" in markdown(_result(_cold(100), {"skipped": "x"}))
+
+
+def test_the_warm_up_pass_is_shown_but_not_a_round() -> None:
+    """The pass right after the loads (a restarted server plans every query shape) is reported
+    next to the rounds and never enters their median."""
+    def kind(p95: float, server: float) -> dict[str, Any]:
+        return {"p50": p95 / 2, "p95": p95, "max": p95, "n": 13, "results": 40,
+                "client_cpu_s": 0.1, "server_cpu_s": server}
+
+    rounds = [{"paths_claims": kind(p, 0.7)} for p in (80.0, 90.0, 95.0)]
+    medians = {"paths_claims": {"p50": 45.0, "p95": 90.0, "max": 90.0, "n": 13, "results": 40,
+                                "rounds": 3, "client_cpu_s": 0.1, "server_cpu_s": 0.7}}
+    neo4j = {"queries": {"medians": medians, "rounds": rounds,
+                         "cold": {"paths_claims": kind(844.0, 5.7)}}}
+    row = _rows(_result(_cold(100), neo4j))["neo4j_paths_claims_p95_ms"]
+    assert row["value"] == 90.0 and row["met"] is True
+    assert "round p95s 80.0, 90.0, 95.0" in row["detail"]
+    assert "warm-up pass after the loads p95 844 (server 5.70 s)" in row["detail"]
+    del neo4j["queries"]["cold"]  # results written before the warm-up pass existed
+    assert "warm-up" not in _rows(_result(_cold(100), neo4j))["neo4j_paths_claims_p95_ms"][
+        "detail"]
+
+
+def test_query_rounds_runs_the_warm_up_pass_apart(tmp_path: Any) -> None:
+    """On a real (embedded) backend: the warm-up pass runs every target kind once more than
+    the rounds, and the medians come from the rounds alone."""
+    from benchmarks.generator import generate
+    from benchmarks.phases import query_rounds
+    from benchmarks.queries import build_plan
+    from graph.nx_backend import NetworkxBackend
+
+    gen = generate(tmp_path / "b", 400, seed=5)
+    backend = NetworkxBackend.load(tmp_path / "b")
+    plan = build_plan(gen.samples, 6)
+    calls: list[str] = []
+    real = backend.paths
+
+    def counted(*a: Any, **kw: Any) -> Any:
+        calls.append(a[1])
+        return real(*a, **kw)
+
+    backend.paths = counted  # type: ignore[method-assign]
+    out = query_rounds(backend, plan, 2, 60.0)
+    assert len(out["rounds"]) == 2
+    assert set(out["cold"]) == set(out["medians"]) == set(out["rounds"][0])
+    per_pass = len(calls) // 3
+    assert per_pass > 0 and len(calls) == 3 * per_pass  # warm-up + 2 rounds, same queries
+    for k, med in out["medians"].items():
+        assert med["rounds"] == 2
+        assert med["p95"] == round(statistics.median(r[k]["p95"] for r in out["rounds"]), 3)
+    off = query_rounds(backend, plan, 1, 60.0, warmup=False)
+    assert off["cold"] is None and len(off["rounds"]) == 1

@@ -197,6 +197,8 @@ def test_smoke_run_neo4j(tmp_path: Path, neo4j_credentials, clean_neo4j) -> None
     assert inc["runs"][0]["first_load"] is False  # the reload MERGEs
     med = n["queries"]["medians"]
     assert set(med) == {"search", "node", "neighbors", "paths", "paths_claims", "coverage_full"}
+    assert set(n["queries"]["cold"]) == set(med)  # the warm-up pass, reported apart
+    assert "warm-up pass p95" in format_table(result)
     for kind, q in med.items():
         assert q["rounds"] == 1, kind
         _sane_latency(q)
