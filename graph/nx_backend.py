@@ -105,10 +105,9 @@ class NetworkxBackend(GraphBackend):
                     attrs.update(props)
                 build.node(i, attrs)
             e = cols.edges
-            # the key of a link's properties is their JSON text: decoded once per distinct text
-            build.edges(zip(e["subject"], e["predicate"], e["object"], e["claims"],
-                            e["properties"], strict=True),
-                        lambda text: json.loads(text) if text else None)  # type: ignore[arg-type]
+            # links by row number; each distinct kind's properties text decoded once
+            build.links_by_row(n["id"], e["subject"], e["object"], e["kind"], cols.link_kinds,
+                               lambda text: json.loads(text) if text else None)
             backend = cls(build.finish())
         backend.derived = Derived(key, "gaps", _DERIVED_CODE)
         return backend

@@ -15,7 +15,7 @@ instead of leaking into a million other links. ``tests/test_nx_build.py`` proves
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, NoReturn
 
 import networkx as nx
@@ -97,6 +97,38 @@ class GraphBuilder:
                 nbrs[o] = pred[o][s] = one
             else:  # a second predicate between the same two nodes (rare): a dict of its own
                 nbrs[o] = pred[o][s] = ReadOnlyDict({**keyed, predicate: data})
+
+    def links_by_row(self, ids: Sequence[str], subjects: Iterable[int], objects: Iterable[int],
+                     kinds_of: Iterable[int], kinds: Sequence[tuple[str, tuple[str, ...], Any]],
+                     props_of: Callable[[Any], dict[str, Any] | None]) -> None:
+        """Add links given by row numbers, in order: ``ids[subjects[i]]`` → ``ids[objects[i]]``
+        with the data of ``kinds[kinds_of[i]]`` = (predicate, claims, properties key).
+
+        Same graph as :meth:`edges` over the same links: one shared data dict per kind, one
+        shared ``{key: data}`` dict per data; ``ids`` must be the nodes' own id objects, as
+        given to :meth:`node`. The kinds are numbered beforehand (the base cache does it in
+        numpy, :func:`loaders.basecache._link_columns`), so the loop hashes nothing per link
+        but the two ends — the ~1M key tuples of :meth:`edges` were most of a re-open's build.
+        """
+        datas: list[ReadOnlyDict] = []
+        ones: list[ReadOnlyDict] = []
+        for predicate, claims, pk in kinds:
+            values: dict[str, Any] = {"predicate": predicate, "claims": claims}
+            extra = props_of(pk)
+            if extra:
+                values.update(extra)
+            data = ReadOnlyDict(values)
+            datas.append(data)
+            ones.append(ReadOnlyDict({predicate: data}))
+        succ, pred = self._succ, self._pred
+        for s, o, k in zip(subjects, objects, kinds_of, strict=True):
+            subject, obj = ids[s], ids[o]
+            nbrs = succ[subject]
+            keyed = nbrs.get(obj)
+            if keyed is None:  # the usual case: one link between two nodes
+                nbrs[obj] = pred[obj][subject] = ones[k]
+            else:  # a second predicate between the same two nodes (rare): a dict of its own
+                nbrs[obj] = pred[obj][subject] = ReadOnlyDict({**keyed, kinds[k][0]: datas[k]})
 
     def finish(self) -> nx.MultiDiGraph:
         self._data.clear()

@@ -31,7 +31,8 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import attrgetter, is_not, itemgetter
@@ -234,11 +235,12 @@ def _or_zero(v: int | None) -> int:
 
 
 def _tables(eb: EvidenceBase) -> tuple[Any, Any]:
-    nt, et, _cols = _tables_and_columns(eb)
+    nt, et, _cols = _tables_and_columns(eb, with_columns=False)
     return nt, et
 
 
-def _tables_and_columns(eb: EvidenceBase) -> tuple[Any, Any, Columns]:
+def _tables_and_columns(eb: EvidenceBase, *, with_columns: bool = True
+                        ) -> tuple[Any, Any, Columns | None]:
     """The two Arrow tables of the cache file, and the same base as :class:`Columns` (what
     :func:`columns` reads back from the file) from the same single pass over the records."""
     import pyarrow as pa
@@ -264,7 +266,7 @@ def _tables_and_columns(eb: EvidenceBase) -> tuple[Any, Any, Columns]:
     index = {i: row for row, i in enumerate(n_id)}
     e_s, e_p, e_o, e_claims, e_props, e_origin = \
         _columns_of(eb.edges.values(), _EDGE_FIELDS) or [()] * 6
-    props, text_of = _dictionary(e_props, _js)
+    props = _dictionary(e_props, _js)[0]
     et = pa.table({
         "subject": _int32(list(map(index.__getitem__, e_s))),
         "predicate": _dictionary(e_p)[0],
@@ -273,11 +275,13 @@ def _tables_and_columns(eb: EvidenceBase) -> tuple[Any, Any, Columns]:
         "properties": props,
         "origin": _dictionary(e_origin)[0],
     })
+    if not with_columns:
+        return nt, et, None
+    edges, kinds = _link_columns(et, len(n_id))
     cols = Columns(
         {"id": list(n_id), "category": list(n_cat), "label": list(n_label), "alt_labels": alts,
          "definition": list(n_def), "properties": list(n_props), "sources": sources},
-        {"subject": list(e_s), "object": list(e_o), "predicate": list(e_p),
-         "claims": list(e_claims), "properties": list(map(text_of.__getitem__, map(id, e_props)))})
+        edges, kinds)
     return nt, et, cols
 
 
@@ -367,6 +371,124 @@ def _ends(et: Any, ids: list[str]) -> tuple[list[str], list[str]]:
     return [ids[i] for i in subjects], [ids[i] for i in objects]
 
 
+def _int64(values: Any) -> Any:
+    """A numpy int64 array as an Arrow array, from its buffer (``pa.array`` imports pandas)."""
+    import numpy as np
+    import pyarrow as pa
+
+    data = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
+
+
+def _numbers(arr: Any, null: int | None = None) -> Any:
+    """An Arrow integer array as a numpy int64 array read from its buffers, nulls as ``null``
+    (None: a null is damage). ``to_numpy`` and ``fill_null`` import pandas (~0.3 s of a
+    re-open), so the buffers are read directly."""
+    import numpy as np
+
+    data = np.frombuffer(arr.buffers()[1], dtype=np.dtype(str(arr.type)),
+                         count=arr.offset + len(arr))[arr.offset:].astype(np.int64)
+    if arr.null_count:
+        if null is None:
+            raise CorruptCache("a number column has gaps")
+        data[~_valid(arr)] = null
+    return data
+
+
+def _valid(arr: Any) -> Any:
+    """The validity bitmap of an Arrow array as a numpy bool array."""
+    import numpy as np
+
+    bits = np.frombuffer(arr.buffers()[0], dtype=np.uint8)
+    return np.unpackbits(bits, bitorder="little")[arr.offset:arr.offset + len(arr)].astype(bool)
+
+
+def _list_lengths(arr: Any) -> Any:
+    """Item counts of an Arrow list array (a null list: 0), from its offsets."""
+    import numpy as np
+
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32,
+                            count=arr.offset + len(arr) + 1)[arr.offset:]
+    lengths = np.diff(offsets).astype(np.int64)
+    if arr.null_count:
+        lengths[~_valid(arr)] = 0
+    return lengths
+
+
+def _numbered(code: Any, size: int, *, dense: bool) -> tuple[Any, Any]:
+    """The distinct values of ``code`` (ints in ``[0, size)``), ascending, and each row's
+    index among them. ``dense``: one pass over a ``size``-long table, no sort (the usual case:
+    a few thousand possible codes); else :func:`numpy.unique` (sorting)."""
+    import numpy as np
+
+    if not dense:
+        return np.unique(code, return_inverse=True)
+    present = np.zeros(size, dtype=bool)
+    present[code] = True
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[code]
+
+
+def _compact(values: Any) -> array[int]:
+    """Row numbers as a compact ``array('q')``: 8 bytes a row, an int object made only while a
+    reader looks at it (a list of ~1M ints per column held ~100 MB more at a re-open's peak)."""
+    import numpy as np
+
+    return array("q", np.ascontiguousarray(values, dtype=np.int64).tobytes())
+
+
+#: A distinct link data: (predicate, claims, properties as JSON text or None).
+LinkKind = tuple[str, tuple[str, ...], str | None]
+
+
+def _whole(table: Any, name: str) -> Any:
+    col = table.column(name)
+    return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+
+
+def _link_columns(et: Any, n_nodes: int) -> tuple[dict[str, array[int]], list[LinkKind]]:
+    """The links table as row numbers: ``subject`` and ``object`` (rows of the node table) and
+    ``kind`` (an index into the returned list of distinct :data:`LinkKind`).
+
+    ~1M links carry a few thousand distinct (predicate, claims, properties): the kind of each
+    row comes from the predicate's and the properties' dictionary indices in numpy, and only
+    the rows with claims (~0.5% at 100k) are looked at in Python. The embedded graph then
+    builds one shared data dict per kind (:meth:`graph.nx_build.GraphBuilder.links_by_row`)
+    without hashing a key per link — a re-open at 100k did that ~1M times."""
+    import numpy as np
+
+    n = et.num_rows
+    ends = []
+    for name in ("subject", "object"):
+        rows = _numbers(_whole(et, name))
+        if n and (rows.min() < 0 or rows.max() >= n_nodes):
+            raise CorruptCache("a link names a node row that does not exist")
+        ends.append(_compact(rows))
+    pred, props = _whole(et, "predicate"), _whole(et, "properties")
+    preds: list[str] = pred.dictionary.to_pylist()
+    texts: list[str | None] = [None, *props.dictionary.to_pylist()]  # 0: no properties
+    if pred.null_count:
+        raise CorruptCache("a link has no predicate")
+    width = len(texts)
+    code = _numbers(pred.indices) * width + _numbers(props.indices, null=-1) + 1
+    codes, kind = _numbered(code, len(preds) * width, dense=len(preds) * width <= 4 * n + 1024)
+    kinds: list[LinkKind] = [(preds[c // width], (), texts[c % width]) for c in codes.tolist()]
+    claims = _whole(et, "claims")
+    with_claims = np.flatnonzero(_list_lengths(claims))
+    if len(with_claims):
+        seen: dict[tuple[int, tuple[str, ...]], int] = {}
+        numbers = []
+        for c, items in zip(code[with_claims].tolist(),
+                            claims.take(_int64(with_claims)).to_pylist(), strict=True):
+            key = (c, tuple(items))
+            k = seen.get(key)
+            if k is None:
+                k = seen[key] = len(kinds)
+                kinds.append((preds[c // width], key[1], texts[c % width]))
+            numbers.append(k)
+        kind[with_claims] = numbers
+    return {"subject": ends[0], "object": ends[1], "kind": _compact(kind)}, kinds
+
+
 def decode(data: bytes) -> EvidenceBase:
     from loaders.evidence import EvidenceBase
 
@@ -436,13 +558,21 @@ class Columns:
     """The cached base column by column, as the embedded graph needs it (no record objects).
 
     ``nodes``: id, category, label, alt_labels, definition, properties, sources (JSON decoded).
-    ``edges``: subject, object (the node id objects of ``nodes["id"]``), predicate, claims
-    (tuples), and properties as their JSON text (None when empty): one shared str per distinct
-    text, so a consumer can decode each distinct text once.
+    ``edges``: ``subject`` and ``object`` as row numbers of ``nodes["id"]``, and ``kind``: each
+    link's index into ``link_kinds``, its distinct (predicate, claims, properties as their JSON
+    text or None) — a consumer builds and decodes each distinct kind once.
     """
 
     nodes: dict[str, list[Any]]
-    edges: dict[str, list[Any]]
+    edges: dict[str, array[int]]
+    link_kinds: list[LinkKind]
+
+    def links(self) -> Iterator[tuple[str, str, str, tuple[str, ...], str | None]]:
+        """Every link as (subject, predicate, object, claims, properties text), in order."""
+        ids, kinds, e = self.nodes["id"], self.link_kinds, self.edges
+        for s, o, k in zip(e["subject"], e["object"], e["kind"], strict=True):
+            predicate, claims, text = kinds[k]
+            yield ids[s], predicate, ids[o], claims, text
 
 
 def columns(data: bytes) -> Columns:
@@ -451,14 +581,10 @@ def columns(data: bytes) -> Columns:
     nodes = {c: _plain(nt, c) for c in nt.column_names if c != "origin"}
     for n in ("properties", "sources"):
         nodes[n] = _json_column(nodes[n])
-    subjects, objects = _ends(et, nodes["id"])
-    empty: tuple[str, ...] = ()
-    edges = {"subject": subjects, "object": objects, "predicate": _plain(et, "predicate"),
-             "claims": [tuple(c) if c else empty for c in et.column("claims").to_pylist()],
-             "properties": _plain(et, "properties")}
-    if len(nodes["id"]) != meta.get("nodes") or len(subjects) != meta.get("edges"):
+    edges, kinds = _link_columns(et, len(nodes["id"]))
+    if len(nodes["id"]) != meta.get("nodes") or len(edges["kind"]) != meta.get("edges"):
         raise CorruptCache("record counts differ from the header")
-    return Columns(nodes, edges)
+    return Columns(nodes, edges, kinds)
 
 
 def put(key: str, eb: EvidenceBase) -> Path | None:
@@ -474,6 +600,7 @@ def put_columns(key: str, eb: EvidenceBase) -> Columns:
     reads the records once for both. Stored when it can be, like :func:`put`; the columns come
     back either way."""
     nt, et, cols = _tables_and_columns(eb)
+    assert cols is not None
     if enabled():
         _write(key, eb, nt, et)
     return cols

@@ -257,8 +257,12 @@ def test_shared_and_equal_values_round_trip_exactly() -> None:
     assert props.dictionary.to_pylist() == ['{"basis":"stated"}',
                                             '{"position":2,"basis":"stated"}']
     cols = basecache.columns(basecache.encode(eb))
-    assert cols.edges["subject"] == [s for s, *_ in rows]
-    assert cols.edges["claims"] == [c for _s, _p, _o, c, *_ in rows]
+    assert [link[:4] for link in cols.links()] == [(s, p, o, c) for s, p, o, c, *_ in rows]
+    assert [text for *_, text in cols.links()] == [
+        '{"basis":"stated"}', '{"basis":"stated"}', '{"basis":"stated"}', None,
+        '{"position":2,"basis":"stated"}']
+    # one kind per distinct (predicate, claims, properties): rows 0 and 2 differ in predicate
+    assert len(set(cols.edges["kind"])) == 5 and cols.edges["kind"][0] != cols.edges["kind"][2]
     assert cols.nodes["alt_labels"] == [["x1", "x2"], None]
 
 
@@ -313,6 +317,51 @@ def test_writing_the_cache_does_not_import_pandas() -> None:
             "assert 'pandas' not in sys.modules, 'imported before the write'\n"
             "data = basecache.encode(eb)\n"
             "assert basecache.decode(data).edges == eb.edges\n"
+            "print('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parent.parent)
+    assert out.stdout.strip() == "False"
+
+
+def test_link_kinds_are_numbered_alike_with_or_without_the_dense_table() -> None:
+    """Both ways of numbering the (predicate, properties) codes agree: equal codes, equal
+    numbers; the distinct codes ascending."""
+    import numpy as np
+
+    code = np.array([7, 3, 7, 0, 12, 3, 3, 12], dtype=np.int64)
+    dense = basecache._numbered(code, 13, dense=True)
+    sort = basecache._numbered(code, 13, dense=False)
+    for codes, kind in (dense, sort):
+        assert codes.tolist() == [0, 3, 7, 12]
+        assert kind.tolist() == [2, 1, 2, 0, 3, 1, 1, 3]
+
+
+def test_numbers_and_list_lengths_read_the_buffers_right() -> None:
+    """Offsets (a sliced array), nulls and null lists, read without pandas."""
+    import pyarrow as pa
+
+    ints = pa.array([5, None, 7, 9, None], pa.int32()).slice(1)
+    assert basecache._numbers(ints, null=-1).tolist() == [-1, 7, 9, -1]
+    with pytest.raises(basecache.CorruptCache):
+        basecache._numbers(ints)
+    lists = pa.array([["a"], None, [], ["b", "c"], None, ["d"]], pa.list_(pa.string())).slice(1)
+    assert basecache._list_lengths(lists).tolist() == [0, 0, 2, 0, 1]
+
+
+def test_a_re_open_does_not_import_pandas(tmp_path: Path) -> None:
+    """Reading the columns back (every re-open) stays off pandas too (~0.3 s of a re-open)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, os\n"
+            f"os.environ['INTERSECTIONS_CACHE_DIR'] = {str(tmp_path)!r}\n"
+            "from loaders import basecache\n"
+            "from loaders.evidence import load_evidence_base\n"
+            f"eb = load_evidence_base({str(MINI)!r}, use_cache=False)\n"
+            "data = basecache.encode(eb)\n"
+            "assert 'pandas' not in sys.modules, 'imported before the read'\n"
+            "cols = basecache.columns(data)\n"
+            "assert len(list(cols.links())) == len(eb.edges)\n"
             "print('pandas' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).parent.parent)
