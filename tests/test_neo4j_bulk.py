@@ -88,6 +88,32 @@ def test_columns_are_written_field_for_field(tmp_path: Path) -> None:
     assert longest == len(plain.splitlines()[1].encode("utf-8"))  # the longest row, in bytes
 
 
+def test_shared_link_maps_split_like_their_copies() -> None:
+    """Links share property maps (Neo4jRows._link_props); the split works a map out once, but
+    every row still gets its group and its own fixup, exactly as unshared copies would."""
+    from graph.neo4j.bulk import _split
+
+    odd = {"basis": "stated", "tags": [""], "note": "nul\x00here"}  # two fixups, kept: basis
+    plain = {"basis": "stated", "position": 2}
+    rows = [("a:1", "b:1", odd), ("a:2", "b:2", plain), ("a:3", "b:3", odd),
+            ("a:4", "b:4", plain), ("a:5", "b:5", {})]
+
+    def run(given: list[tuple[str, str, dict[str, Any]]]) -> tuple[Any, Any]:
+        fixups: list[dict[str, Any]] = []
+        groups = _split(given, frozenset(), fixups,
+                        lambda a, b, bad: {"s": a, "o": b, "props": bad})
+        return [(g.kinds, g.rows) for g in groups], fixups
+
+    shared = run(rows)
+    copies = run([(a, b, dict(props)) for a, b, props in rows])
+    assert shared == copies
+    groups, fixups = shared
+    assert [f["s"] for f in fixups] == ["a:1", "a:3"]
+    assert fixups[1]["props"] == {"tags": [""], "note": "nul\x00here"}
+    assert [r[2] for g in groups for r in g[1] if r[0] in ("a:1", "a:3")] == [
+        {"basis": "stated"}, {"basis": "stated"}]
+
+
 def test_cli_refuses_to_write_into_the_package(tmp_path: Path) -> None:
     from cli.app import app
 

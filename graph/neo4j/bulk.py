@@ -160,7 +160,19 @@ def _split(rows: list[tuple[Any, Any, dict[str, Any]]], skip: frozenset[str],
     groups: list[_Group] = []
     by_shape: dict[tuple[tuple[str, str], ...], _Group] = {}
     plain_keys: dict[str, bool] = {}
+    # links share their property maps (``Neo4jRows._link_props``: ~4k maps for ~1M links), so
+    # a map's group and fixups are worked out once per map object; ``rows`` keeps every map
+    # alive, so an ``id`` is never reused while this runs
+    seen: dict[int, tuple[_Group, dict[str, Any] | None, dict[str, Any]]] = {}
     for a, b, props in rows:
+        known = seen.get(id(props))
+        if known is not None:
+            group, moved, kept = known
+            if moved:
+                fixups.append(make_fix(a, b, moved))
+            group.rows.append((a, b, kept))
+            continue
+        original = props
         kinds: dict[str, str] = {}
         bad: dict[str, Any] | None = None
         for k, v in props.items():
@@ -196,6 +208,7 @@ def _split(rows: list[tuple[Any, Any, dict[str, Any]]], skip: frozenset[str],
                 groups.append(g)
             g.kinds.update(kinds)
             by_shape[shape] = g
+        seen[id(original)] = (g, bad, props)
         g.rows.append((a, b, props))
     return groups
 
