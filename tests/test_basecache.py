@@ -274,6 +274,8 @@ def test_a_base_without_links_round_trips() -> None:
     eb.nodes["a:x"] = node_record("a:x", "Harm", "X", (), None, {}, (), None)
     back = basecache.decode(basecache.encode(eb))
     assert back.nodes == eb.nodes and back.edges == {}
+    cols = basecache.columns(basecache.encode(eb))  # a re-open's read, too
+    assert cols.nodes["id"] == ["a:x"] and list(cols.links()) == [] and cols.link_kinds == []
 
 
 @pytest.mark.parametrize("values", [["a", None, "ü€𝄞", ""], [], [None, None], ["x"] * 3])
