@@ -75,4 +75,4 @@ if grep -q '^\[tool.mypy\]' pyproject.toml || [[ -f mypy.ini ]]; then
 fi
 
 say "pytest"
-"$PY" -m pytest -q -p no:cacheprovider "$@"
+"$PY" -m pytest -q -p no:cacheprovider --durations=25 "$@"

@@ -7,6 +7,7 @@ real server (see tests/neo4j_plugin.py for how the server is found or why the te
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,24 @@ def settings_of(creds: Any, **changes: Any) -> Neo4jSettings:
     """The test server's credentials as one settings object (``changes`` override fields)."""
     base = Neo4jSettings(uri=creds.uri, username=creds.username, password=creds.password)
     return base.with_(**changes) if changes else base
+
+
+@contextlib.contextmanager
+def both_backends(eb: EvidenceBase, creds: Any, driver: Any
+                  ) -> Iterator[tuple[Any, NetworkxBackend]]:
+    """The test server emptied and loaded with ``eb``, and the embedded graph of the same
+    records: (Neo4j backend, networkx backend), for tests that hold the two to one answer."""
+    from graph.neo4j.backend import Neo4jBackend
+    from graph.neo4j.loader import load_neo4j
+    from tests.neo4j_plugin import delete_all
+
+    delete_all(driver)
+    load_neo4j(eb, settings_of(creds))
+    neo = Neo4jBackend.connect(settings_of(creds))
+    try:
+        yield neo, NetworkxBackend.from_evidence_base(eb)
+    finally:
+        neo.close()
 
 
 def _neo4j_backend(request: pytest.FixtureRequest, eb: EvidenceBase) -> GraphBackend:

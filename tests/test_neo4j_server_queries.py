@@ -18,7 +18,7 @@ import pytest
 from benchmarks.generator import generate
 from graph.nx_backend import NetworkxBackend
 from loaders.evidence import EvidenceBase, load_evidence_base
-from tests.conftest import settings_of
+from tests.conftest import both_backends
 
 pytestmark = pytest.mark.neo4j
 
@@ -33,18 +33,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[EvidenceBase, d
 @pytest.fixture(scope="module")
 def both(generated: tuple[EvidenceBase, dict[str, Any]], neo4j_credentials: Any,
          neo4j_driver: Any) -> Iterator[tuple[Any, NetworkxBackend, dict[str, Any]]]:
-    from graph.neo4j.backend import Neo4jBackend
-    from graph.neo4j.loader import load_neo4j
-    from tests.neo4j_plugin import delete_all
-
     eb, samples = generated
-    delete_all(neo4j_driver)
-    load_neo4j(eb, settings_of(neo4j_credentials))
-    neo = Neo4jBackend.connect(settings_of(neo4j_credentials))
-    try:
-        yield neo, NetworkxBackend.from_evidence_base(eb), samples
-    finally:
-        neo.close()
+    with both_backends(eb, neo4j_credentials, neo4j_driver) as (neo, nx):
+        yield neo, nx, samples
 
 
 def _queries(samples: dict[str, Any]) -> list[str]:

@@ -33,7 +33,7 @@ from graph.claim_order import (
 from graph.nx_backend import NetworkxBackend
 from loaders.evidence import EvidenceBase, load_evidence_base
 from loaders.records import EdgeRecord
-from tests.conftest import settings_of
+from tests.conftest import both_backends, settings_of
 
 CASES = [(12, True), (3, True), (5, False), (30, True), (1, False)]
 
@@ -195,18 +195,9 @@ def test_embedded_ordered_levels_give_the_answer_of_reading_every_claim(base) ->
 @pytest.fixture(scope="module")
 def both(base: tuple[EvidenceBase, dict[str, Any]], neo4j_credentials: Any,
          neo4j_driver: Any) -> Iterator[tuple[Any, NetworkxBackend, dict[str, Any]]]:
-    from graph.neo4j.backend import Neo4jBackend
-    from graph.neo4j.loader import load_neo4j
-    from tests.neo4j_plugin import delete_all
-
     eb, samples = base
-    delete_all(neo4j_driver)
-    load_neo4j(eb, settings_of(neo4j_credentials))
-    neo = Neo4jBackend.connect(settings_of(neo4j_credentials))
-    try:
-        yield neo, NetworkxBackend.from_evidence_base(eb), samples
-    finally:
-        neo.close()
+    with both_backends(eb, neo4j_credentials, neo4j_driver) as (neo, nx):
+        yield neo, nx, samples
 
 
 @pytest.mark.neo4j
