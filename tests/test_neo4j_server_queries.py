@@ -130,6 +130,42 @@ def test_coverage_aggregate_equals_embedded(both, rows: str, cols: str, top: boo
     assert neo.gap_map(rows, cols) == nx.gap_map(rows, cols)
 
 
+def test_many_chunk_reads_run_at_once_and_keep_their_order(both, monkeypatch) -> None:
+    """Inputs over ID_CHUNK ids are read in chunks, CHUNKS_IN_FLIGHT at a time on their own
+    threads: the answers are the embedded ones, rows in chunk order, the first error raised."""
+    import threading
+
+    import graph.neo4j.backend as nb
+
+    neo, nx, samples = both
+    monkeypatch.setattr(nb, "ID_CHUNK", 7)
+    threads: set[str] = set()
+    real = neo._read_raw
+
+    def noting(statement: Any) -> Any:
+        threads.add(threading.current_thread().name)
+        return real(statement)
+
+    monkeypatch.setattr(neo, "_read_raw", noting)
+    assert neo.coverage("Harm", "PreventionStrategy") == nx.coverage("Harm", "PreventionStrategy")
+    assert any(t.startswith("intersections-chunk") for t in threads)
+    ids = sorted(nx.graph.nodes)[:60]
+    assert list(neo.node_refs(ids)) == ids  # 9 chunks, rows in the order asked
+    assert neo.node_refs(ids) == nx.node_refs(ids)
+
+    calls: list[int] = []
+
+    def failing(statement: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            raise nb.Neo4jUnavailable("the third chunk failed")
+        return real(statement)
+
+    monkeypatch.setattr(neo, "_read_raw", failing)
+    with pytest.raises(nb.Neo4jUnavailable, match="third chunk"):
+        neo.node_refs(ids)
+
+
 def test_neighbours_equal_embedded_on_hubs(both) -> None:
     neo, nx, samples = both
     for node in samples["hubs"] + samples["interventions"][:5]:

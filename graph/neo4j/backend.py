@@ -61,6 +61,9 @@ __all__ = ["BOLT_SCHEMES", "DEFAULT_DATASET", "DEFAULT_TIMEOUT", "ID_CHUNK",
 DEFAULT_DATASET = "evidence"
 #: ids per primitive call; larger inputs are split so no single read ships a huge parameter.
 ID_CHUNK = 5_000
+#: Reads of one many-chunk request run at once (the full coverage matrix at 100k asks refs and
+#: claims of ~8.5k nodes in two chunks: 235 + 146 ms one after the other)
+CHUNKS_IN_FLIGHT = 2
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 LOAD_HINT = "run `intersections load --neo4j` to load it"
 
@@ -266,11 +269,18 @@ class Neo4jBackend(GraphBackend):
         """One read per :data:`ID_CHUNK` ids; ``collected``: each read returns its rows as
         one list (:meth:`_collected`)."""
         unique = list(dict.fromkeys(ids))
-        out: list[Any] = []
         read = self._collected if collected else self._read
-        for start in range(0, len(unique), ID_CHUNK):
-            out.extend(read(build(unique[start:start + ID_CHUNK])))
-        return out
+        statements = [build(unique[start:start + ID_CHUNK])
+                      for start in range(0, len(unique), ID_CHUNK)]
+        if len(statements) <= 1 or CHUNKS_IN_FLIGHT <= 1:
+            return [row for st in statements for row in read(st)]
+        # several chunks: up to CHUNKS_IN_FLIGHT reads at once, each in its own session (the
+        # driver is thread-safe); rows come back in chunk order, the first error is raised
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=CHUNKS_IN_FLIGHT,
+                                thread_name_prefix="intersections-chunk") as pool:
+            return [row for rows in pool.map(read, statements) for row in rows]
 
     def _collected(self, statement: cypher.Statement) -> list[Any]:
         """The rows of a statement that returns them as one list of lists (``RETURN
