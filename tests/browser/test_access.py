@@ -84,7 +84,21 @@ def _active(dash_duo) -> dict | None:
 def _open(dash_duo, path: str) -> None:
     dash_duo.wait_for_page(dash_duo.server_url + path)
     dash_duo.wait_for_element("main h1", timeout=TIMEOUT)
-    time.sleep(1.5)  # let the page's first callbacks fill it
+    _settle(dash_duo)
+
+
+def _settle(dash_duo, quiet: int = 3, poll: float = 0.1) -> None:
+    """Wait until Dash has had no callback pending for ``quiet`` polls in a row: the page's
+    first callbacks, and the ones they chain, have filled it. (A fixed 1.5 s here was ~2 min of
+    the suite, which has a 25-minute CI budget; a page settles in ~0.3-0.6 s.)"""
+    deadline = time.monotonic() + TIMEOUT
+    calm = 0
+    while calm < quiet:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"callbacks still pending after {TIMEOUT} s on "
+                                 f"{dash_duo.driver.current_url}: {dash_duo.redux_state_rqs}")
+        calm = calm + 1 if dash_duo._wait_for_callbacks() else 0
+        time.sleep(poll)
 
 
 def _point_quick_exit_home(dash_duo) -> str:
@@ -300,7 +314,6 @@ def test_no_page_scrolls_sideways_at_phone_width(dash_duo, mini_app):
     wide = {}
     for page, path in PAGES.items():
         _open(dash_duo, path)
-        time.sleep(1)
         r = dash_duo.driver.execute_script(
             "return {sw: document.documentElement.scrollWidth,"
             " cw: document.documentElement.clientWidth, iw: window.innerWidth};")
