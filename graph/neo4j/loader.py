@@ -123,6 +123,9 @@ class LoadReport:
     by_predicate: dict[str, int] = field(default_factory=dict)
     #: True when the database held no entity and the batches CREATEd (the bulk first load).
     first_load: bool = False
+    #: Wall seconds of the load's named steps, where it reports them (the bulk finish:
+    #: ``check``, ``schema``, ``indexes``, ``fixups``, ``state``) — where a load's time goes.
+    steps: dict[str, float] = field(default_factory=dict)
 
     @property
     def nodes_per_second(self) -> float:
