@@ -78,6 +78,7 @@ def _neo4j_p95(kind: str) -> Callable[[dict[str, Any]], Measured | None]:
 
 _TOOL_STAGES = (("node_import", "node import"), ("relationship_import", "relationship import"),
                 ("relationship_linking", "linking"), ("post_processing", "post-processing"))
+_FINISH_ORDER = ("connect", "check", "schema", "indexes", "fixups", "state")
 
 
 def _engine_share(load: dict[str, Any]) -> str:
@@ -96,8 +97,10 @@ def _engine_share(load: dict[str, Any]) -> str:
             inside.append(f"JVM start + exit {_fmt(max(outside, 0.0))} s")
         parts.append("in the tool (run 1): " + ", ".join(inside))
     steps = r0.get("finish_steps") or {}
-    if steps:
-        parts.append("finish: " + ", ".join(f"{k} {_fmt(v)} s" for k, v in steps.items()))
+    if steps:  # the finish's own order (the JSON may have sorted the keys)
+        names = sorted(steps, key=lambda k: (_FINISH_ORDER.index(k) if k in _FINISH_ORDER
+                                             else len(_FINISH_ORDER), k))
+        parts.append("finish: " + ", ".join(f"{k} {_fmt(steps[k])} s" for k in names))
     if load.get("tool_and_finish_relationships_per_s"):
         parts.append("the tool + finish alone (as if the files took no time) "
                      f"{_fmt(load['tool_and_finish_relationships_per_s'])}/s")

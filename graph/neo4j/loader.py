@@ -124,7 +124,8 @@ class LoadReport:
     #: True when the database held no entity and the batches CREATEd (the bulk first load).
     first_load: bool = False
     #: Wall seconds of the load's named steps, where it reports them (the bulk finish:
-    #: ``check``, ``schema``, ``indexes``, ``fixups``, ``state``) — where a load's time goes.
+    #: ``connect``, ``check``, ``schema``, ``indexes``, ``fixups``, ``state``) — where a
+    #: load's time goes.
     steps: dict[str, float] = field(default_factory=dict)
 
     @property
